@@ -1,0 +1,60 @@
+//! # idv-sessions
+//!
+//! Identity-verification (KYC) sessions from Mangopay, Equals Money and Didit in
+//! one unified shape with one unified status.
+//!
+//! The crate is a pure core — models ([`session`]), status tables and payload
+//! parsers ([`providers`]), timestamps ([`time`]), errors ([`error`]) — plus a
+//! thin wasm binding (`wasm`, compiled only for `wasm32`) that turns it into the
+//! `idv-sessions` npm package.
+//!
+//! ```
+//! use idv_sessions::{normalize_json, NormalizeOptions, Provider, SessionStatus};
+//!
+//! let row = r#"{"Id":"idnver_1","Status":"VALIDATED","CreationDate":1746449121,"LastUpdate":null}"#;
+//! let session = normalize_json(Provider::Mangopay, row, &NormalizeOptions::default()).unwrap();
+//! assert_eq!(session.status, SessionStatus::Approved);
+//! assert_eq!(session.created_at, "2025-05-05T12:45:21Z");
+//! ```
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod error;
+pub mod providers;
+pub mod session;
+pub mod status;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{ErrorCode, IdvError};
+pub use providers::{normalize_list, normalize_session, parse_json, NormalizeOptions};
+pub use session::{
+    Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
+};
+pub use status::{map_check_status, map_status};
+
+/// Normalizes one provider object given as JSON text.
+///
+/// # Errors
+/// `decode` when the text is not JSON or the object is invalid.
+pub fn normalize_json(
+    provider: Provider,
+    text: &str,
+    options: &NormalizeOptions,
+) -> Result<Session, IdvError> {
+    normalize_session(provider, &parse_json(provider, text)?, options)
+}
+
+/// Normalizes a whole list response body given as JSON text.
+///
+/// # Errors
+/// `decode` when the text is not JSON or the body or a row is invalid.
+pub fn normalize_list_json(
+    provider: Provider,
+    text: &str,
+    options: &NormalizeOptions,
+) -> Result<Vec<Session>, IdvError> {
+    normalize_list(provider, &parse_json(provider, text)?, options)
+}

@@ -1,0 +1,165 @@
+//! Mangopay hosted IDV sessions (API v2.01): status table, check kinds, parser.
+//!
+//! Payloads: list rows (`Id, Status, CreationDate, LastUpdate`, no `UserId`),
+//! View responses (with `HostedUrl`, `UserId`, `Checks`), create responses.
+//! Times are Unix seconds. See `shared/providers.md` section 1.
+
+use super::{NormalizeOptions, Obj};
+use crate::error::IdvError;
+use crate::session::{
+    Check, CheckKind, Extra, Person, Provider, Reason, Session, SessionStatus,
+};
+use crate::status::{map_check_status, token};
+use crate::time;
+use serde_json::Value;
+
+/// Mangopay `Status` to the unified status.
+///
+/// | Mangopay | unified |
+/// |---|---|
+/// | `PENDING` | `in_progress` (not yet submitted; Mangopay does not say whether the user began) |
+/// | `REVIEW` | `in_review` |
+/// | `VALIDATED` | `approved` |
+/// | `REFUSED` | `declined` |
+/// | `EXPIRED` | `expired` |
+/// | `TIMEOUT` | `abandoned` |
+/// | `OUT_OF_DATE`, `OUTDATED` | `outdated` |
+/// | `ERROR` | `error` |
+/// | anything else | `unknown` |
+pub fn map_status(status: &str) -> SessionStatus {
+    match token(status).as_str() {
+        "pending" => SessionStatus::InProgress,
+        "review" => SessionStatus::InReview,
+        "validated" => SessionStatus::Approved,
+        "refused" => SessionStatus::Declined,
+        "expired" => SessionStatus::Expired,
+        "timeout" => SessionStatus::Abandoned,
+        "out_of_date" | "outdated" => SessionStatus::Outdated,
+        "error" => SessionStatus::Error,
+        _ => SessionStatus::Unknown,
+    }
+}
+
+/// Mangopay check `Type` to a check kind.
+///
+/// | Mangopay `Type` | kind |
+/// |---|---|
+/// | `IDENTITY_DOCUMENT_VERIFICATION` | `document` |
+/// | `IDV_AGE_CHECK` | `age` |
+/// | `IDV_NAME_MATCH_CHECK` | `name_match` |
+/// | `BUSINESS_VERIFICATION`, `BUSINESS_NAME_MATCH`, `BUSINESS_INSIGHTS_MATCH`, `PSC_*` | `business` |
+/// | anything else | `other` |
+pub fn check_kind(check_type: &str) -> CheckKind {
+    let t = token(check_type);
+    match t.as_str() {
+        "identity_document_verification" => CheckKind::Document,
+        "idv_age_check" => CheckKind::Age,
+        "idv_name_match_check" => CheckKind::NameMatch,
+        "business_verification" | "business_name_match" | "business_insights_match" => {
+            CheckKind::Business
+        }
+        _ if t.starts_with("psc_") => CheckKind::Business,
+        _ => CheckKind::Other,
+    }
+}
+
+pub(super) fn normalize(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Session, IdvError> {
+    // `SessionId` is the id field of the removed "checks" endpoint's response.
+    let id = match obj.str("SessionId") {
+        Some(id) if obj.get("Id").is_none() => id,
+        _ => obj.required_str("Id")?,
+    };
+    let provider_status = obj.required_str("Status")?;
+    let status = map_status(provider_status);
+    let created_at = unix_time(obj, "CreationDate")?
+        .ok_or_else(|| obj.field_error("CreationDate", "is missing"))?;
+    // Optional: a malformed LastUpdate is dropped rather than failing the session.
+    let updated_at = unix_time(obj, "LastUpdate").ok().flatten();
+
+    let mut checks = Vec::new();
+    let mut person = Person::default();
+    for item in obj.array("Checks").into_iter().flatten() {
+        let Some(check) = obj.child(item) else { continue };
+        let provider_type = check.string("Type").unwrap_or_default();
+        let provider_status = check.string("CheckStatus").unwrap_or_default();
+        let reasons = check
+            .array("Reasons")
+            .into_iter()
+            .flatten()
+            .filter_map(|r| obj.child(r))
+            .filter_map(|r| {
+                Some(Reason {
+                    code: r.string("Type")?,
+                    detail: r.string("Value"),
+                })
+            })
+            .collect();
+        for data in check.array("Data").into_iter().flatten() {
+            let Some(data) = obj.child(data) else { continue };
+            let (Some(kind), Some(value)) = (data.str("Type"), data.string("Value")) else {
+                continue;
+            };
+            let slot = match kind {
+                "FIRST_NAME" | "LEGAL_REPRESENTATIVE_FIRST_NAME" => &mut person.first_name,
+                "LAST_NAME" | "LEGAL_REPRESENTATIVE_LAST_NAME" => &mut person.last_name,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        checks.push(Check {
+            kind: check_kind(&provider_type),
+            status: map_check_status(&provider_status),
+            provider_type,
+            provider_status,
+            reasons,
+        });
+    }
+
+    let extra = Extra {
+        tag: obj.string("Tag"),
+        ..Extra::default()
+    };
+    Ok(Session {
+        provider: Provider::Mangopay,
+        id: id.to_owned(),
+        key: format!("mangopay:{id}"),
+        status,
+        provider_status: provider_status.to_owned(),
+        provider_result: None,
+        is_terminal: status.is_terminal(),
+        user_ref: obj
+            .string("UserId")
+            .or_else(|| options.user_id.clone().filter(|u| !u.is_empty())),
+        verification_url: obj.string("HostedUrl"),
+        return_url: obj.string("ReturnUrl"),
+        created_at,
+        updated_at,
+        checks,
+        person: (!person.is_empty()).then_some(person),
+        extra: (!extra.is_empty()).then_some(extra),
+        raw: None,
+    })
+}
+
+/// A Unix-seconds field: `Ok(None)` when absent or `null`.
+fn unix_time(obj: &Obj<'_>, name: &str) -> Result<Option<String>, IdvError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => {
+            let converted = match n.as_i64() {
+                Some(secs) => time::from_unix_int(secs),
+                None => n.as_f64().and_then(time::from_unix_seconds),
+            };
+            converted
+                .map(Some)
+                .ok_or_else(|| obj.field_error(name, "is out of range for a timestamp"))
+        }
+        Some(other) => Err(obj.field_error(
+            name,
+            &format!(
+                "must be Unix seconds (a number), got {}",
+                super::type_name(other)
+            ),
+        )),
+    }
+}

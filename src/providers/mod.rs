@@ -1,0 +1,288 @@
+//! Provider payloads in, unified sessions out.
+//!
+//! One module per provider, each holding its status table (`map_status`), its
+//! check-kind table and its payload parser. This module holds what they share:
+//! JSON parsing and lenient field access.
+//!
+//! Field policy: a payload must carry the session id, its status and (except
+//! Didit's create response) its creation time, with the documented types; any
+//! other field that is missing, `null`, empty or of the wrong type is simply
+//! absent from the unified session.
+
+pub mod didit;
+pub mod equals;
+pub mod mangopay;
+
+use crate::error::IdvError;
+use crate::session::{Provider, Session};
+use serde_json::{Map, Value};
+
+/// Options for normalization.
+#[derive(Debug, Clone, Default)]
+pub struct NormalizeOptions {
+    /// Keep the provider's object in `Session::raw`.
+    pub include_raw: bool,
+    /// Mangopay `UserId` for rows that lack it (list rows do).
+    pub user_id: Option<String>,
+    /// RFC 3339 "now", used as `createdAt` for Didit's create response, which has no
+    /// creation time. Without it such a payload is a decode error.
+    pub now: Option<String>,
+}
+
+/// Parses JSON text, telling an HTML error page apart from broken JSON.
+///
+/// # Errors
+/// `decode` when the text is not JSON.
+pub fn parse_json(provider: Provider, text: &str) -> Result<Value, IdvError> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('<') {
+        return Err(IdvError::decode(
+            provider,
+            format!("{provider}: expected JSON, got an HTML page"),
+        ));
+    }
+    if trimmed.is_empty() {
+        return Err(IdvError::decode(
+            provider,
+            format!("{provider}: expected JSON, got an empty body"),
+        ));
+    }
+    serde_json::from_str(trimmed)
+        .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
+}
+
+/// Normalizes one provider object: a list row, a single-session response or a
+/// create response.
+///
+/// # Errors
+/// `decode` when the object lacks its id, status or creation time, or has them
+/// in the wrong type.
+pub fn normalize_session(
+    provider: Provider,
+    raw: &Value,
+    options: &NormalizeOptions,
+) -> Result<Session, IdvError> {
+    let obj = Obj::new(provider, raw, String::new())?;
+    normalize_obj(&obj, options)
+}
+
+/// Normalizes a provider's whole list response body: Mangopay's bare array,
+/// Equals `{limit, offset, count, rows}`, Didit `{count, next, previous, results}`.
+/// Equals and Didit also accept a bare array of rows.
+///
+/// # Errors
+/// `decode` when the body is not the documented shape or a row is invalid
+/// (the message names the row and field).
+pub fn normalize_list(
+    provider: Provider,
+    body: &Value,
+    options: &NormalizeOptions,
+) -> Result<Vec<Session>, IdvError> {
+    let (rows, prefix) = list_rows(provider, body)?;
+    let mut sessions = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let obj = Obj::new(provider, row, format!("{prefix}[{i}]."))?;
+        sessions.push(normalize_obj(&obj, options)?);
+    }
+    Ok(sessions)
+}
+
+/// The rows array of a list body, and the name of the field holding it.
+pub fn list_rows(provider: Provider, body: &Value) -> Result<(&Vec<Value>, &'static str), IdvError> {
+    let field = match provider {
+        Provider::Mangopay => "",
+        Provider::Equals => "rows",
+        Provider::Didit => "results",
+    };
+    match body {
+        Value::Array(rows) => Ok((rows, field)),
+        Value::Object(map) if !field.is_empty() => match map.get(field) {
+            Some(Value::Array(rows)) => Ok((rows, field)),
+            Some(other) => Err(IdvError::decode(
+                provider,
+                format!(
+                    "{provider}: list field `{field}` must be an array, got {}",
+                    type_name(other)
+                ),
+            )),
+            None => Err(IdvError::decode(
+                provider,
+                format!("{provider}: list body has no `{field}` array"),
+            )),
+        },
+        other => Err(IdvError::decode(
+            provider,
+            match provider {
+                Provider::Mangopay => format!(
+                    "mangopay: a list body is a JSON array, got {}",
+                    type_name(other)
+                ),
+                _ => format!(
+                    "{provider}: a list body is a JSON object with `{field}`, got {}",
+                    type_name(other)
+                ),
+            },
+        )),
+    }
+}
+
+fn normalize_obj(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Session, IdvError> {
+    let mut session = match obj.provider {
+        Provider::Mangopay => mangopay::normalize(obj, options)?,
+        Provider::Equals => equals::normalize(obj)?,
+        Provider::Didit => didit::normalize(obj, options)?,
+    };
+    if options.include_raw {
+        session.raw = Some(Value::Object(obj.map.clone()));
+    }
+    Ok(session)
+}
+
+/// The JSON type of a value, as named in error messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Lenient access to one JSON object's fields, with the object's path for errors.
+pub(crate) struct Obj<'a> {
+    pub provider: Provider,
+    pub map: &'a Map<String, Value>,
+    path: String,
+}
+
+impl<'a> Obj<'a> {
+    pub fn new(provider: Provider, value: &'a Value, path: String) -> Result<Self, IdvError> {
+        match value {
+            Value::Object(map) => Ok(Obj {
+                provider,
+                map,
+                path,
+            }),
+            other => Err(IdvError::decode(
+                provider,
+                format!(
+                    "{provider}: {} must be a JSON object, got {}",
+                    if path.is_empty() {
+                        "a session".to_string()
+                    } else {
+                        format!("`{}`", path.trim_end_matches('.'))
+                    },
+                    type_name(other)
+                ),
+            )),
+        }
+    }
+
+    /// A nested object (lenient: `None` unless it is an object).
+    pub fn child(&self, value: &'a Value) -> Option<Obj<'a>> {
+        match value {
+            Value::Object(map) => Some(Obj {
+                provider: self.provider,
+                map,
+                path: self.path.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&'a Value> {
+        self.map.get(name)
+    }
+
+    /// A non-empty string field; anything else is `None`.
+    pub fn str(&self, name: &str) -> Option<&'a str> {
+        match self.map.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A non-empty string field, owned.
+    pub fn string(&self, name: &str) -> Option<String> {
+        self.str(name).map(str::to_owned)
+    }
+
+    /// An array field; anything else is `None`.
+    pub fn array(&self, name: &str) -> Option<&'a Vec<Value>> {
+        match self.map.get(name) {
+            Some(Value::Array(items)) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// An integer field, also from a string of digits; anything else is `None`.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.map.get(name) {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A required, non-empty string field.
+    pub fn required_str(&self, name: &str) -> Result<&'a str, IdvError> {
+        match self.map.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s.as_str()),
+            Some(Value::String(_)) => Err(self.field_error(name, "is empty")),
+            None => Err(self.field_error(name, "is missing")),
+            Some(other) => {
+                Err(self.field_error(name, &format!("must be a string, got {}", type_name(other))))
+            }
+        }
+    }
+
+    /// A required ISO 8601 date-time field, as RFC 3339 UTC.
+    pub fn required_iso_time(&self, name: &str) -> Result<String, IdvError> {
+        let text = self.required_str(name)?;
+        crate::time::from_iso(text)
+            .ok_or_else(|| self.field_error(name, "is not an ISO 8601 date-time"))
+    }
+
+    /// An error about one field, naming it with its path.
+    pub fn field_error(&self, name: &str, problem: &str) -> IdvError {
+        IdvError::decode(
+            self.provider,
+            format!("{}: field `{}{}` {}", self.provider, self.path, name, problem),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn html_and_empty_bodies_are_named() {
+        let e = parse_json(Provider::Didit, "<!doctype html><h1>502</h1>").unwrap_err();
+        assert!(e.message.contains("HTML"), "{}", e.message);
+        let e = parse_json(Provider::Didit, "  ").unwrap_err();
+        assert!(e.message.contains("empty"), "{}", e.message);
+        let e = parse_json(Provider::Didit, "{\"session_id\": \"a\"").unwrap_err();
+        assert!(e.message.contains("invalid JSON"), "{}", e.message);
+    }
+
+    #[test]
+    fn list_shapes() {
+        let o = NormalizeOptions::default();
+        let e = normalize_list(Provider::Mangopay, &json!({"rows": []}), &o).unwrap_err();
+        assert!(e.message.contains("JSON array"), "{}", e.message);
+        let e = normalize_list(Provider::Equals, &json!({"count": 0}), &o).unwrap_err();
+        assert!(e.message.contains("`rows`"), "{}", e.message);
+        let e = normalize_list(Provider::Didit, &json!({"results": {}}), &o).unwrap_err();
+        assert!(e.message.contains("must be an array"), "{}", e.message);
+        let e = normalize_list(Provider::Didit, &json!({"results": [1]}), &o).unwrap_err();
+        assert!(e.message.contains("`results[0]`"), "{}", e.message);
+        assert!(normalize_list(Provider::Didit, &json!([]), &o).unwrap().is_empty());
+        assert!(normalize_list(Provider::Equals, &json!({"rows": []}), &o)
+            .unwrap()
+            .is_empty());
+    }
+}

@@ -1,0 +1,400 @@
+//! The unified session model (SPEC section 2): one shape for every provider.
+//!
+//! Serialized with camelCase keys; optional fields are skipped, never `null`.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+
+/// The identity-verification providers this crate speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Mangopay hosted IDV sessions (API v2.01).
+    Mangopay,
+    /// Equals Money Guided ID sessions (Onboarding API v2).
+    Equals,
+    /// Didit verification sessions (API v3).
+    Didit,
+}
+
+impl Provider {
+    /// All providers, in the order dashboards list them.
+    pub const ALL: [Provider; 3] = [Provider::Mangopay, Provider::Equals, Provider::Didit];
+
+    /// The provider's name as used in the JS API and in session keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Mangopay => "mangopay",
+            Provider::Equals => "equals",
+            Provider::Didit => "didit",
+        }
+    }
+
+    /// Parses a provider name (`"mangopay"`, `"equals"`, `"didit"`, any case).
+    pub fn parse(name: &str) -> Option<Provider> {
+        let name = name.trim();
+        Provider::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The unified session status (SPEC section 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Issued, the user has not begun.
+    NotStarted,
+    /// The user is (or may be) working through it.
+    InProgress,
+    /// Submitted, waiting for a decision.
+    InReview,
+    /// Verified.
+    Approved,
+    /// Refused.
+    Declined,
+    /// The provider asked the user to redo some steps.
+    ResubmissionRequested,
+    /// Not submitted in time.
+    Expired,
+    /// Started, then left unfinished.
+    Abandoned,
+    /// Was approved, no longer valid (KYC downgraded or expired).
+    Outdated,
+    /// The provider could not complete it.
+    Error,
+    /// A status this crate does not know; `providerStatus` keeps the text.
+    Unknown,
+}
+
+impl SessionStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [SessionStatus; 11] = [
+        SessionStatus::NotStarted,
+        SessionStatus::InProgress,
+        SessionStatus::InReview,
+        SessionStatus::Approved,
+        SessionStatus::Declined,
+        SessionStatus::ResubmissionRequested,
+        SessionStatus::Expired,
+        SessionStatus::Abandoned,
+        SessionStatus::Outdated,
+        SessionStatus::Error,
+        SessionStatus::Unknown,
+    ];
+
+    /// The snake_case name used in JS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::NotStarted => "not_started",
+            SessionStatus::InProgress => "in_progress",
+            SessionStatus::InReview => "in_review",
+            SessionStatus::Approved => "approved",
+            SessionStatus::Declined => "declined",
+            SessionStatus::ResubmissionRequested => "resubmission_requested",
+            SessionStatus::Expired => "expired",
+            SessionStatus::Abandoned => "abandoned",
+            SessionStatus::Outdated => "outdated",
+            SessionStatus::Error => "error",
+            SessionStatus::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a unified status name (tolerant of case, spaces and dashes).
+    pub fn parse(name: &str) -> Option<SessionStatus> {
+        let token = crate::status::token(name);
+        SessionStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == token)
+    }
+
+    /// True when the session can no longer change by the user's action:
+    /// approved, declined, expired, abandoned, outdated, error.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            SessionStatus::Approved
+                | SessionStatus::Declined
+                | SessionStatus::Expired
+                | SessionStatus::Abandoned
+                | SessionStatus::Outdated
+                | SessionStatus::Error
+        )
+    }
+}
+
+impl fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a check verifies (SPEC section 3, check kind table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum CheckKind {
+    Document,
+    Liveness,
+    FaceMatch,
+    Age,
+    NameMatch,
+    Aml,
+    ProofOfAddress,
+    Nfc,
+    Phone,
+    Email,
+    IpAnalysis,
+    Database,
+    Business,
+    Other,
+}
+
+impl CheckKind {
+    /// Every kind.
+    pub const ALL: [CheckKind; 14] = [
+        CheckKind::Document,
+        CheckKind::Liveness,
+        CheckKind::FaceMatch,
+        CheckKind::Age,
+        CheckKind::NameMatch,
+        CheckKind::Aml,
+        CheckKind::ProofOfAddress,
+        CheckKind::Nfc,
+        CheckKind::Phone,
+        CheckKind::Email,
+        CheckKind::IpAnalysis,
+        CheckKind::Database,
+        CheckKind::Business,
+        CheckKind::Other,
+    ];
+
+    /// The snake_case name used in JS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Document => "document",
+            CheckKind::Liveness => "liveness",
+            CheckKind::FaceMatch => "face_match",
+            CheckKind::Age => "age",
+            CheckKind::NameMatch => "name_match",
+            CheckKind::Aml => "aml",
+            CheckKind::ProofOfAddress => "proof_of_address",
+            CheckKind::Nfc => "nfc",
+            CheckKind::Phone => "phone",
+            CheckKind::Email => "email",
+            CheckKind::IpAnalysis => "ip_analysis",
+            CheckKind::Database => "database",
+            CheckKind::Business => "business",
+            CheckKind::Other => "other",
+        }
+    }
+}
+
+/// The unified status of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum CheckStatus {
+    Approved,
+    Declined,
+    InReview,
+    NotFinished,
+    Unknown,
+}
+
+impl CheckStatus {
+    /// The snake_case name used in JS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Approved => "approved",
+            CheckStatus::Declined => "declined",
+            CheckStatus::InReview => "in_review",
+            CheckStatus::NotFinished => "not_finished",
+            CheckStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// One reason attached to a check (a refusal reason or a warning).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// Mangopay `Reasons[].Type`; Didit warning `risk`.
+    pub code: String,
+    /// Mangopay `Reasons[].Value`; Didit warning `short_description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// One check of a session (a Mangopay check, a Didit feature).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// What the check verifies.
+    pub kind: CheckKind,
+    /// Unified check status.
+    pub status: CheckStatus,
+    /// The provider's check type, verbatim (Mangopay `Type`, Didit feature or block name).
+    pub provider_type: String,
+    /// The provider's check status, verbatim.
+    pub provider_status: String,
+    /// Refusal reasons or warnings; `[]` when none.
+    pub reasons: Vec<Reason>,
+}
+
+/// Who the session verified, where the provider says.
+///
+/// `Debug` is redacted: it prints which fields are present, never their values.
+#[derive(Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub full_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub last_name: Option<String>,
+    /// ISO country code as the provider gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub document_type: Option<String>,
+}
+
+impl Person {
+    /// True when no field is known.
+    pub fn is_empty(&self) -> bool {
+        self.full_name.is_none()
+            && self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.country.is_none()
+            && self.document_type.is_none()
+    }
+}
+
+impl fmt::Debug for Person {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Person");
+        for (name, present) in [
+            ("full_name", self.full_name.is_some()),
+            ("first_name", self.first_name.is_some()),
+            ("last_name", self.last_name.is_some()),
+            ("country", self.country.is_some()),
+            ("document_type", self.document_type.is_some()),
+        ] {
+            if present {
+                d.field(name, &"<redacted>");
+            }
+        }
+        d.finish()
+    }
+}
+
+/// Provider-specific ids worth keeping.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extra {
+    /// Mangopay `Tag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Equals `applicationId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// Equals `associatedPersonId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub associated_person_id: Option<String>,
+    /// Equals `correlationId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    /// Didit `session_number`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_number: Option<i64>,
+    /// Didit `workflow_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_id: Option<String>,
+    /// Didit `session_kind` (`user` or `business`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_kind: Option<String>,
+}
+
+impl Extra {
+    /// True when no field is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Extra::default()
+    }
+}
+
+/// One identity-verification session, in the unified shape.
+///
+/// `Debug` omits `person` values and `raw` (they hold personal data).
+#[derive(Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// Which provider holds the session.
+    pub provider: Provider,
+    /// The provider's session id.
+    pub id: String,
+    /// Unique across providers and rows: `provider:id`, plus `:applicationId` for Equals.
+    pub key: String,
+    /// Unified status.
+    pub status: SessionStatus,
+    /// The provider's status text, verbatim.
+    pub provider_status: String,
+    /// Equals `result`, verbatim, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_result: Option<String>,
+    /// See [`SessionStatus::is_terminal`].
+    pub is_terminal: bool,
+    /// Who the session is for (Mangopay `UserId`, Didit `vendor_data`, Equals `associatedPersonId`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_ref: Option<String>,
+    /// Where the user completes the session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_url: Option<String>,
+    /// Where the user is sent afterwards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// RFC 3339 UTC; absent when the provider says `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Checks or features; `[]` when none.
+    pub checks: Vec<Check>,
+    /// Who was verified, where the provider says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<Person>,
+    /// Provider-specific ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Extra>,
+    /// The provider's object, only when asked for (`includeRaw`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Value>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("key", &self.key)
+            .field("status", &self.status)
+            .field("provider_status", &self.provider_status)
+            .field("provider_result", &self.provider_result)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("checks", &self.checks)
+            .field("person", &self.person)
+            .field("extra", &self.extra)
+            .field("raw", &self.raw.as_ref().map(|_| "<omitted>"))
+            .finish_non_exhaustive()
+    }
+}

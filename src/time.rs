@@ -1,0 +1,127 @@
+//! Timestamps: every provider's form in, RFC 3339 UTC out (`2025-05-05T12:45:21Z`).
+//!
+//! Sub-second precision is kept when the input has it (in groups of 3 digits).
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+
+/// Formats an instant as RFC 3339 UTC with a `Z`, keeping fractions only when non-zero.
+pub fn format(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Unix seconds (integer, or float with a fraction, as Mangopay sends) to RFC 3339 UTC.
+/// `None` when out of range or not finite.
+pub fn from_unix_seconds(seconds: f64) -> Option<String> {
+    if !seconds.is_finite() {
+        return None;
+    }
+    let whole = seconds.floor();
+    // i64 range check before the cast; chrono then checks its own range.
+    if !(-8.0e15..=8.0e15).contains(&whole) {
+        return None;
+    }
+    let nanos = ((seconds - whole) * 1e9).round() as u32;
+    let (whole, nanos) = if nanos >= 1_000_000_000 {
+        (whole as i64 + 1, 0)
+    } else {
+        (whole as i64, nanos)
+    };
+    DateTime::from_timestamp(whole, nanos).map(format)
+}
+
+/// Integer Unix seconds to RFC 3339 UTC.
+pub fn from_unix_int(seconds: i64) -> Option<String> {
+    DateTime::from_timestamp(seconds, 0).map(format)
+}
+
+/// Milliseconds since the epoch (as JS `Date.now()` gives) to RFC 3339 UTC.
+pub fn from_unix_millis(millis: f64) -> Option<String> {
+    from_unix_seconds((millis / 1000.0).floor()).filter(|_| millis.is_finite())
+}
+
+/// An ISO 8601 / RFC 3339 string to RFC 3339 UTC. Offsets are converted to UTC;
+/// a string without an offset is taken as UTC. `None` when it is not a date-time.
+pub fn from_iso(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Some(format(instant.with_timezone(&Utc)));
+    }
+    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, pattern) {
+            return Some(format(naive.and_utc()));
+        }
+    }
+    None
+}
+
+/// Parses an RFC 3339 string produced by [`format`] (or any RFC 3339 input) to
+/// milliseconds since the epoch, for ordering. `None` when unparseable.
+pub fn to_unix_millis(text: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_seconds() {
+        assert_eq!(
+            from_unix_int(1746449121).as_deref(),
+            Some("2025-05-05T12:45:21Z")
+        );
+        assert_eq!(
+            from_unix_seconds(1740581497.0).as_deref(),
+            Some("2025-02-26T14:51:37Z")
+        );
+        assert_eq!(
+            from_unix_seconds(1740581497.25).as_deref(),
+            Some("2025-02-26T14:51:37.250Z")
+        );
+        assert_eq!(from_unix_seconds(f64::NAN), None);
+        assert_eq!(from_unix_seconds(f64::INFINITY), None);
+        assert_eq!(from_unix_seconds(1e300), None);
+        assert_eq!(from_unix_int(i64::MAX), None);
+        assert_eq!(from_unix_int(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn iso_strings() {
+        assert_eq!(
+            from_iso("2025-06-09T12:26:54.328364Z").as_deref(),
+            Some("2025-06-09T12:26:54.328364Z")
+        );
+        assert_eq!(
+            from_iso("2019-08-24T14:15:22Z").as_deref(),
+            Some("2019-08-24T14:15:22Z")
+        );
+        assert_eq!(
+            from_iso("2019-08-24T16:15:22+02:00").as_deref(),
+            Some("2019-08-24T14:15:22Z")
+        );
+        assert_eq!(
+            from_iso("2019-08-24T14:15:22.5").as_deref(),
+            Some("2019-08-24T14:15:22.500Z")
+        );
+        assert_eq!(
+            from_iso("2019-08-24 14:15:22").as_deref(),
+            Some("2019-08-24T14:15:22Z")
+        );
+        assert_eq!(from_iso("yesterday"), None);
+        assert_eq!(from_iso(""), None);
+        assert_eq!(from_iso("2019-02-30T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn millis_round_trip() {
+        assert_eq!(to_unix_millis("2025-05-05T12:45:21Z"), Some(1746449121000));
+        assert_eq!(to_unix_millis("2025-05-05T12:45:21.5Z"), Some(1746449121500));
+        assert_eq!(to_unix_millis("nope"), None);
+        assert_eq!(
+            from_unix_millis(1746449121999.0).as_deref(),
+            Some("2025-05-05T12:45:21Z")
+        );
+    }
+}
