@@ -117,7 +117,10 @@ mod tests {
     #[test]
     fn millis_round_trip() {
         assert_eq!(to_unix_millis("2025-05-05T12:45:21Z"), Some(1746449121000));
-        assert_eq!(to_unix_millis("2025-05-05T12:45:21.5Z"), Some(1746449121500));
+        assert_eq!(
+            to_unix_millis("2025-05-05T12:45:21.5Z"),
+            Some(1746449121500)
+        );
         assert_eq!(to_unix_millis("nope"), None);
         assert_eq!(
             from_unix_millis(1746449121999.0).as_deref(),

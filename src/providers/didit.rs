@@ -142,7 +142,9 @@ fn checks(obj: &Obj<'_>, person: &mut Person) -> Vec<Check> {
     let mut checks = Vec::new();
     for block in DECISION_BLOCKS {
         for item in obj.array(block).into_iter().flatten() {
-            let Some(item) = obj.child(item) else { continue };
+            let Some(item) = obj.child(item) else {
+                continue;
+            };
             if block == "id_verifications" {
                 fill_person(&item, person);
             }
@@ -176,8 +178,12 @@ fn checks(obj: &Obj<'_>, person: &mut Person) -> Vec<Check> {
             for feature in features {
                 match feature {
                     Value::Object(_) => {
-                        let Some(f) = obj.child(feature) else { continue };
-                        let Some(name) = f.string("feature") else { continue };
+                        let Some(f) = obj.child(feature) else {
+                            continue;
+                        };
+                        let Some(name) = f.string("feature") else {
+                            continue;
+                        };
                         let provider_status = f.string("status").unwrap_or_default();
                         checks.push(Check {
                             kind: check_kind(&name),

@@ -6,9 +6,7 @@
 
 use super::{NormalizeOptions, Obj};
 use crate::error::IdvError;
-use crate::session::{
-    Check, CheckKind, Extra, Person, Provider, Reason, Session, SessionStatus,
-};
+use crate::session::{Check, CheckKind, Extra, Person, Provider, Reason, Session, SessionStatus};
 use crate::status::{map_check_status, token};
 use crate::time;
 use serde_json::Value;
@@ -79,7 +77,9 @@ pub(super) fn normalize(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Ses
     let mut checks = Vec::new();
     let mut person = Person::default();
     for item in obj.array("Checks").into_iter().flatten() {
-        let Some(check) = obj.child(item) else { continue };
+        let Some(check) = obj.child(item) else {
+            continue;
+        };
         let provider_type = check.string("Type").unwrap_or_default();
         let provider_status = check.string("CheckStatus").unwrap_or_default();
         let reasons = check
@@ -95,7 +95,9 @@ pub(super) fn normalize(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Ses
             })
             .collect();
         for data in check.array("Data").into_iter().flatten() {
-            let Some(data) = obj.child(data) else { continue };
+            let Some(data) = obj.child(data) else {
+                continue;
+            };
             let (Some(kind), Some(value)) = (data.str("Type"), data.string("Value")) else {
                 continue;
             };

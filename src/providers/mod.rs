@@ -88,7 +88,10 @@ pub fn normalize_list(
 }
 
 /// The rows array of a list body, and the name of the field holding it.
-pub fn list_rows(provider: Provider, body: &Value) -> Result<(&Vec<Value>, &'static str), IdvError> {
+pub fn list_rows(
+    provider: Provider,
+    body: &Value,
+) -> Result<(&Vec<Value>, &'static str), IdvError> {
     let field = match provider {
         Provider::Mangopay => "",
         Provider::Equals => "rows",
@@ -249,7 +252,10 @@ impl<'a> Obj<'a> {
     pub fn field_error(&self, name: &str, problem: &str) -> IdvError {
         IdvError::decode(
             self.provider,
-            format!("{}: field `{}{}` {}", self.provider, self.path, name, problem),
+            format!(
+                "{}: field `{}{}` {}",
+                self.provider, self.path, name, problem
+            ),
         )
     }
 }
@@ -280,7 +286,9 @@ mod tests {
         assert!(e.message.contains("must be an array"), "{}", e.message);
         let e = normalize_list(Provider::Didit, &json!({"results": [1]}), &o).unwrap_err();
         assert!(e.message.contains("`results[0]`"), "{}", e.message);
-        assert!(normalize_list(Provider::Didit, &json!([]), &o).unwrap().is_empty());
+        assert!(normalize_list(Provider::Didit, &json!([]), &o)
+            .unwrap()
+            .is_empty());
         assert!(normalize_list(Provider::Equals, &json!({"rows": []}), &o)
             .unwrap()
             .is_empty());

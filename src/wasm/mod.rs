@@ -1,0 +1,168 @@
+//! The thin JS binding: argument conversion, JSON across the boundary, and
+//! `IdvError` as a real JS `Error`. Everything else is in the pure core.
+//!
+//! Boundary strategy: objects cross as JSON text (`JSON.stringify` in, Rust
+//! `serde_json` both ways, `JSON.parse` out), which measured faster than
+//! building objects field by field through `serde-wasm-bindgen`.
+
+mod types;
+
+use crate::error::IdvError;
+use crate::providers::NormalizeOptions;
+use crate::session::Provider;
+use js_sys::{Reflect, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `NormalizeOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "NormalizeOptions")]
+    pub type NormalizeOptionsArg;
+}
+
+/// Normalizes one provider object (a list row, a single-session response or a
+/// create response), given as an object or as JSON text.
+#[wasm_bindgen(js_name = normalizeSession, unchecked_return_type = "Session")]
+pub fn normalize_session(
+    #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "object | string")] raw: JsValue,
+    options: Option<NormalizeOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let provider = provider_arg(&provider)?;
+    let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
+    let value = json_arg(provider, &raw)?;
+    let session = crate::providers::normalize_session(provider, &value, &options)
+        .map_err(|e| to_js_error(&e))?;
+    to_js(provider, &session)
+}
+
+/// Normalizes a provider's whole list response body (Mangopay's bare array,
+/// Equals `{limit, offset, count, rows}`, Didit `{count, next, previous, results}`),
+/// given as an object or as JSON text.
+#[wasm_bindgen(js_name = normalizeList, unchecked_return_type = "Session[]")]
+pub fn normalize_list(
+    #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "object | unknown[] | string")] body: JsValue,
+    options: Option<NormalizeOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let provider = provider_arg(&provider)?;
+    let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
+    let value = json_arg(provider, &body)?;
+    let sessions = crate::providers::normalize_list(provider, &value, &options)
+        .map_err(|e| to_js_error(&e))?;
+    to_js(provider, &sessions)
+}
+
+/// The unified status for a provider's status text (and, for Equals, its `result`).
+/// Never throws for an unknown status: it is `"unknown"`.
+#[wasm_bindgen(js_name = mapStatus, unchecked_return_type = "SessionStatus")]
+pub fn map_status(
+    #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
+    #[wasm_bindgen(js_name = providerStatus, unchecked_param_type = "string")]
+    provider_status: JsValue,
+    #[wasm_bindgen(js_name = providerResult)]
+    provider_result: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let provider = provider_arg(&provider)?;
+    let status = provider_status.as_string().unwrap_or_default();
+    let unified = crate::status::map_status(provider, &status, provider_result.as_deref());
+    Ok(JsValue::from_str(unified.as_str()))
+}
+
+/// True when `value` is an error thrown by this package.
+#[wasm_bindgen(js_name = isIdvError, unchecked_return_type = "value is IdvError")]
+pub fn is_idv_error(value: &JsValue) -> bool {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .is_some_and(|e| e.name() == "IdvError")
+}
+
+// ---- conversions ----
+
+pub(crate) fn provider_arg(value: &JsValue) -> Result<Provider, JsValue> {
+    let name = value.as_string();
+    name.as_deref().and_then(Provider::parse).ok_or_else(|| {
+        to_js_error(&IdvError::config(
+            None,
+            format!(
+                "unknown provider {}: expected \"mangopay\", \"equals\" or \"didit\"",
+                match &name {
+                    Some(n) => format!("\"{}\"", n.chars().take(40).collect::<String>()),
+                    None => "(not a string)".to_string(),
+                }
+            ),
+        ))
+    })
+}
+
+fn normalize_options(options: Option<&JsValue>) -> NormalizeOptions {
+    let mut out = NormalizeOptions {
+        now: crate::time::from_unix_millis(js_sys::Date::now()),
+        ..NormalizeOptions::default()
+    };
+    if let Some(options) = options.filter(|o| o.is_object()) {
+        out.include_raw = get(options, "includeRaw").as_bool().unwrap_or(false);
+        out.user_id = get(options, "userId").as_string();
+    }
+    out
+}
+
+/// A property of a JS object; `undefined` when absent or when reading throws.
+pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(target: &JsValue, key: &str, value: JsValue) {
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), &value);
+}
+
+/// JSON text or a JS value to a `serde_json::Value`.
+pub(crate) fn json_arg(provider: Provider, value: &JsValue) -> Result<serde_json::Value, JsValue> {
+    let text = match value.as_string() {
+        Some(text) => text,
+        None if value.is_undefined() || value.is_null() => {
+            return Err(to_js_error(&IdvError::decode(
+                provider,
+                format!("{provider}: expected a JSON object or JSON text, got nothing"),
+            )))
+        }
+        None => JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| {
+                to_js_error(&IdvError::decode(
+                    provider,
+                    format!("{provider}: the value cannot be read as JSON (a cycle, a BigInt or a function)"),
+                ))
+            })?,
+    };
+    crate::providers::parse_json(provider, &text).map_err(|e| to_js_error(&e))
+}
+
+/// A serializable value to a plain JS value, through JSON text.
+pub(crate) fn to_js<T: Serialize>(provider: Provider, value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| to_js_error(&IdvError::decode(provider, format!("{provider}: {e}"))))?;
+    JSON::parse(&text)
+}
+
+/// An [`IdvError`] as a JS `Error` named `IdvError` with the SPEC section 5 fields.
+pub(crate) fn to_js_error(error: &IdvError) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    js.set_name("IdvError");
+    let js: JsValue = js.into();
+    set(&js, "code", JsValue::from_str(error.code.as_str()));
+    if let Some(p) = error.provider {
+        set(&js, "provider", JsValue::from_str(p.as_str()));
+    }
+    if let Some(status) = error.http_status {
+        set(&js, "httpStatus", JsValue::from(status));
+    }
+    set(&js, "retryable", JsValue::from_bool(error.retryable));
+    if let Some(ms) = error.retry_after_ms {
+        set(&js, "retryAfterMs", JsValue::from_f64(ms as f64));
+    }
+    js
+}
