@@ -61,8 +61,7 @@ pub fn map_status(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
     #[wasm_bindgen(js_name = providerStatus, unchecked_param_type = "string")]
     provider_status: JsValue,
-    #[wasm_bindgen(js_name = providerResult)]
-    provider_result: Option<String>,
+    #[wasm_bindgen(js_name = providerResult)] provider_result: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let provider = provider_arg(&provider)?;
     let status = provider_status.as_string().unwrap_or_default();
