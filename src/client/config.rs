@@ -1,0 +1,388 @@
+//! Client configuration: credentials, base URLs, headers per provider, and the
+//! global timeout, retry and concurrency settings. Parsed from the JS config
+//! object (as JSON), validated with `config` errors.
+
+use super::retry::RetryPolicy;
+use crate::error::IdvError;
+use crate::session::Provider;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A credential. `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The credential itself, for building an auth header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// One provider's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderConfig {
+    /// Mangopay `ClientId` (part of every Mangopay path; not a secret).
+    pub client_id: Option<String>,
+    /// Mangopay API key, Equals API key or Didit API key. Absent when a proxy
+    /// at `base_url` adds the credentials.
+    pub api_key: Option<Secret>,
+    /// Origin (and optional path prefix) without a trailing slash.
+    pub base_url: String,
+    /// True when the caller chose `base_url` (a sandbox, a proxy).
+    pub custom_base_url: bool,
+    /// Extra headers sent on every request.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The whole client configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    /// Mangopay settings, when configured.
+    pub mangopay: Option<ProviderConfig>,
+    /// Equals Money settings, when configured.
+    pub equals: Option<ProviderConfig>,
+    /// Didit settings, when configured.
+    pub didit: Option<ProviderConfig>,
+    /// Per-request timeout.
+    pub timeout_ms: u64,
+    /// Retry settings.
+    pub retry: RetryPolicy,
+    /// Requests in flight per provider.
+    pub concurrency: usize,
+    /// Multiplies the documented rate limits (e.g. 0.5 to leave room for other clients).
+    pub rate_limit_scale: f64,
+    /// Allow secret keys in a browser page.
+    pub dangerously_allow_browser: bool,
+}
+
+/// The providers' production base URLs.
+pub fn default_base_url(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Mangopay => "https://api.mangopay.com",
+        Provider::Equals => "https://api.equalsmoney.com",
+        Provider::Didit => "https://verification.didit.me",
+    }
+}
+
+/// The providers' own hosts (production and sandbox): a browser calling one of
+/// these with a secret key exposes it.
+fn is_provider_host(base_url: &str) -> bool {
+    [
+        "https://api.mangopay.com",
+        "https://api.sandbox.mangopay.com",
+        "https://api.equalsmoney.com",
+        "https://api-sandbox.equalsmoney.com",
+        "https://verification.didit.me",
+    ]
+    .iter()
+    .any(|host| base_url.eq_ignore_ascii_case(host))
+}
+
+impl ClientConfig {
+    /// The settings of one provider, or a `config` error when it is not configured.
+    pub fn provider(&self, provider: Provider) -> Result<&ProviderConfig, IdvError> {
+        match provider {
+            Provider::Mangopay => self.mangopay.as_ref(),
+            Provider::Equals => self.equals.as_ref(),
+            Provider::Didit => self.didit.as_ref(),
+        }
+        .ok_or_else(|| {
+            IdvError::config(
+                Some(provider),
+                format!("{provider}: not configured (add `{provider}` to the IdvClient config)"),
+            )
+        })
+    }
+
+    /// Every credential, for scrubbing messages.
+    pub fn secrets(&self) -> Vec<&str> {
+        [&self.mangopay, &self.equals, &self.didit]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.api_key.as_ref().map(Secret::expose))
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// In a browser, a secret key sent straight to a provider is exposed to
+    /// every visitor: refuse unless the caller insists.
+    ///
+    /// # Errors
+    /// `config` naming the first provider configured that way.
+    pub fn check_browser_safety(&self) -> Result<(), IdvError> {
+        if self.dangerously_allow_browser {
+            return Ok(());
+        }
+        for provider in Provider::ALL {
+            if let Ok(p) = self.provider(provider) {
+                if p.api_key.is_some() && (!p.custom_base_url || is_provider_host(&p.base_url)) {
+                    return Err(IdvError::config(
+                        Some(provider),
+                        format!(
+                            "{provider}: a secret API key in a browser page is readable by every visitor. \
+                             Call the provider through your own backend: set `{provider}.baseUrl` to a proxy \
+                             that adds the credentials, and leave the key out of the page \
+                             (or set `dangerouslyAllowBrowser: true` if this page is private)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses the JS config object (as JSON; functions such as `fetch` are not in it).
+    ///
+    /// # Errors
+    /// `config` naming the field that is wrong.
+    pub fn from_json(value: &Value) -> Result<Self, IdvError> {
+        let Value::Object(map) = value else {
+            return Err(IdvError::config(
+                None,
+                "IdvClient: config must be an object",
+            ));
+        };
+        let retry_defaults = RetryPolicy::default();
+        let config = ClientConfig {
+            mangopay: provider_config(map, Provider::Mangopay)?,
+            equals: provider_config(map, Provider::Equals)?,
+            didit: provider_config(map, Provider::Didit)?,
+            timeout_ms: number(map, "timeoutMs", 1.0, 600_000.0)?.map_or(30_000, |n| n as u64),
+            retry: RetryPolicy {
+                max_retries: number(map, "maxRetries", 0.0, 20.0)?
+                    .map_or(retry_defaults.max_retries, |n| n as u32),
+                base_ms: number(map, "retryBaseMs", 0.0, 60_000.0)?
+                    .map_or(retry_defaults.base_ms, |n| n as u64),
+                max_delay_ms: number(map, "retryMaxDelayMs", 0.0, 600_000.0)?
+                    .map_or(retry_defaults.max_delay_ms, |n| n as u64),
+            },
+            concurrency: number(map, "concurrency", 1.0, 64.0)?.map_or(4, |n| n as usize),
+            rate_limit_scale: number(map, "rateLimitScale", 0.000_001, 1_000.0)?.unwrap_or(1.0),
+            dangerously_allow_browser: match map.get("dangerouslyAllowBrowser") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(IdvError::config(
+                        None,
+                        "IdvClient: `dangerouslyAllowBrowser` must be a boolean",
+                    ))
+                }
+            },
+        };
+        if config.mangopay.is_none() && config.equals.is_none() && config.didit.is_none() {
+            return Err(IdvError::config(
+                None,
+                "IdvClient: configure at least one provider (`mangopay`, `equals` or `didit`)",
+            ));
+        }
+        Ok(config)
+    }
+}
+
+fn number(
+    map: &Map<String, Value>,
+    name: &str,
+    min: f64,
+    max: f64,
+) -> Result<Option<f64>, IdvError> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(v) if v >= min && v <= max => Ok(Some(v)),
+            _ => Err(IdvError::config(
+                None,
+                format!("IdvClient: `{name}` must be between {min} and {max}"),
+            )),
+        },
+        Some(_) => Err(IdvError::config(
+            None,
+            format!("IdvClient: `{name}` must be a number"),
+        )),
+    }
+}
+
+fn provider_config(
+    map: &Map<String, Value>,
+    provider: Provider,
+) -> Result<Option<ProviderConfig>, IdvError> {
+    let p = provider.as_str();
+    let section = match map.get(p) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(section)) => section,
+        Some(_) => {
+            return Err(IdvError::config(
+                Some(provider),
+                format!("{p}: config must be an object"),
+            ))
+        }
+    };
+    let text = |name: &str| -> Result<Option<String>, IdvError> {
+        match section.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+            Some(_) => Err(IdvError::config(
+                Some(provider),
+                format!("{p}: `{name}` must be a non-empty string"),
+            )),
+        }
+    };
+    let base = text("baseUrl")?;
+    let custom_base_url = base.is_some();
+    let base_url = base
+        .unwrap_or_else(|| default_base_url(provider).to_string())
+        .trim_end_matches('/')
+        .to_string();
+    let lower = base_url.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://") || base_url.starts_with('/'))
+    {
+        return Err(IdvError::config(
+            Some(provider),
+            format!("{p}: `baseUrl` must be an http(s) URL or a path on this origin"),
+        ));
+    }
+    let api_key = text("apiKey")?.map(Secret::new);
+    let client_id = text("clientId")?;
+    if provider == Provider::Mangopay && client_id.is_none() {
+        return Err(IdvError::config(
+            Some(provider),
+            "mangopay: `clientId` is required (it is part of every Mangopay path)",
+        ));
+    }
+    if api_key.is_none() && !custom_base_url {
+        return Err(IdvError::config(
+            Some(provider),
+            format!("{p}: `apiKey` is required unless `baseUrl` points to a proxy that adds it"),
+        ));
+    }
+    let mut headers = Vec::new();
+    match section.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(h)) => {
+            for (name, value) in h {
+                let Value::String(value) = value else {
+                    return Err(IdvError::config(
+                        Some(provider),
+                        format!("{p}: header `{name}` must be a string"),
+                    ));
+                };
+                headers.push((name.clone(), value.clone()));
+            }
+        }
+        Some(_) => {
+            return Err(IdvError::config(
+                Some(provider),
+                format!("{p}: `headers` must be an object of strings"),
+            ))
+        }
+    }
+    Ok(Some(ProviderConfig {
+        client_id,
+        api_key,
+        base_url,
+        custom_base_url,
+        headers,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use serde_json::json;
+
+    #[test]
+    fn parses_defaults_and_trims_base_urls() {
+        let c = ClientConfig::from_json(&json!({
+            "mangopay": {"clientId": "cid", "apiKey": "k1", "baseUrl": "http://127.0.0.1:9/"},
+            "didit": {"apiKey": "k3"},
+            "timeoutMs": 5000,
+        }))
+        .unwrap();
+        let mp = c.mangopay.as_ref().unwrap();
+        assert_eq!(mp.base_url, "http://127.0.0.1:9");
+        assert!(mp.custom_base_url);
+        assert_eq!(
+            c.didit.as_ref().unwrap().base_url,
+            "https://verification.didit.me"
+        );
+        assert!(c.equals.is_none());
+        assert_eq!(c.timeout_ms, 5000);
+        assert_eq!(c.concurrency, 4);
+        assert_eq!(c.retry, RetryPolicy::default());
+        assert_eq!(c.secrets(), vec!["k1", "k3"]);
+        let e = c.provider(Provider::Equals).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Config);
+    }
+
+    #[test]
+    fn rejects_bad_config_naming_the_field() {
+        for (config, part) in [
+            (json!(null), "must be an object"),
+            (json!({}), "at least one provider"),
+            (json!({"equals": {}}), "`apiKey` is required"),
+            (json!({"mangopay": {"apiKey": "k"}}), "`clientId`"),
+            (json!({"didit": {"apiKey": 5}}), "`apiKey` must be"),
+            (
+                json!({"didit": {"apiKey": "k", "baseUrl": "ftp://x"}}),
+                "`baseUrl`",
+            ),
+            (
+                json!({"didit": {"apiKey": "k"}, "timeoutMs": "5"}),
+                "`timeoutMs` must be a number",
+            ),
+            (
+                json!({"didit": {"apiKey": "k"}, "concurrency": 0}),
+                "`concurrency` must be between",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "headers": {"x": 1}}}),
+                "header `x`",
+            ),
+        ] {
+            let e = ClientConfig::from_json(&config).unwrap_err();
+            assert_eq!(e.code, ErrorCode::Config);
+            assert!(e.message.contains(part), "{config}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_or_errors() {
+        let c = ClientConfig::from_json(&json!({
+            "equals": {"apiKey": "sk_live_SECRET123"},
+        }))
+        .unwrap();
+        assert!(!format!("{c:?}").contains("SECRET123"));
+        let e = c.check_browser_safety().unwrap_err();
+        assert!(!e.message.contains("SECRET123"));
+    }
+
+    #[test]
+    fn browser_safety() {
+        let direct = ClientConfig::from_json(&json!({"didit": {"apiKey": "k"}})).unwrap();
+        let e = direct.check_browser_safety().unwrap_err();
+        assert!(e.message.contains("proxy"), "{}", e.message);
+        let named_host = ClientConfig::from_json(
+            &json!({"didit": {"apiKey": "k", "baseUrl": "https://verification.didit.me/"}}),
+        )
+        .unwrap();
+        assert!(named_host.check_browser_safety().is_err());
+        let proxy = ClientConfig::from_json(&json!({"didit": {"baseUrl": "/api/didit"}})).unwrap();
+        assert!(proxy.check_browser_safety().is_ok());
+        let allowed = ClientConfig::from_json(
+            &json!({"didit": {"apiKey": "k"}, "dangerouslyAllowBrowser": true}),
+        )
+        .unwrap();
+        assert!(allowed.check_browser_safety().is_ok());
+    }
+}

@@ -1,0 +1,20 @@
+//! The client: list, read and create sessions at the providers.
+//!
+//! Pure parts, each tested natively: [`config`], [`query`] (status filters),
+//! [`api`] (request builders and response decoders), [`paging`] (plans and
+//! de-duplication), [`retry`] (backoff, `Retry-After`), [`rate`] (documented
+//! rate-limit budgets). [`engine`] runs them over a [`http::Transport`]; the
+//! wasm binding supplies one built on `fetch` and `setTimeout`.
+
+pub mod api;
+pub mod config;
+pub mod engine;
+pub mod http;
+pub mod paging;
+pub mod query;
+pub mod rate;
+pub mod retry;
+
+pub use config::ClientConfig;
+pub use engine::{CallOptions, Engine, Progress, SessionPage, UserRefs, UserSessions};
+pub use query::ListQuery;

@@ -1,0 +1,351 @@
+//! Paging plans and de-duplication.
+//!
+//! After the first page the total is usually known (Mangopay
+//! `x-number-of-pages`, Equals and Didit `count`), so the rest of the pages
+//! are planned up front and fetched concurrently. A *pass* is the first page
+//! plus its planned pages. When the pages of a pass report different totals,
+//! sessions were inserted (or deleted) while paging and offsets shifted; a
+//! new pass is made until one pass sees a single total, which is then a
+//! consistent snapshot. De-duplication by `key` merges the passes.
+
+use super::api::{ListPage, PageRef};
+use crate::session::{Provider, Session};
+use std::collections::HashSet;
+
+/// The pages after `first` in one pass, when the total is known. `None` when
+/// it is not (then pages are followed one by one with [`next_ref`]).
+pub fn plan_rest(first_ref: PageRef, first: &ListPage) -> Option<Vec<PageRef>> {
+    match first_ref {
+        PageRef::Page { page, per_page } => {
+            let pages = first
+                .pages
+                .or_else(|| first.total.map(|t| t.div_ceil(per_page.max(1))))?;
+            Some(
+                ((page + 1)..=pages)
+                    .map(|p| PageRef::Page { page: p, per_page })
+                    .collect(),
+            )
+        }
+        PageRef::Offset { offset, limit } => {
+            let total = first.total?;
+            let size = first.page_size.unwrap_or(limit).max(1);
+            let mut plan = Vec::new();
+            let mut next = offset + size;
+            while next < total {
+                plan.push(PageRef::Offset {
+                    offset: next,
+                    limit: size,
+                });
+                next += size;
+            }
+            Some(plan)
+        }
+    }
+}
+
+/// The page after `current`, from what `page` says; `None` at the end.
+pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
+    if page.rows == 0 {
+        return None;
+    }
+    match current {
+        PageRef::Page { page: p, per_page } => {
+            let more = match (page.pages, page.has_next) {
+                (Some(n), _) => p < n,
+                (None, Some(next)) => next,
+                (None, None) => page.rows >= per_page,
+            };
+            more.then_some(PageRef::Page {
+                page: p + 1,
+                per_page,
+            })
+        }
+        PageRef::Offset { offset, limit } => {
+            let next = offset + page.rows;
+            let more = match (page.total, page.has_next) {
+                (_, Some(next_link)) => next_link,
+                (Some(total), None) => next < total,
+                (None, None) => page.rows >= limit,
+            };
+            more.then_some(PageRef::Offset {
+                offset: next,
+                limit,
+            })
+        }
+    }
+}
+
+/// Sessions in arrival order, each `key` once.
+#[derive(Debug, Default)]
+pub struct Collector {
+    seen: HashSet<String>,
+    sessions: Vec<Session>,
+}
+
+impl Collector {
+    /// Adds the sessions not seen before; returns how many were new.
+    pub fn add(&mut self, sessions: Vec<Session>) -> usize {
+        let before = self.sessions.len();
+        for s in sessions {
+            if self.seen.insert(s.key.clone()) {
+                self.sessions.push(s);
+            }
+        }
+        self.sessions.len() - before
+    }
+
+    /// Sessions collected so far.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// True when nothing was collected.
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    /// The collected sessions.
+    pub fn into_sessions(self) -> Vec<Session> {
+        self.sessions
+    }
+}
+
+/// The first page of a full listing: the largest page the provider allows.
+pub fn first_ref(provider: Provider) -> PageRef {
+    let size = super::query::max_page_size(provider);
+    match provider {
+        Provider::Mangopay => PageRef::Page {
+            page: 1,
+            per_page: size,
+        },
+        _ => PageRef::Offset {
+            offset: 0,
+            limit: size,
+        },
+    }
+}
+
+/// Newest first (by `createdAt`, then `key` for a stable order).
+pub fn sort_newest_first(sessions: &mut [Session]) {
+    sessions.sort_by(|a, b| {
+        let ta = crate::time::to_unix_millis(&a.created_at).unwrap_or(i64::MIN);
+        let tb = crate::time::to_unix_millis(&b.created_at).unwrap_or(i64::MIN);
+        tb.cmp(&ta).then_with(|| a.key.cmp(&b.key))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(
+        rows: u64,
+        total: Option<u64>,
+        pages: Option<u64>,
+        size: Option<u64>,
+        has_next: Option<bool>,
+    ) -> ListPage {
+        ListPage {
+            rows,
+            total,
+            pages,
+            page_size: size,
+            has_next,
+            ..ListPage::default()
+        }
+    }
+
+    #[test]
+    fn mangopay_plans_the_remaining_pages() {
+        let first = PageRef::Page {
+            page: 1,
+            per_page: 100,
+        };
+        let plan = plan_rest(first, &page(100, Some(250), Some(3), Some(100), Some(true))).unwrap();
+        assert_eq!(
+            plan,
+            vec![
+                PageRef::Page {
+                    page: 2,
+                    per_page: 100
+                },
+                PageRef::Page {
+                    page: 3,
+                    per_page: 100
+                }
+            ]
+        );
+        // Pages from the item count when the pages header is missing.
+        let plan = plan_rest(first, &page(100, Some(201), None, Some(100), None)).unwrap();
+        assert_eq!(plan.len(), 2);
+        assert_eq!(
+            plan_rest(first, &page(3, Some(3), Some(1), Some(100), None)),
+            Some(vec![])
+        );
+        assert_eq!(
+            plan_rest(first, &page(100, None, None, Some(100), None)),
+            None
+        );
+    }
+
+    #[test]
+    fn offset_plans_use_the_page_size_the_server_used() {
+        let first = PageRef::Offset {
+            offset: 0,
+            limit: 1000,
+        };
+        let plan = plan_rest(first, &page(1000, Some(2500), None, Some(1000), None)).unwrap();
+        assert_eq!(
+            plan,
+            vec![
+                PageRef::Offset {
+                    offset: 1000,
+                    limit: 1000
+                },
+                PageRef::Offset {
+                    offset: 2000,
+                    limit: 1000
+                }
+            ]
+        );
+        // Didit clamped limit=100 to 50: plan in 50s.
+        let first = PageRef::Offset {
+            offset: 0,
+            limit: 100,
+        };
+        let plan = plan_rest(first, &page(50, Some(120), None, Some(50), Some(true))).unwrap();
+        assert_eq!(
+            plan,
+            vec![
+                PageRef::Offset {
+                    offset: 50,
+                    limit: 50
+                },
+                PageRef::Offset {
+                    offset: 100,
+                    limit: 50
+                }
+            ]
+        );
+        assert_eq!(
+            plan_rest(first, &page(0, Some(0), None, Some(100), Some(false))),
+            Some(vec![])
+        );
+        assert_eq!(
+            plan_rest(first, &page(100, None, None, None, Some(true))),
+            None
+        );
+    }
+
+    #[test]
+    fn next_ref_follows_each_provider_signal() {
+        let p1 = PageRef::Page {
+            page: 1,
+            per_page: 10,
+        };
+        assert_eq!(
+            next_ref(p1, &page(10, None, Some(2), None, None)),
+            Some(PageRef::Page {
+                page: 2,
+                per_page: 10
+            })
+        );
+        assert_eq!(
+            next_ref(
+                PageRef::Page {
+                    page: 2,
+                    per_page: 10
+                },
+                &page(5, None, Some(2), None, None)
+            ),
+            None
+        );
+        assert_eq!(
+            next_ref(p1, &page(10, None, None, None, None)),
+            Some(PageRef::Page {
+                page: 2,
+                per_page: 10
+            })
+        );
+        assert_eq!(next_ref(p1, &page(9, None, None, None, None)), None);
+        let o = PageRef::Offset {
+            offset: 0,
+            limit: 50,
+        };
+        assert_eq!(
+            next_ref(o, &page(50, Some(60), None, None, Some(true))),
+            Some(PageRef::Offset {
+                offset: 50,
+                limit: 50
+            })
+        );
+        assert_eq!(
+            next_ref(o, &page(50, Some(60), None, None, Some(false))),
+            None
+        );
+        assert_eq!(
+            next_ref(o, &page(50, Some(60), None, None, None)),
+            Some(PageRef::Offset {
+                offset: 50,
+                limit: 50
+            })
+        );
+        assert_eq!(
+            next_ref(
+                PageRef::Offset {
+                    offset: 50,
+                    limit: 50
+                },
+                &page(10, Some(60), None, None, None)
+            ),
+            None
+        );
+        assert_eq!(
+            next_ref(o, &page(0, Some(60), None, None, Some(true))),
+            None,
+            "an empty page ends the walk"
+        );
+    }
+
+    #[test]
+    fn collector_keeps_first_occurrence_in_order() {
+        let s = |key: &str| {
+            let mut s = crate::normalize_json(
+                Provider::Didit,
+                r#"{"session_id":"x","status":"Approved","created_at":"2026-01-01T00:00:00Z"}"#,
+                &Default::default(),
+            )
+            .unwrap();
+            s.key = key.into();
+            s
+        };
+        let mut c = Collector::default();
+        assert_eq!(c.add(vec![s("a"), s("b")]), 2);
+        assert_eq!(c.add(vec![s("b"), s("c"), s("a")]), 1);
+        let keys: Vec<_> = c.into_sessions().into_iter().map(|s| s.key).collect();
+        assert_eq!(keys, vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn newest_first_compares_instants_not_strings() {
+        let mk = |key: &str, at: &str| {
+            let mut s = crate::normalize_json(
+                Provider::Didit,
+                &format!(r#"{{"session_id":"{key}","status":"Approved","created_at":"{at}"}}"#),
+                &Default::default(),
+            )
+            .unwrap();
+            s.key = key.into();
+            s
+        };
+        let mut v = vec![
+            mk("a", "2026-01-01T00:00:00Z"),
+            mk("b", "2026-01-01T00:00:00.500Z"),
+            mk("c", "2025-01-01T00:00:00Z"),
+            mk("d", "2026-01-01T00:00:00Z"),
+        ];
+        sort_newest_first(&mut v);
+        let keys: Vec<_> = v.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(keys, vec!["b", "a", "d", "c"]);
+    }
+}

@@ -1,0 +1,849 @@
+//! The client engine over an in-memory transport: auth, paging plans, retries,
+//! rate budgets, inserts while paging, merging, and secrets kept out of errors.
+//! Time is virtual: `sleep` advances a clock, so backoff and budgets are exact.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use futures_executor::block_on;
+use idv_sessions::client::http::{
+    HttpRequest, HttpResponse, LocalFuture, Method, Transport, TransportError,
+};
+use idv_sessions::client::{CallOptions, ClientConfig, Engine, ListQuery, UserRefs};
+use idv_sessions::{ErrorCode, Provider, SessionStatus};
+use serde_json::{json, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+type Handler = Box<dyn FnMut(&HttpRequest, f64) -> Result<HttpResponse, TransportError>>;
+
+struct FakeTransport {
+    handler: RefCell<Handler>,
+    clock: Cell<f64>,
+    requests: RefCell<Vec<HttpRequest>>,
+    sleeps: RefCell<Vec<u64>>,
+    abort_after_requests: Option<usize>,
+}
+
+impl FakeTransport {
+    fn new(
+        handler: impl FnMut(&HttpRequest, f64) -> Result<HttpResponse, TransportError> + 'static,
+    ) -> Self {
+        FakeTransport {
+            handler: RefCell::new(Box::new(handler)),
+            clock: Cell::new(1_767_225_600_000.0), // 2026-01-01T00:00:00Z
+            requests: RefCell::new(Vec::new()),
+            sleeps: RefCell::new(Vec::new()),
+            abort_after_requests: None,
+        }
+    }
+    fn urls(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .map(|r| r.url.clone())
+            .collect()
+    }
+}
+
+impl Transport for FakeTransport {
+    fn send(
+        &self,
+        request: HttpRequest,
+        _timeout_ms: u64,
+    ) -> LocalFuture<'_, Result<HttpResponse, TransportError>> {
+        self.requests.borrow_mut().push(request.clone());
+        let result = (self.handler.borrow_mut())(&request, self.clock.get());
+        self.clock.set(self.clock.get() + 5.0);
+        Box::pin(async move { result })
+    }
+    fn sleep(&self, ms: u64) -> LocalFuture<'_, Result<(), TransportError>> {
+        self.sleeps.borrow_mut().push(ms);
+        self.clock.set(self.clock.get() + ms as f64);
+        let aborted = self.is_aborted();
+        Box::pin(async move {
+            if aborted {
+                Err(TransportError::Aborted)
+            } else {
+                Ok(())
+            }
+        })
+    }
+    fn now_ms(&self) -> f64 {
+        self.clock.get()
+    }
+    fn random(&self) -> f64 {
+        0.5
+    }
+    fn is_aborted(&self) -> bool {
+        self.abort_after_requests
+            .is_some_and(|n| self.requests.borrow().len() >= n)
+    }
+}
+
+fn json_response(status: u16, body: Value) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.to_string(),
+    }
+}
+
+fn query_of(url: &str) -> HashMap<String, String> {
+    url.split_once('?')
+        .map(|(_, q)| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
+}
+
+fn path_of(url: &str) -> &str {
+    let without_origin = url.strip_prefix("http://mock").unwrap_or(url);
+    without_origin.split('?').next().unwrap_or_default()
+}
+
+fn engine(config: Value) -> Engine {
+    Engine::new(ClientConfig::from_json(&config).unwrap())
+}
+
+const SECRET: &str = "sk_live_TOPSECRET_42";
+
+// ---- Mangopay: OAuth, pages by number, details ----
+
+fn mangopay_rows(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({"Id": format!("idnver_{i:05}"), "Status": "VALIDATED", "CreationDate": 1_700_000_000 + i as i64, "LastUpdate": null}))
+        .collect()
+}
+
+/// A Mangopay fake: token endpoint, list by page (headers), View.
+fn mangopay_server(
+    rows: Vec<Value>,
+    token_ttl_s: u64,
+) -> impl FnMut(&HttpRequest, f64) -> Result<HttpResponse, TransportError> {
+    let tokens_issued = Cell::new(0u32);
+    move |req, _now| {
+        let path = path_of(&req.url).to_string();
+        if path == "/v2.01/oauth/token" {
+            assert_eq!(req.method, Method::Post);
+            assert_eq!(req.body.as_deref(), Some("grant_type=client_credentials"));
+            let expected = format!("Basic {}", "Y2lkOnNrX2xpdmVfVE9QU0VDUkVUXzQy"); // cid:sk_live_TOPSECRET_42
+            if req.header("authorization") != Some(expected.as_str()) {
+                return Ok(json_response(
+                    401,
+                    json!({"Message": "The authorization credentials are not valid", "Type": "invalid_credentials"}),
+                ));
+            }
+            tokens_issued.set(tokens_issued.get() + 1);
+            return Ok(json_response(
+                200,
+                json!({"access_token": format!("tok{}", tokens_issued.get()), "token_type": "bearer", "expires_in": token_ttl_s}),
+            ));
+        }
+        let bearer = format!("Bearer tok{}", tokens_issued.get());
+        if req.header("authorization") != Some(bearer.as_str()) {
+            return Ok(json_response(
+                401,
+                json!({"Message": "The authorization credentials are not valid", "Type": "invalid_credentials"}),
+            ));
+        }
+        if path == "/v2.01/cid/users/user_m_1/identity-verifications" {
+            let q = query_of(&req.url);
+            let page: usize = q["page"].parse().unwrap();
+            let per_page: usize = q["per_page"].parse().unwrap();
+            let start = (page - 1) * per_page;
+            let slice: Vec<Value> = rows.iter().skip(start).take(per_page).cloned().collect();
+            let pages = rows.len().div_ceil(per_page);
+            let mut r = json_response(200, Value::Array(slice));
+            r.headers
+                .push(("x-number-of-pages".into(), pages.to_string()));
+            r.headers
+                .push(("x-number-of-items".into(), rows.len().to_string()));
+            return Ok(r);
+        }
+        if let Some(id) = path.strip_prefix("/v2.01/cid/identity-verifications/") {
+            return Ok(match rows.iter().find(|r| r["Id"] == id) {
+                Some(row) => {
+                    let mut view = row.clone();
+                    view["HostedUrl"] = json!(format!("https://hosted/{id}"));
+                    view["Checks"] = json!([{"Type": "IDENTITY_DOCUMENT_VERIFICATION", "CheckStatus": "VALIDATED", "Reasons": []}]);
+                    json_response(200, view)
+                }
+                None => json_response(
+                    404,
+                    json!({"Message": "The ressource does not exist", "Type": "ressource_not_found"}),
+                ),
+            });
+        }
+        panic!("unexpected request {}", req.url);
+    }
+}
+
+fn mangopay_engine() -> Engine {
+    engine(json!({"mangopay": {"clientId": "cid", "apiKey": SECRET, "baseUrl": "http://mock"}}))
+}
+
+#[test]
+fn mangopay_list_all_plans_pages_with_one_token() {
+    let t = FakeTransport::new(mangopay_server(mangopay_rows(250), 1200));
+    let e = mangopay_engine();
+    let q = ListQuery {
+        user_id: Some("user_m_1".into()),
+        ..Default::default()
+    };
+    let mut progress = Vec::new();
+    let sessions = block_on(e.list_all(
+        &t,
+        Provider::Mangopay,
+        &q,
+        &CallOptions::default(),
+        &mut |p| progress.push(p),
+    ))
+    .unwrap();
+    assert_eq!(sessions.len(), 250);
+    assert_eq!(sessions[0].id, "idnver_00000");
+    assert_eq!(sessions[249].id, "idnver_00249");
+    assert!(sessions
+        .iter()
+        .all(|s| s.user_ref.as_deref() == Some("user_m_1")));
+    let urls = t.urls();
+    assert_eq!(urls.len(), 4, "{urls:?}"); // token + 3 pages of 100
+    assert!(urls[1].ends_with("?page=1&per_page=100"));
+    assert!(urls[3].ends_with("?page=3&per_page=100"));
+    assert_eq!(
+        progress
+            .iter()
+            .map(|p| (p.pages_done, p.pages_total))
+            .collect::<Vec<_>>(),
+        vec![(1, Some(3)), (2, Some(3)), (3, Some(3))]
+    );
+    assert_eq!(progress.last().unwrap().sessions, 250);
+}
+
+#[test]
+fn mangopay_token_is_cached_refreshed_before_expiry_and_once_after_401() {
+    let t = FakeTransport::new(mangopay_server(mangopay_rows(3), 1200));
+    let e = mangopay_engine();
+    let q = ListQuery {
+        user_id: Some("user_m_1".into()),
+        ..Default::default()
+    };
+    block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
+    block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
+    let tokens = |t: &FakeTransport| {
+        t.urls()
+            .iter()
+            .filter(|u| u.ends_with("/oauth/token"))
+            .count()
+    };
+    assert_eq!(tokens(&t), 1, "cached");
+    // 1150 s later the token has < 60 s left: refreshed before use.
+    t.clock.set(t.clock.get() + 1_150_000.0);
+    block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
+    assert_eq!(tokens(&t), 2, "refreshed before expiry");
+
+    // A server that rejects the first use of every token: one refresh, then success.
+    let rejected_once = Cell::new(false);
+    let mut inner = mangopay_server(mangopay_rows(3), 1200);
+    let t = FakeTransport::new(move |req, now| {
+        if !req.url.ends_with("/oauth/token") && !rejected_once.replace(true) {
+            return Ok(json_response(
+                401,
+                json!({"Message": "The authorization credentials are not valid", "Type": "invalid_credentials"}),
+            ));
+        }
+        inner(req, now)
+    });
+    let e = mangopay_engine();
+    let page =
+        block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
+    assert_eq!(page.sessions.len(), 3);
+    assert_eq!(tokens(&t), 2);
+}
+
+#[test]
+fn mangopay_wrong_key_is_auth_error_without_the_key() {
+    let t = FakeTransport::new(mangopay_server(mangopay_rows(3), 1200));
+    let e = engine(
+        json!({"mangopay": {"clientId": "cid", "apiKey": "wrong-key-SECRET", "baseUrl": "http://mock"}}),
+    );
+    let q = ListQuery {
+        user_id: Some("user_m_1".into()),
+        ..Default::default()
+    };
+    let err =
+        block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Auth);
+    assert_eq!(err.http_status, Some(401));
+    assert!(!err.retryable);
+    assert!(
+        err.message
+            .contains("The authorization credentials are not valid"),
+        "{}",
+        err.message
+    );
+    let everything = format!("{err:?} {err}");
+    assert!(!everything.contains("wrong-key-SECRET"));
+    assert_eq!(t.requests.borrow().len(), 1, "no retry on 401");
+}
+
+#[test]
+fn mangopay_details_fetch_each_view() {
+    let t = FakeTransport::new(mangopay_server(mangopay_rows(5), 1200));
+    let e = mangopay_engine();
+    let q = ListQuery {
+        user_id: Some("user_m_1".into()),
+        ..Default::default()
+    };
+    let opts = CallOptions {
+        details: true,
+        ..Default::default()
+    };
+    let sessions = block_on(e.list_all(&t, Provider::Mangopay, &q, &opts, &mut |_| {})).unwrap();
+    assert_eq!(sessions.len(), 5);
+    assert!(sessions
+        .iter()
+        .all(|s| s.verification_url.is_some() && s.checks.len() == 1));
+    assert!(sessions
+        .iter()
+        .all(|s| s.user_ref.as_deref() == Some("user_m_1")));
+    let got = block_on(e.get_session(&t, Provider::Mangopay, "nope", &CallOptions::default()))
+        .unwrap_err();
+    assert_eq!(got.code, ErrorCode::NotFound);
+}
+
+#[test]
+fn mangopay_create_sends_the_documented_body() {
+    let t = FakeTransport::new({
+        let mut inner = mangopay_server(vec![], 1200);
+        move |req, now| {
+            if req.url.ends_with("/users/user_m_1/identity-verifications")
+                && req.method == Method::Post
+            {
+                assert_eq!(req.header("content-type"), Some("application/json"));
+                assert_eq!(req.header("idempotency-key"), Some("idem-1"));
+                let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+                assert_eq!(
+                    body,
+                    json!({"ReturnUrl": "https://example.com/back", "Tag": "t1"})
+                );
+                return Ok(json_response(
+                    200,
+                    json!({"Id": "idnver_new", "Tag": "t1", "CreationDate": 1_767_225_600, "HostedUrl": "https://hosted/new", "Status": "PENDING", "ReturnUrl": "https://example.com/back"}),
+                ));
+            }
+            inner(req, now)
+        }
+    });
+    let e = mangopay_engine();
+    let input = json!({"userId": "user_m_1", "returnUrl": "https://example.com/back", "tag": "t1", "idempotencyKey": "idem-1"});
+    let s = block_on(e.create_session(&t, Provider::Mangopay, &input, &CallOptions::default()))
+        .unwrap();
+    assert_eq!(s.status, SessionStatus::InProgress);
+    assert_eq!(s.user_ref.as_deref(), Some("user_m_1"));
+    assert_eq!(s.verification_url.as_deref(), Some("https://hosted/new"));
+    let err = block_on(e.create_session(
+        &t,
+        Provider::Mangopay,
+        &json!({"userId": "u"}),
+        &CallOptions::default(),
+    ))
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Config);
+    assert!(err.message.contains("returnUrl"));
+}
+
+// ---- Equals: offsets, the largest page, inserts while paging ----
+
+fn equals_row(i: usize) -> Value {
+    json!({"id": format!("eq-{i:06}"), "applicationId": "app-1", "associatedPersonId": "p-1",
+           "status": "completed", "result": "approved",
+           "createdAt": format!("2026-01-01T00:00:{:02}.{:03}Z", (i / 1000) % 60, i % 1000)})
+}
+
+/// Equals fake, newest first; `insert_after` inserts `k` rows at the head after that many list requests.
+fn equals_server(
+    rows: Vec<Value>,
+    insert_after: Option<(usize, usize)>,
+) -> impl FnMut(&HttpRequest, f64) -> Result<HttpResponse, TransportError> {
+    let mut rows = rows;
+    let mut served = 0usize;
+    move |req, _| {
+        assert_eq!(
+            req.header("authorization"),
+            Some(format!("ApiKey {SECRET}").as_str())
+        );
+        assert!(
+            path_of(&req.url) == "/v2/applications/identity-verification-sessions",
+            "{}",
+            req.url
+        );
+        if let Some((after, k)) = insert_after {
+            if served == after {
+                let base = rows.len();
+                for j in 0..k {
+                    rows.insert(0, equals_row(900_000 + base + j));
+                }
+            }
+        }
+        served += 1;
+        let q = query_of(&req.url);
+        let limit: usize = q["limit"].parse().unwrap();
+        let offset: usize = q["offset"].parse().unwrap();
+        let page: Vec<Value> = rows.iter().skip(offset).take(limit).cloned().collect();
+        Ok(json_response(
+            200,
+            json!({"limit": limit, "offset": offset, "count": rows.len(), "rows": page}),
+        ))
+    }
+}
+
+fn equals_engine(concurrency: usize) -> Engine {
+    engine(
+        json!({"equals": {"apiKey": SECRET, "baseUrl": "http://mock"}, "concurrency": concurrency}),
+    )
+}
+
+#[test]
+fn equals_list_all_uses_pages_of_1000() {
+    let rows: Vec<Value> = (0..2500).map(equals_row).collect();
+    let t = FakeTransport::new(equals_server(rows, None));
+    let sessions = block_on(equals_engine(4).list_all(
+        &t,
+        Provider::Equals,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(sessions.len(), 2500);
+    let urls = t.urls();
+    assert_eq!(urls.len(), 3);
+    assert!(urls[2].contains("limit=1000&offset=2000"), "{urls:?}");
+}
+
+#[test]
+fn inserts_while_paging_lose_nothing_and_repeat_nothing() {
+    for (after, k) in [(1, 1), (2, 7), (1, 1500), (3, 2)] {
+        let rows: Vec<Value> = (0..3200).map(equals_row).collect();
+        let originals: Vec<String> = rows
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let t = FakeTransport::new(equals_server(rows, Some((after, k))));
+        let sessions = block_on(equals_engine(2).list_all(
+            &t,
+            Provider::Equals,
+            &ListQuery::default(),
+            &CallOptions::default(),
+            &mut |_| {},
+        ))
+        .unwrap();
+        let keys: std::collections::HashSet<_> = sessions.iter().map(|s| s.key.clone()).collect();
+        assert_eq!(keys.len(), sessions.len(), "no duplicates ({after},{k})");
+        for id in &originals {
+            assert!(
+                keys.contains(&format!("equals:{id}:app-1")),
+                "{id} lost ({after},{k})"
+            );
+        }
+        assert_eq!(
+            sessions.len(),
+            3200 + k,
+            "the inserted sessions are there too ({after},{k})"
+        );
+    }
+}
+
+#[test]
+fn equals_same_id_in_two_applications_is_two_sessions() {
+    let mut a = equals_row(1);
+    a["applicationId"] = json!("app-A");
+    let mut b = equals_row(1);
+    b["applicationId"] = json!("app-B");
+    let t = FakeTransport::new(equals_server(vec![a, b], None));
+    let sessions = block_on(equals_engine(4).list_all(
+        &t,
+        Provider::Equals,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(sessions.len(), 2);
+}
+
+#[test]
+fn equals_has_no_get_or_create() {
+    let t = FakeTransport::new(|_, _| panic!("no request expected"));
+    let e = equals_engine(4);
+    let err =
+        block_on(e.get_session(&t, Provider::Equals, "x", &CallOptions::default())).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unsupported);
+    let err = block_on(e.create_session(&t, Provider::Equals, &json!({}), &CallOptions::default()))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unsupported);
+    assert!(err.message.contains("issued by Equals"));
+}
+
+// ---- Didit: clamped pages, status filter, rate budget ----
+
+fn didit_row(i: usize, status: &str) -> Value {
+    json!({"session_id": format!("dd-{i:05}"), "session_number": i, "status": status, "vendor_data": "user-1",
+           "created_at": format!("2026-02-01T00:{:02}:{:02}Z", (i / 60) % 60, i % 60), "features": []})
+}
+
+fn didit_server(
+    rows: Vec<Value>,
+    max_limit: usize,
+) -> impl FnMut(&HttpRequest, f64) -> Result<HttpResponse, TransportError> {
+    move |req, _| {
+        assert_eq!(req.header("x-api-key"), Some(SECRET));
+        assert_eq!(path_of(&req.url), "/v3/sessions/");
+        let q = query_of(&req.url);
+        let limit = q
+            .get("limit")
+            .map_or(50, |l| l.parse::<usize>().unwrap())
+            .min(max_limit);
+        let offset: usize = q.get("offset").map_or(0, |o| o.parse().unwrap());
+        let wanted: Option<Vec<&str>> = q.get("status").map(|s| s.split(',').collect());
+        let matching: Vec<&Value> = rows
+            .iter()
+            .filter(|r| {
+                wanted
+                    .as_ref()
+                    .is_none_or(|w| w.contains(&r["status"].as_str().unwrap()))
+            })
+            .collect();
+        let page: Vec<Value> = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|v| (*v).clone())
+            .collect();
+        let next = (offset + limit < matching.len()).then(|| {
+            format!(
+                "http://mock/v3/sessions/?limit={limit}&offset={}",
+                offset + limit
+            )
+        });
+        Ok(json_response(
+            200,
+            json!({"count": matching.len(), "next": next, "previous": null, "results": page}),
+        ))
+    }
+}
+
+#[test]
+fn didit_adapts_to_a_clamped_page_size_and_translates_unified_statuses() {
+    let rows: Vec<Value> = (0..230)
+        .map(|i| {
+            didit_row(
+                i,
+                if i % 3 == 0 {
+                    "Awaiting User"
+                } else {
+                    "Approved"
+                },
+            )
+        })
+        .collect();
+    let t = FakeTransport::new(didit_server(rows, 50));
+    let e = engine(json!({"didit": {"apiKey": SECRET, "baseUrl": "http://mock"}}));
+    let sessions = block_on(e.list_all(
+        &t,
+        Provider::Didit,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(sessions.len(), 230);
+    assert_eq!(t.urls().len(), 5, "pages of 50 after learning the clamp");
+
+    let q = ListQuery::from_json(
+        Provider::Didit,
+        &json!({"status": "in_progress", "vendorData": "user-1"}),
+    )
+    .unwrap();
+    let t2 = FakeTransport::new(didit_server(
+        (0..230)
+            .map(|i| {
+                didit_row(
+                    i,
+                    if i % 3 == 0 {
+                        "Awaiting User"
+                    } else {
+                        "Approved"
+                    },
+                )
+            })
+            .collect(),
+        50,
+    ));
+    let page =
+        block_on(e.list_sessions(&t2, Provider::Didit, &q, &CallOptions::default())).unwrap();
+    assert!(
+        t2.urls()[0].contains("status=In+Progress%2CAwaiting+User"),
+        "{}",
+        t2.urls()[0]
+    );
+    assert!(t2.urls()[0].contains("vendor_data=user-1"));
+    assert_eq!(page.total, Some(77));
+    assert!(page
+        .sessions
+        .iter()
+        .all(|s| s.status == SessionStatus::InProgress));
+    let next = page.next.unwrap();
+    assert_eq!((next.offset, next.limit), (Some(50), Some(100)));
+    assert_eq!(next.status, vec!["in_progress"]);
+}
+
+#[test]
+fn didit_rate_budget_spaces_requests_within_the_documented_limit() {
+    let rows: Vec<Value> = (0..1000).map(|i| didit_row(i, "Approved")).collect();
+    let t = FakeTransport::new(didit_server(rows, 100));
+    // 300/min scaled to 3/min: 10 pages need 4 windows.
+    let e = engine(
+        json!({"didit": {"apiKey": SECRET, "baseUrl": "http://mock"}, "rateLimitScale": 0.01}),
+    );
+    let start = t.now_ms();
+    let sessions = block_on(e.list_all(
+        &t,
+        Provider::Didit,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(sessions.len(), 1000);
+    let elapsed = t.now_ms() - start;
+    assert!((180_000.0..200_000.0).contains(&elapsed), "{elapsed}");
+}
+
+#[test]
+fn didit_create_uses_url_and_now() {
+    let t = FakeTransport::new(|req, _| {
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(path_of(&req.url), "/v3/session/");
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"workflow_id": "wf-1", "vendor_data": "user-9", "metadata": {"a": 1}})
+        );
+        Ok(json_response(
+            201,
+            json!({"session_id": "new-1", "session_number": 9, "session_token": "tk", "url": "https://verify/new-1", "status": "Not Started", "workflow_id": "wf-1", "vendor_data": "user-9"}),
+        ))
+    });
+    let e = engine(json!({"didit": {"apiKey": SECRET, "baseUrl": "http://mock"}}));
+    let s = block_on(e.create_session(
+        &t,
+        Provider::Didit,
+        &json!({"workflowId": "wf-1", "vendorData": "user-9", "metadata": {"a": 1}}),
+        &CallOptions::default(),
+    ))
+    .unwrap();
+    assert_eq!(s.status, SessionStatus::NotStarted);
+    assert_eq!(s.created_at, "2026-01-01T00:00:00Z");
+    assert_eq!(s.verification_url.as_deref(), Some("https://verify/new-1"));
+}
+
+// ---- reliability ----
+
+fn flaky(
+    statuses: Vec<Result<(u16, Option<&'static str>), TransportError>>,
+) -> impl FnMut(&HttpRequest, f64) -> Result<HttpResponse, TransportError> {
+    let mut script = statuses.into_iter();
+    move |_, _| match script.next() {
+        Some(Ok((status, retry_after))) => {
+            let mut r = if status == 200 {
+                json_response(
+                    200,
+                    json!({"count": 1, "next": null, "previous": null, "results": [didit_row(1, "Approved")]}),
+                )
+            } else if status == 502 {
+                HttpResponse {
+                    status,
+                    headers: vec![("content-type".into(), "text/html".into())],
+                    body: "<html><h1>502 Bad Gateway</h1></html>".into(),
+                }
+            } else {
+                json_response(
+                    status,
+                    json!({"detail": format!("status {status} for key {SECRET}")}),
+                )
+            };
+            if let Some(ra) = retry_after {
+                r.headers.push(("retry-after".into(), ra.into()));
+            }
+            Ok(r)
+        }
+        Some(Err(e)) => Err(e),
+        None => panic!("more requests than scripted"),
+    }
+}
+
+fn didit_engine(extra: Value) -> Engine {
+    let mut config = json!({"didit": {"apiKey": SECRET, "baseUrl": "http://mock"}, "retryBaseMs": 100, "maxRetries": 3});
+    for (k, v) in extra.as_object().unwrap() {
+        config[k] = v.clone();
+    }
+    engine(config)
+}
+
+fn list_once(e: &Engine, t: &FakeTransport) -> Result<usize, idv_sessions::IdvError> {
+    block_on(e.list_sessions(
+        t,
+        Provider::Didit,
+        &ListQuery::default(),
+        &CallOptions::default(),
+    ))
+    .map(|p| p.sessions.len())
+}
+
+#[test]
+fn retries_429_and_5xx_with_backoff_and_retry_after() {
+    let t = FakeTransport::new(flaky(vec![
+        Ok((429, Some("2"))),
+        Ok((502, None)),
+        Ok((503, None)),
+        Ok((200, None)),
+    ]));
+    assert_eq!(list_once(&didit_engine(json!({})), &t), Ok(1));
+    // Retry-After 2 s honoured; then full jitter at random 0.5: 0.5*200, 0.5*400.
+    assert_eq!(*t.sleeps.borrow(), vec![2000, 100, 200]);
+}
+
+#[test]
+fn retries_network_errors_and_timeouts_but_not_other_4xx() {
+    let t = FakeTransport::new(flaky(vec![
+        Err(TransportError::Network("connection reset".into())),
+        Err(TransportError::Timeout),
+        Ok((200, None)),
+    ]));
+    assert_eq!(list_once(&didit_engine(json!({})), &t), Ok(1));
+
+    for status in [400, 401, 403, 404, 409] {
+        let t = FakeTransport::new(flaky(vec![Ok((status, None))]));
+        let err = list_once(&didit_engine(json!({})), &t).unwrap_err();
+        assert_eq!(t.requests.borrow().len(), 1, "{status} is not retried");
+        assert_eq!(err.http_status, Some(status));
+        let want = match status {
+            401 | 403 => ErrorCode::Auth,
+            404 => ErrorCode::NotFound,
+            _ => ErrorCode::Http,
+        };
+        assert_eq!(err.code, want);
+        assert!(!err.message.contains(SECRET), "{}", err.message);
+        assert!(err.message.contains("[redacted]"), "{}", err.message);
+    }
+}
+
+#[test]
+fn gives_up_after_max_retries_with_the_last_error() {
+    let t = FakeTransport::new(flaky(vec![
+        Ok((429, Some("1"))),
+        Ok((429, Some("1"))),
+        Ok((429, Some("1"))),
+        Ok((429, Some("1"))),
+    ]));
+    let err = list_once(&didit_engine(json!({})), &t).unwrap_err();
+    assert_eq!(err.code, ErrorCode::RateLimited);
+    assert!(err.retryable);
+    assert_eq!(err.retry_after_ms, Some(1000));
+    assert_eq!(t.requests.borrow().len(), 4);
+
+    let t = FakeTransport::new(flaky(vec![Err(TransportError::Timeout)]));
+    let err = list_once(&didit_engine(json!({"maxRetries": 0})), &t).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout);
+
+    let t = FakeTransport::new(flaky(vec![Ok((502, None))]));
+    let err = list_once(&didit_engine(json!({"maxRetries": 0})), &t).unwrap_err();
+    assert_eq!((err.code, err.http_status), (ErrorCode::Http, Some(502)));
+    assert!(err.message.contains("HTML"), "{}", err.message);
+}
+
+#[test]
+fn html_or_truncated_200_bodies_are_decode_errors_keeping_the_status() {
+    for body in [
+        "<html>maintenance</html>",
+        "{\"count\": 3, \"results\": [{\"session_",
+    ] {
+        let t = FakeTransport::new(move |_, _| {
+            Ok(HttpResponse {
+                status: 200,
+                headers: vec![],
+                body: body.into(),
+            })
+        });
+        let err = list_once(&didit_engine(json!({})), &t).unwrap_err();
+        assert_eq!(
+            (err.code, err.http_status),
+            (ErrorCode::Decode, Some(200)),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn abort_stops_before_the_next_request_and_during_backoff() {
+    let mut t = FakeTransport::new(flaky(vec![Ok((503, None)), Ok((200, None))]));
+    t.abort_after_requests = Some(1);
+    let err = list_once(&didit_engine(json!({})), &t).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Aborted);
+    assert_eq!(t.requests.borrow().len(), 1);
+}
+
+// ---- all providers at once ----
+
+#[test]
+fn list_user_sessions_merges_newest_first_and_reports_failures_per_provider() {
+    let equals = RefCell::new(equals_server((0..3).map(equals_row).collect(), None));
+    let didit = RefCell::new(didit_server(
+        (0..4).map(|i| didit_row(i, "Declined")).collect(),
+        100,
+    ));
+    let t = FakeTransport::new(move |req, now| {
+        if req.url.contains("/v2.01/") {
+            Ok(HttpResponse {
+                status: 503,
+                headers: vec![],
+                body: "<html>down</html>".into(),
+            })
+        } else if req.url.contains("/v2/") {
+            (equals.borrow_mut())(req, now)
+        } else {
+            (didit.borrow_mut())(req, now)
+        }
+    });
+    let e = engine(json!({
+        "mangopay": {"clientId": "cid", "baseUrl": "http://mock"},
+        "equals": {"apiKey": SECRET, "baseUrl": "http://mock"},
+        "didit": {"apiKey": SECRET, "baseUrl": "http://mock"},
+        "maxRetries": 1,
+    }));
+    let refs = UserRefs {
+        mangopay: Some("user_m_1".into()),
+        equals: Some(ListQuery {
+            associated_person_id: Some("p-1".into()),
+            ..Default::default()
+        }),
+        didit: Some("user-1".into()),
+    };
+    let out = block_on(e.list_user_sessions(&t, &refs, &CallOptions::default()));
+    assert_eq!(out.errors.len(), 1);
+    assert_eq!(out.errors[0].provider, Some(Provider::Mangopay));
+    assert_eq!(out.errors[0].http_status, Some(503));
+    assert_eq!(out.sessions.len(), 7);
+    // Didit's Feb 2026 sessions first, newest first, then Equals' Jan 2026 ones.
+    let ids: Vec<_> = out.sessions.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "dd-00003",
+            "dd-00002",
+            "dd-00001",
+            "dd-00000",
+            "eq-000002",
+            "eq-000001",
+            "eq-000000"
+        ]
+    );
+}
