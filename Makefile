@@ -1,7 +1,7 @@
 # idv-sessions: `make demo` runs the main job, `make test` runs every test.
 # Both install what a fresh machine lacks first (scripts/install-tools.sh).
 SHELL := /bin/bash
-NODE_TESTS := tests/node/ tests/browser/
+NODE_TESTS := tests/node/ tests/mock/ tests/browser/
 
 .PHONY: tools pkg demo test test-native lint
 

@@ -1,0 +1,265 @@
+// Mock Mangopay API v2.01: OAuth2 client credentials and the hosted IDV session endpoints
+// (providers.md section 1). Faithful to the official Node SDK `mangopay4-nodejs-sdk`.
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { json, nowUnix, parseJsonBody, strictInt } from './http.mjs';
+import { CREDENTIALS, createMangopaySession, mangopayChecks } from './data.mjs';
+
+const PREFIX = '/v2.01/';
+export const MANGOPAY_TOKEN_PATH = '/v2.01/oauth/token';
+/** Mock's choice: per_page above 100 (or below 1, or not an integer) is a 400 param_error, not clamped. */
+export const MANGOPAY_MAX_PER_PAGE = 100;
+
+export function isMangopayPath(pathname) {
+  return pathname.startsWith(PREFIX);
+}
+
+/** Error report body (providers.md 1.8). */
+export function mangopayError(status, type, message, errors = null) {
+  const date = nowUnix();
+  return json(status, { Message: message, Type: type, Id: `${randomUUID()}#${date}`, Date: date, errors });
+}
+
+export function invalidCredentials() {
+  // the documented 401 example has no Id and no errors
+  return json(401, { Message: 'The authorization credentials are not valid', Type: 'invalid_credentials', Date: nowUnix() });
+}
+
+export function mangopayRateLimitBody() {
+  return {
+    Message: 'Rate limit exceeded. Please contact support for more assistance',
+    Type: 'rate_limit',
+    Id: `${randomUUID()}#${nowUnix()}`,
+    Date: nowUnix(),
+    errors: null,
+  };
+}
+
+function notFound(what, id) {
+  return mangopayError(404, 'ressource_not_found', 'The ressource does not exist', {
+    RessourceNotFound: `Cannot found the ressource ${what} with the id=${id}`,
+  });
+}
+
+function paramError(errors) {
+  return mangopayError(
+    400,
+    'param_error',
+    'One or several required parameters are missing or incorrect. An incorrect resource ID also raises this kind of error.',
+    errors,
+  );
+}
+
+function methodNotAllowed(method) {
+  return mangopayError(405, 'method_not_allowed', `The requested resource does not support http method '${method}'.`);
+}
+
+export function handleMangopay(ctx) {
+  const { method, url } = ctx;
+  const path = url.pathname;
+  if (path === MANGOPAY_TOKEN_PATH) {
+    if (method !== 'POST') return methodNotAllowed(method);
+    return issueToken(ctx);
+  }
+  if (!checkBearer(ctx)) return invalidCredentials();
+  const parts = path.slice(PREFIX.length).split('/').map(safeDecode);
+  if (parts[parts.length - 1] === '') parts.pop();
+  const [clientId, ...rest] = parts;
+  if (clientId !== CREDENTIALS.mangopay.clientId) return invalidCredentials();
+
+  // users/{UserId}/identity-verifications
+  if (rest.length === 3 && rest[0] === 'users' && rest[2] === 'identity-verifications') {
+    if (method === 'GET' || method === 'HEAD') return listSessions(ctx, rest[1]);
+    if (method === 'POST') return withIdempotency(ctx, () => createSession(ctx, rest[1]));
+    return methodNotAllowed(method);
+  }
+  // identity-verifications/{Id}
+  if (rest.length === 2 && rest[0] === 'identity-verifications') {
+    if (method === 'GET' || method === 'HEAD') return viewSession(ctx, rest[1]);
+    return methodNotAllowed(method);
+  }
+  return mangopayError(404, 'ressource_not_found', 'The ressource does not exist', null);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth
+
+function issueToken(ctx) {
+  const auth = ctx.headers.authorization ?? '';
+  const m = /^basic\s+(\S+)$/i.exec(auth.trim());
+  if (!m) return invalidCredentials();
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const sep = decoded.indexOf(':');
+  const id = sep >= 0 ? decoded.slice(0, sep) : decoded;
+  const key = sep >= 0 ? decoded.slice(sep + 1) : '';
+  if (id !== CREDENTIALS.mangopay.clientId || key !== CREDENTIALS.mangopay.apiKey) return invalidCredentials();
+  const form = new URLSearchParams(ctx.body.toString('utf8'));
+  const grant = form.get('grant_type');
+  if (grant === null) {
+    return json(400, { error: 'invalid_request', error_description: 'The grant_type parameter is missing' });
+  }
+  if (grant !== 'client_credentials') {
+    return json(400, { error: 'unsupported_grant_type', error_description: `Unsupported grant_type '${grant}'` });
+  }
+  const { tokens, opts } = ctx.state;
+  const now = Date.now();
+  if (tokens.size > 1000) for (const [t, exp] of tokens) if (exp <= now) tokens.delete(t);
+  const token = randomBytes(16).toString('hex');
+  tokens.set(token, now + opts.tokenTtlSeconds * 1000);
+  return json(200, { access_token: token, token_type: 'bearer', expires_in: opts.tokenTtlSeconds });
+}
+
+function checkBearer(ctx) {
+  const auth = ctx.headers.authorization ?? '';
+  const m = /^bearer\s+(\S+)$/i.exec(auth.trim());
+  if (!m) return false;
+  const exp = ctx.state.tokens.get(m[1]);
+  if (exp === undefined) return false;
+  if (exp <= Date.now()) {
+    ctx.state.tokens.delete(m[1]);
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sessions
+
+function hostedUrl(origin, rec) {
+  return `${origin}/hosted/${encodeURIComponent(rec.Id)}?sessionId=${rec.sessionToken}&redirectURL=${encodeURIComponent(rec.ReturnUrl)}`;
+}
+
+function listSessions(ctx, userId) {
+  const q = ctx.url.searchParams;
+  const errors = {};
+  let page = 1;
+  let perPage = 10;
+  if (q.has('page')) {
+    page = strictInt(q.get('page'));
+    if (!(page >= 1)) errors.page = 'The field page must be a positive integer.';
+  }
+  if (q.has('per_page')) {
+    perPage = strictInt(q.get('per_page'));
+    if (!(perPage >= 1 && perPage <= MANGOPAY_MAX_PER_PAGE)) {
+      errors.per_page = `The field per_page must be between 1 and ${MANGOPAY_MAX_PER_PAGE}.`;
+    }
+  }
+  if (Object.keys(errors).length) return paramError(errors);
+
+  const all = ctx.state.data.mangopay.byUser.get(userId) ?? [];
+  const total = all.length;
+  const pages = Math.ceil(total / perPage);
+  const start = (page - 1) * perPage;
+  const rows = all.slice(start, start + perPage).map((s) => ({
+    Id: s.Id,
+    Status: s.Status,
+    CreationDate: s.CreationDate,
+    LastUpdate: s.LastUpdate,
+  }));
+  const base = `${ctx.origin}${ctx.url.pathname}`;
+  const link = (p, rel) => `<${base}?page=${p}&per_page=${perPage}>; rel="${rel}"`;
+  const last = Math.max(1, pages);
+  const links = [link(1, 'first')];
+  if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'));
+  if (page < pages) links.push(link(page + 1, 'next'));
+  links.push(link(last, 'last'));
+  return json(200, rows, {
+    'x-number-of-pages': String(pages),
+    'x-number-of-items': String(total),
+    link: links.join(', '),
+  });
+}
+
+function createSession(ctx, userId) {
+  const { data } = ctx.state;
+  if (!data.mangopay.users.has(userId)) return notFound('User', userId);
+  const parsed = parseJsonBody(ctx.body);
+  if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    return paramError({ Body: 'The request body must be a JSON object.' });
+  }
+  const { ReturnUrl, Tag } = parsed.value;
+  const errors = {};
+  if (typeof ReturnUrl !== 'string' || ReturnUrl.trim() === '') errors.ReturnUrl = 'The ReturnUrl field is required.';
+  else if (ReturnUrl.length > 500) errors.ReturnUrl = 'The field ReturnUrl must be a string with a maximum length of 500.';
+  if (Tag !== undefined && Tag !== null && (typeof Tag !== 'string' || Tag.length > 255)) {
+    errors.Tag = 'The field Tag must be a string with a maximum length of 255.';
+  }
+  if (Object.keys(errors).length) return paramError(errors);
+  const rec = createMangopaySession(data, { userId, returnUrl: ReturnUrl, tag: Tag });
+  return json(200, {
+    Id: rec.Id,
+    Tag: rec.Tag,
+    CreationDate: rec.CreationDate,
+    HostedUrl: hostedUrl(ctx.origin, rec),
+    Status: rec.Status,
+    ReturnUrl: rec.ReturnUrl,
+  });
+}
+
+function viewSession(ctx, id) {
+  const { data } = ctx.state;
+  const rec = data.mangopay.byId.get(id);
+  if (!rec) return notFound('IdentityVerification', id);
+  return json(200, {
+    Id: rec.Id,
+    Tag: rec.Tag,
+    HostedUrl: hostedUrl(ctx.origin, rec),
+    ReturnUrl: rec.ReturnUrl,
+    Status: rec.Status,
+    UserId: rec.UserId,
+    CreationDate: rec.CreationDate,
+    LastUpdate: rec.LastUpdate,
+    Checks: mangopayChecks(rec, data.peopleByIndex.get(rec.personIndex)),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idempotency-Key: same key + same request -> the stored response replayed; same key + a
+// different request (path or body) -> 409 idempotent_creation_conflict.
+
+function fingerprint(ctx) {
+  const parsed = parseJsonBody(ctx.body);
+  const body = parsed.ok ? canonical(parsed.value) : ctx.body.toString('utf8');
+  return `${ctx.url.pathname}\n${body}`;
+}
+
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function withIdempotency(ctx, run) {
+  const key = ctx.headers['idempotency-key'];
+  if (!key) return run();
+  const store = ctx.state.idempotency;
+  const fp = fingerprint(ctx);
+  const seen = store.get(key);
+  if (seen) {
+    if (seen.fingerprint !== fp) {
+      return mangopayError(
+        409,
+        'idempotent_creation_conflict',
+        'The Idempotency-Key has already been used with a different request.',
+        { 'Idempotency-Key': `The key ${key} is already associated with another request.` },
+      );
+    }
+    return { ...seen.response, headers: { ...seen.response.headers } };
+  }
+  const response = run();
+  store.set(key, { fingerprint: fp, response: { ...response, headers: { ...response.headers } } });
+  return response;
+}
+
+function safeDecode(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
