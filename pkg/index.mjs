@@ -2,6 +2,13 @@
 // that mixes import and require shares one wasm module.
 import { createRequire } from "node:module";
 
-const wasm = createRequire(import.meta.url)("./node/idv_sessions.js");
+const wasm = createRequire(import.meta.url)("./index.cjs");
 
-export const { normalizeSession, normalizeList, mapStatus, isIdvError } = wasm;
+export const {
+  normalizeSession,
+  normalizeList,
+  mapStatus,
+  isIdvError,
+  IdvClient,
+  SessionStream,
+} = wasm;

@@ -5,6 +5,8 @@
 //! `serde_json` both ways, `JSON.parse` out), which measured faster than
 //! building objects field by field through `serde-wasm-bindgen`.
 
+mod client;
+mod transport;
 mod types;
 
 use crate::error::IdvError;

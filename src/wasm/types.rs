@@ -152,4 +152,144 @@ export interface IdvError extends Error {
   /** How long the provider asked to wait. */
   retryAfterMs?: number;
 }
+
+/** One provider's connection settings. */
+export interface ProviderSettings {
+  /** The provider's secret API key. Leave it out when `baseUrl` is a proxy that adds it. */
+  apiKey?: string;
+  /** Production by default; a sandbox, or your own proxy (an absolute URL or a path on this origin). */
+  baseUrl?: string;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+/** Mangopay settings: the `clientId` is part of every path. */
+export interface MangopaySettings extends ProviderSettings {
+  clientId: string;
+}
+
+/** `new IdvClient(config)`. */
+export interface IdvClientConfig {
+  mangopay?: MangopaySettings;
+  equals?: ProviderSettings;
+  didit?: ProviderSettings;
+  /** Per-request timeout (default 30000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt on network errors, timeouts, 429, 500, 502, 503, 504 (default 3). */
+  maxRetries?: number;
+  /** Backoff base: retry n waits a random time up to `retryBaseMs * 2^n` (default 250). */
+  retryBaseMs?: number;
+  /** Upper bound of one wait, `Retry-After` included (default 20000). */
+  retryMaxDelayMs?: number;
+  /** Requests in flight per provider (default 4). */
+  concurrency?: number;
+  /** Multiplies the documented rate limits the client stays within (default 1). */
+  rateLimitScale?: number;
+  /** The fetch to use (default: the global one). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Allow a secret key in a browser page. */
+  dangerouslyAllowBrowser?: boolean;
+}
+
+/** Unified statuses, provider statuses, or several of them (array or comma-separated). */
+export type StatusQuery = SessionStatus | (string & {}) | Array<SessionStatus | (string & {})>;
+
+/** Mangopay lists sessions per user. */
+export interface MangopayQuery {
+  userId: string;
+  page?: number;
+  /** 1..100 (default 100). */
+  perPage?: number;
+  /** Applied after fetching (Mangopay has no status filter). */
+  status?: StatusQuery;
+}
+
+export interface EqualsQuery {
+  applicationId?: string;
+  associatedPersonId?: string;
+  /** 1..1000 (default 1000). */
+  limit?: number;
+  offset?: number;
+  /** Applied after fetching (Equals has no status filter). */
+  status?: StatusQuery;
+}
+
+export interface DiditQuery {
+  vendorData?: string;
+  /** Sent to Didit; unified statuses are translated to Didit's own. */
+  status?: StatusQuery;
+  /** ISO 3166 alpha-3. */
+  country?: string;
+  workflowId?: string;
+  dateFrom?: string;
+  dateTo?: string;
+  /** 1..100 (default 100). */
+  limit?: number;
+  offset?: number;
+}
+
+export interface RequestOptions {
+  /** Cancels every request of the call; the promise rejects with `code: "aborted"`. */
+  signal?: AbortSignal;
+  /** Keep each provider object in `raw`. */
+  includeRaw?: boolean;
+  /** Mangopay: fetch each listed session's View (verification URL, user, checks). */
+  details?: boolean;
+}
+
+export interface ListProgress {
+  provider: Provider;
+  pagesDone: number;
+  pagesTotal?: number;
+  /** Distinct sessions received so far. */
+  sessions: number;
+}
+
+export interface ListAllOptions extends RequestOptions {
+  onProgress?: (progress: ListProgress) => void;
+}
+
+/** One page of `listSessions`. */
+export interface SessionPage {
+  provider: Provider;
+  sessions: Session[];
+  /** Rows the provider reports for the query, when it says (before filtering applied after fetching). */
+  total?: number;
+  /** The query of the next page; absent on the last page. */
+  next?: MangopayQuery | EqualsQuery | DiditQuery;
+}
+
+/** Whose sessions `listUserSessions` lists at each provider. */
+export interface UserRefs {
+  /** Mangopay `UserId`. */
+  mangopay?: string;
+  /** Equals `associatedPersonId` (a string), or a query by person or application. */
+  equals?: string | { associatedPersonId?: string; applicationId?: string };
+  /** Didit `vendor_data`. */
+  didit?: string;
+}
+
+export interface UserSessions {
+  /** Every provider's sessions that answered, newest first. */
+  sessions: Session[];
+  /** One error per provider that failed. */
+  errors: IdvError[];
+}
+
+export interface MangopayCreateInput {
+  userId: string;
+  returnUrl: string;
+  tag?: string;
+  /** Sent as `Idempotency-Key`. */
+  idempotencyKey?: string;
+}
+
+export interface DiditCreateInput {
+  workflowId: string;
+  vendorData?: string;
+  callback?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface SessionStream extends AsyncIterableIterator<Session> {}
 "#;

@@ -46,7 +46,7 @@ test("npm pack installs into an empty folder; ESM, CJS and TypeScript consumers 
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
     compilerOptions: {
       strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext",
-      lib: ["es2022", "dom"], types: [], skipLibCheck: false, noUnusedLocals: false,
+      lib: ["es2022", "dom", "esnext.disposable"], types: [], skipLibCheck: false, noUnusedLocals: false,
     },
     files: ["consumer.ts"],
   }));

@@ -6,7 +6,12 @@ import {
   normalizeList,
   mapStatus,
   isIdvError,
+  IdvClient,
   type Check,
+  type IdvClientConfig,
+  type ListProgress,
+  type SessionPage,
+  type UserSessions,
   type CheckKind,
   type CheckStatus,
   type IdvError,
@@ -68,6 +73,38 @@ try {
     console.log(code, retry, http, err.retryable, err.provider, err.message);
   }
 }
+
+const clientConfig: IdvClientConfig = {
+  mangopay: { clientId: "cid", baseUrl: "/api/mangopay" },
+  equals: { baseUrl: "/api/equals" },
+  didit: { baseUrl: "/api/didit", headers: { "x-team": "ops" } },
+  timeoutMs: 10_000,
+  maxRetries: 4,
+  concurrency: 4,
+};
+const client = new IdvClient(clientConfig);
+
+async function useClient(signal: AbortSignal): Promise<number> {
+  const page: SessionPage = await client.listSessions("didit", { vendorData: "user-1", status: ["approved", "In Review"] }, { signal });
+  const total: number | undefined = page.total;
+  const all: Session[] = await client.listAll("equals", { associatedPersonId: "p" }, {
+    onProgress: (p: ListProgress) => console.log(p.pagesDone, p.pagesTotal, p.sessions),
+    signal,
+  });
+  let n = 0;
+  for await (const s of client.sessions("mangopay", { userId: "u", perPage: 50 })) {
+    const st: SessionStatus = s.status;
+    n += st === "approved" ? 1 : 0;
+  }
+  const mine: UserSessions = await client.listUserSessions({ mangopay: "u", equals: { applicationId: "a" }, didit: "v" });
+  const firstError: IdvError | undefined = mine.errors[0];
+  const created: Session = await client.createSession("mangopay", { userId: "u", returnUrl: "https://x" });
+  const got: Session = await client.getSession("didit", created.id, { includeRaw: true });
+  // @ts-expect-error: createSession needs an input
+  await client.createSession("didit");
+  return n + all.length + (total ?? 0) + (firstError ? 1 : 0) + got.checks.length;
+}
+void useClient;
 
 // @ts-expect-error: not a provider
 normalizeSession("paypal", "{}");
