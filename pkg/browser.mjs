@@ -14,6 +14,8 @@ export {
   normalizeList,
   mapStatus,
   isIdvError,
+  summarize,
+  toCsv,
   IdvClient,
   SessionStream,
 } from "./web/idv_sessions.js";

@@ -9,6 +9,8 @@ export const {
   normalizeList,
   mapStatus,
   isIdvError,
+  summarize,
+  toCsv,
   IdvClient,
   SessionStream,
 } = wasm;

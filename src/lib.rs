@@ -21,21 +21,25 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod client;
+pub mod csv;
 pub mod error;
 pub mod providers;
 pub mod session;
 pub mod status;
+pub mod summary;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use csv::to_csv;
 pub use error::{ErrorCode, IdvError};
 pub use providers::{normalize_list, normalize_session, parse_json, NormalizeOptions};
 pub use session::{
     Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
 };
 pub use status::{map_check_status, map_status};
+pub use summary::{summarize, SummaryOptions, UserSummary};
 
 /// Normalizes one provider object given as JSON text.
 ///

@@ -2,12 +2,12 @@
 //!
 //! Serialized with camelCase keys; optional fields are skipped, never `null`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
 /// The identity-verification providers this crate speaks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     /// Mangopay hosted IDV sessions (API v2.01).
@@ -47,7 +47,7 @@ impl fmt::Display for Provider {
 }
 
 /// The unified session status (SPEC section 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     /// Issued, the user has not begun.
@@ -71,6 +71,7 @@ pub enum SessionStatus {
     /// The provider could not complete it.
     Error,
     /// A status this crate does not know; `providerStatus` keeps the text.
+    #[serde(other)]
     Unknown,
 }
 
@@ -135,7 +136,7 @@ impl fmt::Display for SessionStatus {
 }
 
 /// What a check verifies (SPEC section 3, check kind table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum CheckKind {
@@ -152,6 +153,7 @@ pub enum CheckKind {
     IpAnalysis,
     Database,
     Business,
+    #[serde(other)]
     Other,
 }
 
@@ -196,7 +198,7 @@ impl CheckKind {
 }
 
 /// The unified status of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum CheckStatus {
@@ -204,6 +206,7 @@ pub enum CheckStatus {
     Declined,
     InReview,
     NotFinished,
+    #[serde(other)]
     Unknown,
 }
 
@@ -221,7 +224,7 @@ impl CheckStatus {
 }
 
 /// One reason attached to a check (a refusal reason or a warning).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
     /// Mangopay `Reasons[].Type`; Didit warning `risk`.
     pub code: String,
@@ -231,7 +234,7 @@ pub struct Reason {
 }
 
 /// One check of a session (a Mangopay check, a Didit feature).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// What the check verifies.
@@ -249,7 +252,7 @@ pub struct Check {
 /// Who the session verified, where the provider says.
 ///
 /// `Debug` is redacted: it prints which fields are present, never their values.
-#[derive(Clone, PartialEq, Default, Serialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -299,7 +302,7 @@ impl fmt::Debug for Person {
 }
 
 /// Provider-specific ids worth keeping.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Extra {
     /// Mangopay `Tag`.
@@ -335,23 +338,26 @@ impl Extra {
 /// One identity-verification session, in the unified shape.
 ///
 /// `Debug` omits `person` values and `raw` (they hold personal data).
-#[derive(Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// Which provider holds the session.
     pub provider: Provider,
     /// The provider's session id.
+    #[serde(default)]
     pub id: String,
     /// Unique across providers and rows: `provider:id`, plus `:applicationId` for Equals.
     pub key: String,
     /// Unified status.
     pub status: SessionStatus,
     /// The provider's status text, verbatim.
+    #[serde(default)]
     pub provider_status: String,
     /// Equals `result`, verbatim, when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_result: Option<String>,
     /// See [`SessionStatus::is_terminal`].
+    #[serde(default)]
     pub is_terminal: bool,
     /// Who the session is for (Mangopay `UserId`, Didit `vendor_data`, Equals `associatedPersonId`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -368,6 +374,7 @@ pub struct Session {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Checks or features; `[]` when none.
+    #[serde(default)]
     pub checks: Vec<Check>,
     /// Who was verified, where the provider says.
     #[serde(skip_serializing_if = "Option::is_none")]

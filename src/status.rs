@@ -6,7 +6,7 @@
 
 use crate::session::{CheckStatus, Provider, SessionStatus};
 
-/// The form statuses are compared in: trimmed, lower case, runs of spaces,
+/// The form statuses are compared in: trimmed, ASCII lower case, runs of spaces,
 /// dashes and underscores turned into one `_`. So `Kyc Expired`,
 /// `KYC_EXPIRED` and `kyc expired` are all `kyc_expired`.
 pub fn token(text: &str) -> String {
@@ -20,7 +20,8 @@ pub fn token(text: &str) -> String {
                 out.push('_');
                 pending_sep = false;
             }
-            out.extend(c.to_lowercase());
+            // Statuses are ASCII; ASCII folding keeps Unicode case tables out of the wasm.
+            out.push(c.to_ascii_lowercase());
         }
     }
     out

@@ -2,7 +2,7 @@
 //!
 //! Sub-second precision is kept when the input has it (in groups of 3 digits).
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 /// Formats an instant as RFC 3339 UTC with a `Z`, keeping fractions only when non-zero.
 pub fn format(instant: DateTime<Utc>) -> String {
@@ -46,12 +46,15 @@ pub fn from_iso(text: &str) -> Option<String> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Some(format(instant.with_timezone(&Utc)));
     }
-    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(text, pattern) {
-            return Some(format(naive.and_utc()));
-        }
+    // No offset (or a space for `T`): UTC. Only the RFC 3339 parser is used, which
+    // keeps chrono's general format-string machinery out of the wasm.
+    let (date, clock) = text.split_once(['T', 't', ' '])?;
+    if clock.ends_with(['Z', 'z']) || clock.contains(['+', '-']) {
+        return None;
     }
-    None
+    DateTime::parse_from_rfc3339(&format!("{date}T{clock}Z"))
+        .ok()
+        .map(|instant| format(instant.with_timezone(&Utc)))
 }
 
 /// Parses an RFC 3339 string produced by [`format`] (or any RFC 3339 input) to

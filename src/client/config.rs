@@ -202,7 +202,11 @@ fn number(
             Some(v) if v >= min && v <= max => Ok(Some(v)),
             _ => Err(IdvError::config(
                 None,
-                format!("IdvClient: `{name}` must be between {min} and {max}"),
+                // Integers in the message: formatting an f64 would pull float printing into the wasm.
+                format!(
+                    "IdvClient: `{name}` must be between {} and {}",
+                    min as u64, max as u64
+                ),
             )),
         },
         Some(_) => Err(IdvError::config(

@@ -1,8 +1,6 @@
 //! Retry decisions: which failures to retry, how long to wait (exponential
 //! backoff with full jitter, or the provider's `Retry-After`).
 
-use chrono::DateTime;
-
 /// Retry settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
@@ -60,8 +58,9 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
         }
         return None;
     }
-    let when = DateTime::parse_from_rfc2822(value).ok()?;
-    let delta = when.timestamp_millis() as f64 - now_ms;
+    let when = httpdate::parse_http_date(value).ok()?;
+    let when_ms = when.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
+    let delta = when_ms - now_ms;
     Some(if delta > 0.0 { delta as u64 } else { 0 })
 }
 

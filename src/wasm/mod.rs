@@ -21,6 +21,9 @@ extern "C" {
     /// `NormalizeOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "NormalizeOptions")]
     pub type NormalizeOptionsArg;
+    /// `SummaryOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "SummaryOptions")]
+    pub type SummaryOptionsArg;
 }
 
 /// Normalizes one provider object (a list row, a single-session response or a
@@ -69,6 +72,70 @@ pub fn map_status(
     let status = provider_status.as_string().unwrap_or_default();
     let unified = crate::status::map_status(provider, &status, provider_result.as_deref());
     Ok(JsValue::from_str(unified.as_str()))
+}
+
+/// Summarizes one user's sessions (any providers): current status, latest
+/// status per check kind, last approved time, counts, history flags.
+#[wasm_bindgen(unchecked_return_type = "UserSummary")]
+pub fn summarize(
+    #[wasm_bindgen(unchecked_param_type = "Session[]")] sessions: JsValue,
+    options: Option<SummaryOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let sessions = sessions_arg(&sessions)?;
+    let mut opts = crate::summary::SummaryOptions::at(js_sys::Date::now() as i64);
+    if let Some(o) = options
+        .as_ref()
+        .map(|o| -> &JsValue { o.as_ref() })
+        .filter(|o| o.is_object())
+    {
+        let now = get(o, "now");
+        if let Some(ms) = now.as_f64() {
+            opts.now_ms = ms as i64;
+        } else if let Some(text) = now.as_string() {
+            opts.now_ms = crate::time::from_iso(&text)
+                .and_then(|t| crate::time::to_unix_millis(&t))
+                .ok_or_else(|| {
+                    to_js_error(&IdvError::config(
+                        None,
+                        "summarize: `now` must be a timestamp in ms or an ISO date-time",
+                    ))
+                })?;
+        }
+        let days = |key: &str, default: u32| -> u32 {
+            get(o, key)
+                .as_f64()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map_or(default, |v| v.min(1e6) as u32)
+        };
+        opts.liveness_within_days = days("livenessWithinDays", opts.liveness_within_days);
+        opts.spike_window_days = days("spikeWindowDays", opts.spike_window_days);
+        opts.spike_threshold = days("spikeThreshold", opts.spike_threshold);
+    }
+    to_js_value(&crate::summary::summarize(&sessions, &opts))
+}
+
+/// Sessions as CSV (RFC 4180, CRLF, header row, formula-safe cells).
+#[wasm_bindgen(js_name = toCsv)]
+pub fn to_csv(
+    #[wasm_bindgen(unchecked_param_type = "Session[]")] sessions: JsValue,
+) -> Result<String, JsValue> {
+    Ok(crate::csv::to_csv(&sessions_arg(&sessions)?))
+}
+
+/// Sessions handed back by JS (as this package returned them).
+fn sessions_arg(value: &JsValue) -> Result<Vec<crate::session::Session>, JsValue> {
+    let bad = |detail: String| {
+        to_js_error(&IdvError::new(
+            crate::error::ErrorCode::Decode,
+            None,
+            format!("expected an array of sessions: {detail}"),
+        ))
+    };
+    let text = JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| bad("not JSON-serializable".into()))?;
+    serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
 }
 
 /// True when `value` is an error thrown by this package.
@@ -146,6 +213,18 @@ pub(crate) fn json_arg(provider: Provider, value: &JsValue) -> Result<serde_json
 pub(crate) fn to_js<T: Serialize>(provider: Provider, value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|e| to_js_error(&IdvError::decode(provider, format!("{provider}: {e}"))))?;
+    JSON::parse(&text)
+}
+
+/// Like [`to_js`], for values that belong to no provider.
+fn to_js_value<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| {
+        to_js_error(&IdvError::new(
+            crate::error::ErrorCode::Decode,
+            None,
+            e.to_string(),
+        ))
+    })?;
     JSON::parse(&text)
 }
 

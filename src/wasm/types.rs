@@ -153,6 +153,54 @@ export interface IdvError extends Error {
   retryAfterMs?: number;
 }
 
+/** Options of `summarize`. */
+export interface SummaryOptions {
+  /** "Now": ms since the epoch or an ISO date-time (default: the current time). */
+  now?: number | string;
+  /** Window of the approved-liveness flag (default 90). */
+  livenessWithinDays?: number;
+  /** Window of the session-spike flag (default 30). */
+  spikeWindowDays?: number;
+  /** More than this many sessions in the window is a spike (default 3). */
+  spikeThreshold?: number;
+}
+
+/** The latest known status of one check kind. */
+export interface CheckSummary {
+  status: CheckStatus;
+  /** The session's `updatedAt`, else its `createdAt`. */
+  at: string;
+  sessionKey: string;
+}
+
+/** One user's verification state across sessions and providers. */
+export interface UserSummary {
+  sessionCount: number;
+  /** The newest session's status; absent when there are no sessions. */
+  currentStatus?: SessionStatus;
+  currentSessionKey?: string;
+  /** The newest session is approved. */
+  verified: boolean;
+  /** The newest approved session's `updatedAt`, else `createdAt`. */
+  lastApprovedAt?: string;
+  /** Latest status per check kind across sessions. */
+  checks: Partial<Record<CheckKind, CheckSummary>>;
+  /** Sessions per status (every status present). */
+  counts: Record<SessionStatus, number>;
+  /** Sessions per provider (every provider present). */
+  byProvider: Record<Provider, number>;
+  /** Sessions created within the last `spikeWindowDays`. */
+  sessionsInWindow: number;
+  flags: {
+    /** An approved liveness check within `livenessWithinDays`. */
+    approvedLivenessWithinDays: boolean;
+    /** The newest session was declined. */
+    newestDeclined: boolean;
+    /** More than `spikeThreshold` sessions within `spikeWindowDays`. */
+    sessionSpike: boolean;
+  };
+}
+
 /** One provider's connection settings. */
 export interface ProviderSettings {
   /** The provider's secret API key. Leave it out when `baseUrl` is a proxy that adds it. */

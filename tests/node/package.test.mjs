@@ -43,7 +43,7 @@ function assertSession(s) {
 }
 
 test("ESM and CJS entry points export the same functions of one instance", () => {
-  const names = ["normalizeSession", "normalizeList", "mapStatus", "isIdvError", "IdvClient", "SessionStream"];
+  const names = ["normalizeSession", "normalizeList", "mapStatus", "isIdvError", "summarize", "toCsv", "IdvClient", "SessionStream"];
   for (const name of names) {
     assert.equal(typeof esm[name], "function", name);
     assert.equal(esm[name], cjs[name], `${name}: ESM and CJS differ`);
@@ -152,6 +152,32 @@ test("bad input throws IdvError with code decode and names the field", () => {
   assertIdvError(() => esm.mapStatus(7, "x"), "config", undefined);
   assert.equal(esm.isIdvError(new Error("x")), false);
   assert.equal(esm.isIdvError({ name: "IdvError" }), false);
+});
+
+test("summarize and toCsv take the sessions this package returns", () => {
+  const sessions = [
+    ...esm.normalizeList("mangopay", fixture("mangopay-list-1.json"), { userId: "u1" }),
+    esm.normalizeSession("didit", fixture("didit-decision-constructed-1.json")),
+  ];
+  const summary = esm.summarize(sessions, { now: "2026-08-01T00:00:00Z" });
+  assert.equal(summary.sessionCount, 3);
+  assert.equal(summary.currentStatus, "declined");
+  assert.equal(summary.verified, false);
+  assert.equal(summary.flags.newestDeclined, true);
+  assert.equal(summary.checks.liveness.status, "declined");
+  assert.equal(summary.counts.in_progress, 1);
+  assert.equal(Object.keys(summary.counts).length, 11);
+  assert.deepEqual(summary.byProvider, { mangopay: 2, equals: 0, didit: 1 });
+  const csv = esm.toCsv(sessions);
+  const lines = csv.split("\r\n");
+  assert.equal(lines[0].split(",")[0], "provider");
+  assert.equal(lines.length, 1 + sessions.length + 1);
+  assert.ok(lines[3].startsWith("didit,9f2a4d1e-"));
+  for (const bad of ["nope", [{ provider: "didit" }], [1]]) {
+    let e;
+    try { esm.summarize(bad); } catch (err) { e = err; }
+    assert.equal(e?.code, "decode", JSON.stringify(bad));
+  }
 });
 
 test("the module keeps working after thousands of bad inputs (nothing panicked)", () => {
