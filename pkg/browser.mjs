@@ -16,6 +16,7 @@ export {
   isIdvError,
   summarize,
   toCsv,
+  memoryBytes,
   IdvClient,
   SessionStream,
 } from "./web/idv_sessions.js";

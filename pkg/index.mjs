@@ -11,6 +11,7 @@ export const {
   isIdvError,
   summarize,
   toCsv,
+  memoryBytes,
   IdvClient,
   SessionStream,
 } = wasm;

@@ -31,7 +31,7 @@ extern "C" {
 #[wasm_bindgen(js_name = normalizeSession, unchecked_return_type = "Session")]
 pub fn normalize_session(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "object | string")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "object | string | Uint8Array")] raw: JsValue,
     options: Option<NormalizeOptionsArg>,
 ) -> Result<JsValue, JsValue> {
     let provider = provider_arg(&provider)?;
@@ -48,7 +48,10 @@ pub fn normalize_session(
 #[wasm_bindgen(js_name = normalizeList, unchecked_return_type = "Session[]")]
 pub fn normalize_list(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "object | unknown[] | string")] body: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "object | unknown[] | string | Uint8Array | ArrayBuffer"
+    )]
+    body: JsValue,
     options: Option<NormalizeOptionsArg>,
 ) -> Result<JsValue, JsValue> {
     let provider = provider_arg(&provider)?;
@@ -138,6 +141,13 @@ fn sessions_arg(value: &JsValue) -> Result<Vec<crate::session::Session>, JsValue
     serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
 }
 
+/// Bytes of wasm linear memory in use by this module (it only grows); for
+/// watching memory in long-running dashboards and benchmarks.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65_536) as f64
+}
+
 /// True when `value` is an error thrown by this package.
 #[wasm_bindgen(js_name = isIdvError, unchecked_return_type = "value is IdvError")]
 pub fn is_idv_error(value: &JsValue) -> bool {
@@ -188,6 +198,16 @@ fn set(target: &JsValue, key: &str, value: JsValue) {
 
 /// JSON text or a JS value to a `serde_json::Value`.
 pub(crate) fn json_arg(provider: Provider, value: &JsValue) -> Result<serde_json::Value, JsValue> {
+    // UTF-8 bytes straight from a response body (`await res.arrayBuffer()`):
+    // no UTF-16 string in between.
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        let bytes = bytes.to_vec();
+        let text = String::from_utf8_lossy(&bytes);
+        return crate::providers::parse_json(provider, &text).map_err(|e| to_js_error(&e));
+    }
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return json_arg(provider, &js_sys::Uint8Array::new(buffer).into());
+    }
     let text = match value.as_string() {
         Some(text) => text,
         None if value.is_undefined() || value.is_null() => {

@@ -135,11 +135,12 @@ impl JsTransport {
                 headers.push((name.to_string(), value));
             }
         }
-        let text: Function = get(&response, "text").dyn_into()?;
-        let body = JsFuture::from(text.call0(&response)?.dyn_into::<Promise>()?)
-            .await?
-            .as_string()
-            .unwrap_or_default();
+        // Bytes, not text: no UTF-8 -> UTF-16 -> UTF-8 round trip for the body.
+        let read: Function = get(&response, "arrayBuffer").dyn_into()?;
+        let buffer = JsFuture::from(read.call0(&response)?.dyn_into::<Promise>()?).await?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let body = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(HttpResponse {
             status,
             headers,

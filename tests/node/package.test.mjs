@@ -43,7 +43,7 @@ function assertSession(s) {
 }
 
 test("ESM and CJS entry points export the same functions of one instance", () => {
-  const names = ["normalizeSession", "normalizeList", "mapStatus", "isIdvError", "summarize", "toCsv", "IdvClient", "SessionStream"];
+  const names = ["normalizeSession", "normalizeList", "mapStatus", "isIdvError", "summarize", "toCsv", "memoryBytes", "IdvClient", "SessionStream"];
   for (const name of names) {
     assert.equal(typeof esm[name], "function", name);
     assert.equal(esm[name], cjs[name], `${name}: ESM and CJS differ`);
@@ -95,6 +95,14 @@ test("normalizeList: the three list body shapes, with userId for Mangopay rows",
   dd.forEach(assertSession);
   assert.deepEqual(dd.map((s) => s.status), ["outdated", "in_progress", "unknown"]);
   assert.equal(dd[2].providerStatus, "Pending Review");
+});
+
+test("normalizeList takes UTF-8 bytes as well as text", () => {
+  const text = fixture("didit-list-constructed-1.json");
+  const bytes = new TextEncoder().encode(text);
+  assert.deepEqual(esm.normalizeList("didit", bytes), esm.normalizeList("didit", text));
+  assert.deepEqual(esm.normalizeList("didit", bytes.buffer), esm.normalizeList("didit", text));
+  assert.ok(esm.memoryBytes() >= 65536);
 });
 
 test("includeRaw keeps the provider object; without it there is no raw", () => {
