@@ -258,6 +258,38 @@ fn mangopay_token_is_cached_refreshed_before_expiry_and_once_after_401() {
 }
 
 #[test]
+fn mangopay_token_list_and_view_share_one_rate_budget() {
+    let t = FakeTransport::new(mangopay_server(mangopay_rows(250), 1200));
+    // 2,300 per 15 minutes scaled to 2: token + 3 pages + 1 view need three 15-minute windows.
+    let e = engine(
+        json!({"mangopay": {"clientId": "cid", "apiKey": SECRET, "baseUrl": "http://mock"}, "rateLimitScale": 0.001}),
+    );
+    let q = ListQuery {
+        user_id: Some("user_m_1".into()),
+        ..Default::default()
+    };
+    let start = t.now_ms();
+    block_on(e.list_all(
+        &t,
+        Provider::Mangopay,
+        &q,
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    block_on(e.get_session(
+        &t,
+        Provider::Mangopay,
+        "idnver_00001",
+        &CallOptions::default(),
+    ))
+    .unwrap();
+    let waited = t.now_ms() - start;
+    assert!(waited >= 2.0 * 900_000.0, "{waited}");
+    assert!(waited < 3.0 * 900_000.0, "{waited}");
+}
+
+#[test]
 fn mangopay_wrong_key_is_auth_error_without_the_key() {
     let t = FakeTransport::new(mangopay_server(mangopay_rows(3), 1200));
     let e = engine(

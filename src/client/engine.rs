@@ -7,7 +7,7 @@ use super::config::ClientConfig;
 use super::http::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportError};
 use super::paging::{self, Collector};
 use super::query::ListQuery;
-use super::rate::{Endpoint, RateBudget};
+use super::rate::{budget_key, Endpoint, RateBudget};
 use crate::error::{ErrorCode, IdvError};
 use crate::providers::NormalizeOptions;
 use crate::session::{Provider, Session};
@@ -139,7 +139,7 @@ impl Engine {
                 let scale = self.config.rate_limit_scale;
                 let budget = state
                     .budgets
-                    .entry((provider, endpoint))
+                    .entry(budget_key(provider, endpoint))
                     .or_insert_with(|| RateBudget::documented(provider, endpoint, scale));
                 match budget {
                     None => return Ok(()),

@@ -39,6 +39,15 @@ pub struct RateBudget {
     windows: Vec<Window>,
 }
 
+/// The budget a request counts against: Mangopay's limits cover all its
+/// endpoints together; Didit's are per endpoint class.
+pub fn budget_key(provider: Provider, endpoint: Endpoint) -> (Provider, Endpoint) {
+    match provider {
+        Provider::Mangopay => (provider, Endpoint::List),
+        _ => (provider, endpoint),
+    }
+}
+
 impl RateBudget {
     /// A budget with `(limit, window length in ms)` windows, scaled by `scale`
     /// (a limit scaled below 1 stays 1).
