@@ -23,6 +23,7 @@
 pub mod client;
 pub mod csv;
 pub mod error;
+pub mod json;
 pub mod providers;
 pub mod session;
 pub mod status;
@@ -50,7 +51,7 @@ pub fn normalize_json(
     text: &str,
     options: &NormalizeOptions,
 ) -> Result<Session, IdvError> {
-    normalize_session(provider, &parse_json(provider, text)?, options)
+    providers::normalize_session_json(provider, &parse_json(provider, text)?, options)
 }
 
 /// Normalizes a whole list response body given as JSON text.
@@ -62,5 +63,5 @@ pub fn normalize_list_json(
     text: &str,
     options: &NormalizeOptions,
 ) -> Result<Vec<Session>, IdvError> {
-    normalize_list(provider, &parse_json(provider, text)?, options)
+    providers::normalize_list_json(provider, &parse_json(provider, text)?, options)
 }

@@ -7,6 +7,7 @@ use super::http::{HttpRequest, HttpResponse, Method};
 use super::query::{max_page_size, ListQuery};
 use super::retry::{is_retryable_status, parse_retry_after};
 use crate::error::{ErrorCode, IdvError};
+use crate::json::Json;
 use crate::providers::{list_rows, parse_json, NormalizeOptions};
 use crate::session::{Provider, Session};
 use base64::Engine as _;
@@ -361,7 +362,7 @@ pub fn decode_token(response: &HttpResponse, now_ms: f64) -> Result<Token, IdvEr
         .map_err(|e| with_status(e, response.status))?;
     let access_token = value
         .get("access_token")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             with_status(
@@ -375,7 +376,7 @@ pub fn decode_token(response: &HttpResponse, now_ms: f64) -> Result<Token, IdvEr
     // Use the returned lifetime; 5 minutes if absent.
     let expires_in = value
         .get("expires_in")
-        .and_then(Value::as_f64)
+        .and_then(Json::as_f64)
         .filter(|s| *s > 0.0)
         .unwrap_or(300.0);
     Ok(Token {
@@ -417,7 +418,7 @@ pub fn decode_list(
 ) -> Result<ListPage, IdvError> {
     let status = response.status;
     let body = parse_json(provider, &response.body).map_err(|e| with_status(e, status))?;
-    let sessions = crate::providers::normalize_list(provider, &body, options)
+    let sessions = crate::providers::normalize_list_json(provider, &body, options)
         .map_err(|e| with_status(e, status))?;
     let rows = list_rows(provider, &body)
         .map(|(r, _)| r.len() as u64)
@@ -437,12 +438,12 @@ pub fn decode_list(
             page.has_next = response.header("link").map(|l| l.contains("rel=\"next\""));
         }
         Provider::Equals => {
-            page.total = body.get("count").and_then(Value::as_u64);
-            page.page_size = body.get("limit").and_then(Value::as_u64).filter(|l| *l > 0);
+            page.total = body.get("count").and_then(Json::as_u64);
+            page.page_size = body.get("limit").and_then(Json::as_u64).filter(|l| *l > 0);
         }
         Provider::Didit => {
-            page.total = body.get("count").and_then(Value::as_u64);
-            let next = body.get("next").and_then(Value::as_str);
+            page.total = body.get("count").and_then(Json::as_u64);
+            let next = body.get("next").and_then(Json::as_str);
             page.has_next = Some(next.is_some());
             page.page_size = next
                 .and_then(|url| query_param(url, "limit"))
@@ -476,7 +477,7 @@ pub fn decode_session(
 ) -> Result<Session, IdvError> {
     let value =
         parse_json(provider, &response.body).map_err(|e| with_status(e, response.status))?;
-    crate::providers::normalize_session(provider, &value, options)
+    crate::providers::normalize_session_json(provider, &value, options)
         .map_err(|e| with_status(e, response.status))
 }
 

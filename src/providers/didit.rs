@@ -7,12 +7,12 @@
 
 use super::{NormalizeOptions, Obj};
 use crate::error::IdvError;
+use crate::json::Json;
 use crate::session::{
     Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
 };
 use crate::status::{map_check_status, token};
 use crate::time;
-use serde_json::Value;
 
 /// Didit `status` to the unified status.
 ///
@@ -92,13 +92,16 @@ pub const DECISION_BLOCKS: [&str; 12] = [
     "questionnaire_responses",
 ];
 
-pub(super) fn normalize(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Session, IdvError> {
+pub(super) fn normalize(
+    obj: &Obj<'_, '_>,
+    options: &NormalizeOptions,
+) -> Result<Session, IdvError> {
     let id = obj.required_str("session_id")?;
     let provider_status = obj.required_str("status")?;
     let status = map_status(provider_status);
     let created_at = match (obj.get("created_at"), &options.now) {
         // The create response carries no creation time: it was created just now.
-        (None | Some(Value::Null), Some(now)) => now.clone(),
+        (None | Some(Json::Null), Some(now)) => now.clone(),
         _ => obj.required_iso_time("created_at")?,
     };
     let updated_at = obj.str("updated_at").and_then(time::from_iso);
@@ -138,7 +141,7 @@ pub(super) fn normalize(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Ses
 }
 
 /// Checks from the decision blocks when there are any, else from `features`.
-fn checks(obj: &Obj<'_>, person: &mut Person) -> Vec<Check> {
+fn checks(obj: &Obj<'_, '_>, person: &mut Person) -> Vec<Check> {
     let mut checks = Vec::new();
     for block in DECISION_BLOCKS {
         for item in obj.array(block).into_iter().flatten() {
@@ -174,10 +177,10 @@ fn checks(obj: &Obj<'_>, person: &mut Person) -> Vec<Check> {
         return checks;
     }
     match obj.get("features") {
-        Some(Value::Array(features)) => {
+        Some(Json::Array(features)) => {
             for feature in features {
                 match feature {
-                    Value::Object(_) => {
+                    Json::Object(_) => {
                         let Some(f) = obj.child(feature) else {
                             continue;
                         };
@@ -194,13 +197,13 @@ fn checks(obj: &Obj<'_>, person: &mut Person) -> Vec<Check> {
                         });
                     }
                     // A decision's plain list of the workflow's features: no status yet.
-                    Value::String(name) if !name.is_empty() => checks.push(unstarted(name)),
+                    Json::Str(name) if !name.is_empty() => checks.push(unstarted(name)),
                     _ => {}
                 }
             }
         }
         // Legacy: one string such as "OCR + FACE".
-        Some(Value::String(list)) => {
+        Some(Json::Str(list)) => {
             checks.extend(
                 list.split(['+', ','])
                     .map(str::trim)
@@ -223,7 +226,7 @@ fn unstarted(name: &str) -> Check {
     }
 }
 
-fn fill_person(item: &Obj<'_>, person: &mut Person) {
+fn fill_person(item: &Obj<'_, '_>, person: &mut Person) {
     let fields = [
         (&mut person.full_name, "full_name"),
         (&mut person.first_name, "first_name"),

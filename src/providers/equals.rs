@@ -41,7 +41,7 @@ pub fn map_status(status: &str, result: Option<&str>) -> SessionStatus {
     }
 }
 
-pub(super) fn normalize(obj: &Obj<'_>) -> Result<Session, IdvError> {
+pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     let id = obj.required_str("id")?;
     let provider_status = obj.required_str("status")?;
     let provider_result = obj.str("result");

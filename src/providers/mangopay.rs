@@ -6,10 +6,10 @@
 
 use super::{NormalizeOptions, Obj};
 use crate::error::IdvError;
+use crate::json::Json;
 use crate::session::{Check, CheckKind, Extra, Person, Provider, Reason, Session, SessionStatus};
 use crate::status::{map_check_status, token};
 use crate::time;
-use serde_json::Value;
 
 /// Mangopay `Status` to the unified status.
 ///
@@ -61,7 +61,10 @@ pub fn check_kind(check_type: &str) -> CheckKind {
     }
 }
 
-pub(super) fn normalize(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Session, IdvError> {
+pub(super) fn normalize(
+    obj: &Obj<'_, '_>,
+    options: &NormalizeOptions,
+) -> Result<Session, IdvError> {
     // `SessionId` is the id field of the removed "checks" endpoint's response.
     let id = match obj.str("SessionId") {
         Some(id) if obj.get("Id").is_none() => id,
@@ -144,24 +147,18 @@ pub(super) fn normalize(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Ses
 }
 
 /// A Unix-seconds field: `Ok(None)` when absent or `null`.
-fn unix_time(obj: &Obj<'_>, name: &str) -> Result<Option<String>, IdvError> {
+fn unix_time(obj: &Obj<'_, '_>, name: &str) -> Result<Option<String>, IdvError> {
     match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => {
-            let converted = match n.as_i64() {
-                Some(secs) => time::from_unix_int(secs),
-                None => n.as_f64().and_then(time::from_unix_seconds),
-            };
-            converted
-                .map(Some)
-                .ok_or_else(|| obj.field_error(name, "is out of range for a timestamp"))
-        }
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Int(secs)) => time::from_unix_int(*secs)
+            .map(Some)
+            .ok_or_else(|| obj.field_error(name, "is out of range for a timestamp")),
+        Some(Json::Float(secs)) => time::from_unix_seconds(*secs)
+            .map(Some)
+            .ok_or_else(|| obj.field_error(name, "is out of range for a timestamp")),
         Some(other) => Err(obj.field_error(
             name,
-            &format!(
-                "must be Unix seconds (a number), got {}",
-                super::type_name(other)
-            ),
+            &format!("must be Unix seconds (a number), got {}", other.type_name()),
         )),
     }
 }

@@ -14,8 +14,10 @@ pub mod equals;
 pub mod mangopay;
 
 use crate::error::IdvError;
+use crate::json::Json;
 use crate::session::{Provider, Session};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::borrow::Cow;
 
 /// Options for normalization.
 #[derive(Debug, Clone, Default)]
@@ -33,7 +35,7 @@ pub struct NormalizeOptions {
 ///
 /// # Errors
 /// `decode` when the text is not JSON.
-pub fn parse_json(provider: Provider, text: &str) -> Result<Value, IdvError> {
+pub fn parse_json(provider: Provider, text: &str) -> Result<Json<'_>, IdvError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('<') {
         return Err(IdvError::decode(
@@ -62,6 +64,18 @@ pub fn normalize_session(
     raw: &Value,
     options: &NormalizeOptions,
 ) -> Result<Session, IdvError> {
+    normalize_session_json(provider, &Json::from_value(raw), options)
+}
+
+/// [`normalize_session`] over a parsed [`Json`] tree.
+///
+/// # Errors
+/// As [`normalize_session`].
+pub fn normalize_session_json(
+    provider: Provider,
+    raw: &Json<'_>,
+    options: &NormalizeOptions,
+) -> Result<Session, IdvError> {
     let obj = Obj::new(provider, raw, String::new())?;
     normalize_obj(&obj, options)
 }
@@ -78,6 +92,18 @@ pub fn normalize_list(
     body: &Value,
     options: &NormalizeOptions,
 ) -> Result<Vec<Session>, IdvError> {
+    normalize_list_json(provider, &Json::from_value(body), options)
+}
+
+/// [`normalize_list`] over a parsed [`Json`] tree.
+///
+/// # Errors
+/// As [`normalize_list`].
+pub fn normalize_list_json(
+    provider: Provider,
+    body: &Json<'_>,
+    options: &NormalizeOptions,
+) -> Result<Vec<Session>, IdvError> {
     let (rows, prefix) = list_rows(provider, body)?;
     let mut sessions = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
@@ -88,24 +114,24 @@ pub fn normalize_list(
 }
 
 /// The rows array of a list body, and the name of the field holding it.
-pub fn list_rows(
+pub fn list_rows<'b, 'a>(
     provider: Provider,
-    body: &Value,
-) -> Result<(&Vec<Value>, &'static str), IdvError> {
+    body: &'b Json<'a>,
+) -> Result<(&'b [Json<'a>], &'static str), IdvError> {
     let field = match provider {
         Provider::Mangopay => "",
         Provider::Equals => "rows",
         Provider::Didit => "results",
     };
     match body {
-        Value::Array(rows) => Ok((rows, field)),
-        Value::Object(map) if !field.is_empty() => match map.get(field) {
-            Some(Value::Array(rows)) => Ok((rows, field)),
+        Json::Array(rows) => Ok((rows, field)),
+        Json::Object(_) if !field.is_empty() => match body.get(field) {
+            Some(Json::Array(rows)) => Ok((rows, field)),
             Some(other) => Err(IdvError::decode(
                 provider,
                 format!(
                     "{provider}: list field `{field}` must be an array, got {}",
-                    type_name(other)
+                    other.type_name()
                 ),
             )),
             None => Err(IdvError::decode(
@@ -118,54 +144,44 @@ pub fn list_rows(
             match provider {
                 Provider::Mangopay => format!(
                     "mangopay: a list body is a JSON array, got {}",
-                    type_name(other)
+                    other.type_name()
                 ),
                 _ => format!(
                     "{provider}: a list body is a JSON object with `{field}`, got {}",
-                    type_name(other)
+                    other.type_name()
                 ),
             },
         )),
     }
 }
 
-fn normalize_obj(obj: &Obj<'_>, options: &NormalizeOptions) -> Result<Session, IdvError> {
+fn normalize_obj(obj: &Obj<'_, '_>, options: &NormalizeOptions) -> Result<Session, IdvError> {
     let mut session = match obj.provider {
         Provider::Mangopay => mangopay::normalize(obj, options)?,
         Provider::Equals => equals::normalize(obj)?,
         Provider::Didit => didit::normalize(obj, options)?,
     };
     if options.include_raw {
-        session.raw = Some(Value::Object(obj.map.clone()));
+        session.raw = Some(obj.value.to_value());
     }
     Ok(session)
 }
 
-/// The JSON type of a value, as named in error messages.
-pub(crate) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Lenient access to one JSON object's fields, with the object's path for errors.
-pub(crate) struct Obj<'a> {
+pub(crate) struct Obj<'b, 'a> {
     pub provider: Provider,
-    pub map: &'a Map<String, Value>,
+    value: &'b Json<'a>,
+    pairs: &'b [(Cow<'a, str>, Json<'a>)],
     path: String,
 }
 
-impl<'a> Obj<'a> {
-    pub fn new(provider: Provider, value: &'a Value, path: String) -> Result<Self, IdvError> {
+impl<'b, 'a> Obj<'b, 'a> {
+    pub fn new(provider: Provider, value: &'b Json<'a>, path: String) -> Result<Self, IdvError> {
         match value {
-            Value::Object(map) => Ok(Obj {
+            Json::Object(pairs) => Ok(Obj {
                 provider,
-                map,
+                value,
+                pairs,
                 path,
             }),
             other => Err(IdvError::decode(
@@ -177,32 +193,39 @@ impl<'a> Obj<'a> {
                     } else {
                         format!("`{}`", path.trim_end_matches('.'))
                     },
-                    type_name(other)
+                    other.type_name()
                 ),
             )),
         }
     }
 
-    /// A nested object (lenient: `None` unless it is an object).
-    pub fn child(&self, value: &'a Value) -> Option<Obj<'a>> {
+    /// A nested object (lenient: `None` unless it is an object). Paths are
+    /// only needed for required fields, which nested objects do not have.
+    pub fn child(&self, value: &'b Json<'a>) -> Option<Obj<'b, 'a>> {
         match value {
-            Value::Object(map) => Some(Obj {
+            Json::Object(pairs) => Some(Obj {
                 provider: self.provider,
-                map,
-                path: self.path.clone(),
+                value,
+                pairs,
+                path: String::new(),
             }),
             _ => None,
         }
     }
 
-    pub fn get(&self, name: &str) -> Option<&'a Value> {
-        self.map.get(name)
+    /// A field (the last one, when a key is repeated).
+    pub fn get(&self, name: &str) -> Option<&'b Json<'a>> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 
     /// A non-empty string field; anything else is `None`.
-    pub fn str(&self, name: &str) -> Option<&'a str> {
-        match self.map.get(name) {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
+    pub fn str(&self, name: &str) -> Option<&'b str> {
+        match self.get(name) {
+            Some(Json::Str(s)) if !s.is_empty() => Some(s),
             _ => None,
         }
     }
@@ -213,31 +236,32 @@ impl<'a> Obj<'a> {
     }
 
     /// An array field; anything else is `None`.
-    pub fn array(&self, name: &str) -> Option<&'a Vec<Value>> {
-        match self.map.get(name) {
-            Some(Value::Array(items)) => Some(items),
+    pub fn array(&self, name: &str) -> Option<&'b [Json<'a>]> {
+        match self.get(name) {
+            Some(Json::Array(items)) => Some(items),
             _ => None,
         }
     }
 
     /// An integer field, also from a string of digits; anything else is `None`.
     pub fn int(&self, name: &str) -> Option<i64> {
-        match self.map.get(name) {
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse().ok(),
+        match self.get(name) {
+            Some(Json::Int(i)) => Some(*i),
+            Some(Json::Str(s)) => s.trim().parse().ok(),
             _ => None,
         }
     }
 
     /// A required, non-empty string field.
-    pub fn required_str(&self, name: &str) -> Result<&'a str, IdvError> {
-        match self.map.get(name) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(s.as_str()),
-            Some(Value::String(_)) => Err(self.field_error(name, "is empty")),
+    pub fn required_str(&self, name: &str) -> Result<&'b str, IdvError> {
+        match self.get(name) {
+            Some(Json::Str(s)) if !s.is_empty() => Ok(s),
+            Some(Json::Str(_)) => Err(self.field_error(name, "is empty")),
             None => Err(self.field_error(name, "is missing")),
-            Some(other) => {
-                Err(self.field_error(name, &format!("must be a string, got {}", type_name(other))))
-            }
+            Some(other) => Err(self.field_error(
+                name,
+                &format!("must be a string, got {}", other.type_name()),
+            )),
         }
     }
 

@@ -36,9 +36,8 @@ pub fn normalize_session(
 ) -> Result<JsValue, JsValue> {
     let provider = provider_arg(&provider)?;
     let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
-    let value = json_arg(provider, &raw)?;
-    let session = crate::providers::normalize_session(provider, &value, &options)
-        .map_err(|e| to_js_error(&e))?;
+    let text = text_arg(provider, &raw)?;
+    let session = crate::normalize_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
     to_js(provider, &session)
 }
 
@@ -56,9 +55,9 @@ pub fn normalize_list(
 ) -> Result<JsValue, JsValue> {
     let provider = provider_arg(&provider)?;
     let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
-    let value = json_arg(provider, &body)?;
-    let sessions = crate::providers::normalize_list(provider, &value, &options)
-        .map_err(|e| to_js_error(&e))?;
+    let text = text_arg(provider, &body)?;
+    let sessions =
+        crate::normalize_list_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
     to_js(provider, &sessions)
 }
 
@@ -196,19 +195,26 @@ fn set(target: &JsValue, key: &str, value: JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), &value);
 }
 
-/// JSON text or a JS value to a `serde_json::Value`.
+/// JSON text or a JS value to a `serde_json::Value` (config, queries, inputs).
 pub(crate) fn json_arg(provider: Provider, value: &JsValue) -> Result<serde_json::Value, JsValue> {
-    // UTF-8 bytes straight from a response body (`await res.arrayBuffer()`):
-    // no UTF-16 string in between.
+    let text = text_arg(provider, value)?;
+    crate::providers::parse_json(provider, &text)
+        .map(|json| json.to_value())
+        .map_err(|e| to_js_error(&e))
+}
+
+/// The JSON text of an argument: a string as is, UTF-8 bytes straight from a
+/// response body (`await res.arrayBuffer()`, no UTF-16 string in between), or
+/// any other value through `JSON.stringify`.
+pub(crate) fn text_arg(provider: Provider, value: &JsValue) -> Result<String, JsValue> {
     if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-        let bytes = bytes.to_vec();
-        let text = String::from_utf8_lossy(&bytes);
-        return crate::providers::parse_json(provider, &text).map_err(|e| to_js_error(&e));
+        return Ok(String::from_utf8(bytes.to_vec())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
     }
     if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-        return json_arg(provider, &js_sys::Uint8Array::new(buffer).into());
+        return text_arg(provider, &js_sys::Uint8Array::new(buffer).into());
     }
-    let text = match value.as_string() {
+    Ok(match value.as_string() {
         Some(text) => text,
         None if value.is_undefined() || value.is_null() => {
             return Err(to_js_error(&IdvError::decode(
@@ -225,8 +231,7 @@ pub(crate) fn json_arg(provider: Provider, value: &JsValue) -> Result<serde_json
                     format!("{provider}: the value cannot be read as JSON (a cycle, a BigInt or a function)"),
                 ))
             })?,
-    };
-    crate::providers::parse_json(provider, &text).map_err(|e| to_js_error(&e))
+    })
 }
 
 /// A serializable value to a plain JS value, through JSON text.

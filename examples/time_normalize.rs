@@ -1,0 +1,32 @@
+// Times the pure core on a list body file: `cargo run --release --example time_normalize -- didit FILE`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+use idv_sessions::{normalize_list_json, parse_json, NormalizeOptions, Provider};
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let provider = Provider::parse(&args[1]).expect("provider");
+    let text = std::fs::read_to_string(&args[2]).expect("file");
+    for _ in 0..3 {
+        let t = Instant::now();
+        let json = parse_json(provider, &text).unwrap();
+        let parsed = t.elapsed();
+        let sessions = idv_sessions::providers::normalize_list_json(
+            provider,
+            &json,
+            &NormalizeOptions::default(),
+        )
+        .unwrap();
+        let mapped = t.elapsed();
+        let out = serde_json::to_string(&sessions).unwrap();
+        let total = t.elapsed();
+        println!(
+            "parse {parsed:?} map {:?} serialize {:?} ({} sessions, {} MB out)",
+            mapped - parsed,
+            total - mapped,
+            sessions.len(),
+            out.len() / 1_000_000
+        );
+        let _ = normalize_list_json;
+    }
+}
