@@ -1,9 +1,9 @@
 # idv-sessions: `make demo` runs the main job, `make test` runs every test.
 # Both install what a fresh machine lacks first (scripts/install-tools.sh).
 SHELL := /bin/bash
-NODE_TESTS := tests/node/ tests/mock/ tests/browser/
+NODE_TESTS := tests/node/ tests/mock/ tests/browser/ tests/demo/
 
-.PHONY: tools pkg demo test test-native lint
+.PHONY: tools pkg demo example bench test test-native lint
 
 tools:
 	@bash scripts/install-tools.sh
@@ -11,7 +11,12 @@ tools:
 pkg: tools
 	bash scripts/build-pkg.sh
 
+# The dashboard on the embedded mock providers: http://127.0.0.1:8080 unless PORT is set.
 demo: pkg
+	node scripts/demo.mjs
+
+# The docs' example payloads, normalized and printed as one table.
+example: pkg
 	node examples/normalize-fixtures.mjs
 
 # Native tests first (fast, no wasm), then one wasm build, then Node and Chromium.

@@ -1,0 +1,401 @@
+#!/usr/bin/env node
+// The demo dashboard's backend: the embedded mock providers, the static dashboard (www/), the
+// built package (pkg/) and a small credential-adding proxy, on one local HTTP server.
+//
+//   node scripts/demo.mjs [--port 8080] [--latency-ms 40] [--sessions 400] [--seed 1]
+//   prints `dashboard on http://127.0.0.1:8080 (mock providers on http://127.0.0.1:NNNN)`
+//   and serves until SIGINT/SIGTERM.
+//
+// Routes:
+//   GET  /, /<file>            www/ (the dashboard)
+//   GET  /pkg/<file>           the built package (application/wasm for .wasm)
+//   GET  /api/directory        the demo's user directory and Didit workflows
+//   *    /api/mangopay/v2.01/… the mock's Mangopay, with `Authorization: Bearer <token>` added
+//                              (OAuth2 client credentials done here: cached, refreshed before
+//                              expiry and once on 401)
+//   *    /api/equals/v2/…      the mock's Equals, with `Authorization: ApiKey <key>` added
+//   *    /api/didit/v3/…       the mock's Didit, with `x-api-key` added
+//   POST /api/demo/down        {provider, down}: make one mock provider fail (503) or recover
+//
+// The browser never sees a credential: the page calls /api/<provider>/…, this server adds the
+// secret. That is the shape a real deployment takes (a backend route in front of each provider).
+//
+// Library: `const demo = await startDemo({ port: 0 })` -> { url, mockUrl, mock, close() }.
+
+import http from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { startMockServer, CREDENTIALS } from "../tests/mock/server.mjs";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const PROVIDERS = ["mangopay", "equals", "didit"];
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+  ".ts": "text/plain; charset=utf-8",
+  ".md": "text/plain; charset=utf-8",
+};
+
+// What the proxy forwards. Requests: an allow-list (never the browser's Authorization, x-api-key
+// or cookies). Responses: what the package reads (paging, rate limits, Retry-After).
+const REQUEST_HEADERS = ["content-type", "accept", "idempotency-key"];
+const RESPONSE_HEADERS = [
+  "content-type",
+  "retry-after",
+  "x-number-of-pages",
+  "x-number-of-items",
+  "link",
+  "x-ratelimit",
+  "x-ratelimit-remaining",
+  "x-ratelimit-reset",
+];
+// The provider API each proxy route may reach: nothing else on the upstream host (the mock's
+// control endpoints, the token endpoint) is reachable through it.
+const UPSTREAM_PREFIX = { mangopay: "/v2.01/", equals: "/v2/", didit: "/v3/" };
+const MANGOPAY_TOKEN_PATH = "/v2.01/oauth/token";
+const MAX_BODY = 1 << 20;
+
+/**
+ * Starts the mock providers and the dashboard server.
+ * Options: port (8080; 0 = any free port), host (127.0.0.1), seed (1), sessions (400 per
+ * provider), latencyMs (40, added to every provider response so the progress bar shows),
+ * pkgDir (the built package, default pkg/), wwwDir (default www/), mockOptions (more options of
+ * startMockServer, e.g. { faults: { 503: 0.05 }, tokenTtlSeconds: 60 }).
+ */
+export async function startDemo(options = {}) {
+  const opts = {
+    port: 8080,
+    host: "127.0.0.1",
+    seed: 1,
+    sessions: 400,
+    latencyMs: 40,
+    pkgDir: join(ROOT, "pkg"),
+    wwwDir: join(ROOT, "www"),
+    ...options,
+  };
+  const mock = await startMockServer({
+    port: 0,
+    host: "127.0.0.1",
+    seed: opts.seed,
+    sessions: opts.sessions,
+    latencyMs: opts.latencyMs,
+    ...opts.mockOptions,
+  });
+  const upstream = {
+    mangopay: { baseUrl: mock.url, clientId: CREDENTIALS.mangopay.clientId, apiKey: CREDENTIALS.mangopay.apiKey },
+    equals: { baseUrl: mock.url, apiKey: CREDENTIALS.equals.apiKey },
+    didit: { baseUrl: mock.url, apiKey: CREDENTIALS.didit.apiKey },
+  };
+  const tokens = mangopayTokens(upstream.mangopay);
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((err) => {
+      process.stderr.write(`demo server error: ${err?.stack ?? err}\n`);
+      if (!res.headersSent) sendJson(res, 500, { message: "internal error" });
+      else res.destroy();
+    });
+  });
+
+  async function route(req, res) {
+    const url = new URL(req.url, "http://localhost");
+    const path = url.pathname;
+    const match = /^\/api\/(mangopay|equals|didit)(\/.*)?$/.exec(path);
+    if (match) return proxy(req, res, match[1], match[2] ?? "/", url.search);
+    if (path === "/api/directory") return directory(req, res);
+    if (path === "/api/demo/down") return demoDown(req, res);
+    if (path.startsWith("/api/")) return sendJson(res, 404, { message: "not found" });
+    if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { message: "method not allowed" });
+    if (path === "/pkg" || path.startsWith("/pkg/")) return serveFile(req, res, opts.pkgDir, path.slice(4));
+    return serveFile(req, res, opts.wwwDir, path);
+  }
+
+  function directory(req, res) {
+    if (req.method !== "GET") return sendJson(res, 405, { message: "method not allowed" });
+    const health = mock.control.health();
+    const people = mock.control.people().map((p) => ({
+      index: p.index,
+      name: p.fullName,
+      country: p.country,
+      mangopayUserType: p.mangopayUserType,
+      mangopayUserId: p.mangopayUserId,
+      diditVendorData: p.diditVendorData,
+      equalsAssociatedPersonId: p.equalsAssociatedPersonId,
+      equalsApplicationIds: p.equalsApplicationIds,
+    }));
+    return sendJson(res, 200, {
+      source: "mock",
+      // Not a secret: Mangopay puts the ClientId in every path.
+      mangopayClientId: upstream.mangopay.clientId,
+      diditWorkflows: health.diditWorkflows,
+      // Which mock providers the demo controls have taken down.
+      down: health.down,
+      people,
+    });
+  }
+
+  async function demoDown(req, res) {
+    if (req.method !== "POST") return sendJson(res, 405, { message: "method not allowed" });
+    let input;
+    try {
+      input = JSON.parse((await readBody(req)).toString("utf8") || "{}");
+    } catch {
+      return sendJson(res, 400, { message: "body must be JSON: {provider, down}" });
+    }
+    if (!PROVIDERS.includes(input?.provider)) return sendJson(res, 400, { message: "provider must be mangopay, equals or didit" });
+    return sendJson(res, 200, mock.control.setDown(input.provider, input.down ?? true));
+  }
+
+  async function proxy(req, res, provider, rest, search) {
+    if (req.method !== "GET" && req.method !== "POST") return sendJson(res, 405, { message: "method not allowed" });
+    const cfg = upstream[provider];
+    const target = normalizeUpstreamPath(rest);
+    if (!target || !target.startsWith(UPSTREAM_PREFIX[provider]) || target === MANGOPAY_TOKEN_PATH) {
+      return sendJson(res, 404, { message: `not a ${provider} API path` });
+    }
+    let body;
+    try {
+      body = req.method === "POST" ? await readBody(req) : undefined;
+    } catch (e) {
+      return sendJson(res, 413, { message: e.message });
+    }
+    const headers = {};
+    for (const name of REQUEST_HEADERS) if (req.headers[name]) headers[name] = req.headers[name];
+
+    const send = async (auth) =>
+      fetch(cfg.baseUrl + target + search, { method: req.method, headers: { ...headers, ...auth }, body, redirect: "follow" });
+
+    let upstreamRes;
+    try {
+      if (provider === "mangopay") {
+        let token = await tokens.get();
+        if (token.response) return relay(res, token.response, provider, req);
+        upstreamRes = await send({ authorization: `Bearer ${token.accessToken}` });
+        if (upstreamRes.status === 401) {
+          // The token was revoked or expired early: one fresh token, one more try.
+          await upstreamRes.arrayBuffer();
+          tokens.invalidate(token.accessToken);
+          token = await tokens.get();
+          if (token.response) return relay(res, token.response, provider, req);
+          upstreamRes = await send({ authorization: `Bearer ${token.accessToken}` });
+        }
+      } else if (provider === "equals") {
+        upstreamRes = await send({ authorization: `ApiKey ${cfg.apiKey}` });
+      } else {
+        upstreamRes = await send({ "x-api-key": cfg.apiKey });
+      }
+    } catch (e) {
+      return sendJson(res, 502, { message: `${provider} unreachable: ${e.cause?.code ?? e.message}` });
+    }
+    return relay(res, upstreamRes, provider, req);
+  }
+
+  // Copies an upstream response: status, body and the headers the package reads. Paging links
+  // point back at this proxy, so a client following them never talks to the provider directly.
+  async function relay(res, upstreamRes, provider, req) {
+    const buf = upstreamRes.buffer ?? Buffer.from(await upstreamRes.arrayBuffer());
+    const out = { "cache-control": "no-store", "content-length": buf.length };
+    for (const name of RESPONSE_HEADERS) {
+      const v = upstreamRes.headers.get(name);
+      if (v !== null) out[name] = v;
+    }
+    if (out.link) out.link = out.link.split(upstream[provider].baseUrl).join(`http://${req.headers.host}/api/${provider}`);
+    res.writeHead(upstreamRes.status, out);
+    res.end(buf);
+  }
+
+  await new Promise((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolveListen();
+    });
+  });
+  const { port } = server.address();
+  let closing = null;
+  return {
+    url: `http://${opts.host}:${port}`,
+    mockUrl: mock.url,
+    mock,
+    close() {
+      closing ??= (async () => {
+        await new Promise((r) => {
+          server.close(() => r());
+          server.closeAllConnections?.();
+        });
+        await mock.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+// Mangopay OAuth2 client credentials, server side: one token shared by every request, fetched
+// once at a time, refreshed a little before it expires. A failed token request is relayed as is
+// (e.g. the provider's 503) so the page sees the provider's own failure.
+function mangopayTokens(cfg) {
+  let current = null; // { accessToken, expiresAt }
+  let pending = null;
+  const basic = Buffer.from(`${cfg.clientId}:${cfg.apiKey}`).toString("base64");
+
+  async function fetchToken() {
+    const res = await fetch(cfg.baseUrl + MANGOPAY_TOKEN_PATH, {
+      method: "POST",
+      headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials",
+    });
+    // A failure is kept whole (status, headers, body) so every waiting request can relay it.
+    const failed = { status: res.status, headers: res.headers, buffer: Buffer.from(await res.arrayBuffer()) };
+    if (!res.ok) return { response: failed };
+    let body;
+    try {
+      body = JSON.parse(failed.buffer.toString("utf8"));
+    } catch {
+      return { response: failed };
+    }
+    if (typeof body?.access_token !== "string") return { response: failed };
+    const ttlMs = Math.max(1, Number(body.expires_in) || 60) * 1000;
+    const margin = Math.min(60_000, ttlMs / 4);
+    current = { accessToken: body.access_token, expiresAt: Date.now() + ttlMs - margin };
+    return current;
+  }
+
+  return {
+    async get() {
+      if (current && Date.now() < current.expiresAt) return current;
+      pending ??= fetchToken().finally(() => {
+        pending = null;
+      });
+      return pending;
+    },
+    invalidate(accessToken) {
+      if (current?.accessToken === accessToken) current = null;
+    },
+  };
+}
+
+// "/v3/sessions/" stays as is; "..", "//" and encoded slashes are refused (null).
+function normalizeUpstreamPath(rest) {
+  if (!rest.startsWith("/") || rest.includes("//") || /%2f|%5c|\\/i.test(rest)) return null;
+  if (rest.split("/").some((seg) => seg === ".." || seg === ".")) return null;
+  return rest;
+}
+
+async function serveFile(req, res, dir, urlPath) {
+  const base = resolve(dir);
+  let rel;
+  try {
+    rel = decodeURIComponent(urlPath || "/");
+  } catch {
+    return sendText(res, 400, "bad path");
+  }
+  let file = normalize(join(base, rel));
+  if (file !== base && !file.startsWith(base + sep)) return sendText(res, 403, "forbidden");
+  try {
+    if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+    const body = await readFile(file);
+    res.writeHead(200, {
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+      "content-length": body.length,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
+  } catch {
+    sendText(res, 404, "not found");
+  }
+}
+
+function readBody(req) {
+  return new Promise((resolveBody, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on("data", (c) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error("request body too large"));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolveBody(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res, status, value) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(body);
+}
+
+function sendText(res, status, text) {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+  res.end(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+const FLAGS = { "--port": "port", "--latency-ms": "latencyMs", "--sessions": "sessions", "--seed": "seed" };
+const USAGE = "usage: node scripts/demo.mjs [--port 8080] [--latency-ms 40] [--sessions 400] [--seed 1]";
+
+export function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let value;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === "--help" || arg === "-h") return { help: true };
+    const key = FLAGS[arg];
+    if (!key) throw new Error(`unknown option ${arg}`);
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      value = argv[++i];
+    }
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a non-negative integer, got ${value}`);
+    out[key] = n;
+  }
+  return out;
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${e.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (options.port === undefined && process.env.PORT) options.port = Number(process.env.PORT);
+  let demo;
+  try {
+    demo = await startDemo(options);
+  } catch (e) {
+    process.stderr.write(`demo: cannot start: ${e.message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`dashboard on ${demo.url} (mock providers on ${demo.mockUrl})\n`);
+  const stop = () => demo.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -1,0 +1,350 @@
+// The demo dashboard end to end: scripts/demo.mjs (mock providers + proxy + www/) started
+// in-process, driven in headless Chromium. The page imports the real package from pkg/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { startDemo } from "../../scripts/demo.mjs";
+import { launchChromium } from "../support/browser.mjs";
+import { mapStatus } from "../../pkg/index.mjs";
+import { palettePng } from "./png.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ARTIFACTS = `${ROOT}tests/artifacts`;
+const PROVIDERS = ["mangopay", "equals", "didit"];
+const PAGE_SIZE = 200;
+
+let demo, browser, context, page, directory;
+const requests = [];
+const pageErrors = [];
+
+const getJson = async (url, init) => {
+  const res = await fetch(url, init);
+  assert.equal(res.status, 200, `${url}: HTTP ${res.status}`);
+  return res.json();
+};
+
+/** The mock's truth for what the dashboard should list, with the unified status of each session. */
+async function truth(provider) {
+  let { sessions } = await getJson(`${demo.mockUrl}/__mock/sessions?provider=${provider}`);
+  if (provider === "mangopay") {
+    // Mangopay lists per user: the dashboard lists the directory's users.
+    const users = new Set(directory.people.map((p) => p.mangopayUserId).filter(Boolean));
+    sessions = sessions.filter((s) => users.has(s.userRef));
+  }
+  return sessions.map((s) => ({ ...s, provider, unified: mapStatus(provider, s.status, s.result) }));
+}
+
+async function loadPage() {
+  await page.goto(demo.url);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+}
+
+const rowCount = async () => Number(await page.getAttribute("[data-testid=row-count]", "data-count"));
+
+const visibleRows = () =>
+  page.$$eval("[data-testid=session-row]", (rows) =>
+    rows.map((tr) => {
+      const badge = tr.querySelector("[data-testid=status-badge]");
+      return {
+        key: tr.dataset.key,
+        provider: tr.dataset.provider,
+        status: tr.dataset.status,
+        badgeStatus: badge?.dataset.status,
+        badgeClass: badge?.className,
+        badgeTitle: badge?.title,
+      };
+    }),
+  );
+
+async function setFilters({ provider = "", status = "", user = "" } = {}) {
+  await page.selectOption("[data-testid=filter-provider]", provider);
+  await page.selectOption("[data-testid=filter-status]", status);
+  await page.selectOption("[data-testid=filter-user]", user);
+}
+
+before(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  demo = await startDemo({ port: 0, seed: 1, sessions: 400, latencyMs: 5 });
+  directory = await getJson(`${demo.url}/api/directory`);
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on("request", (r) => requests.push({ url: r.url(), headers: r.headers() }));
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+test("lists every session of the three providers with coloured status badges", async () => {
+  await loadPage();
+  const expected = Object.fromEntries(await Promise.all(PROVIDERS.map(async (p) => [p, await truth(p)])));
+
+  for (const p of PROVIDERS) {
+    const load = page.locator(`[data-testid=progress-${p}]`);
+    assert.equal(await load.getAttribute("data-state"), "done", p);
+    assert.equal(Number(await load.getAttribute("data-count")), expected[p].length, `${p} loaded`);
+  }
+  assert.equal(await page.getAttribute("[data-testid=progress]", "data-state"), "done");
+  const total = PROVIDERS.reduce((n, p) => n + expected[p].length, 0);
+  assert.equal(await rowCount(), total);
+
+  // README screenshot: the dashboard as it opens (palette PNG, well under 200 KB).
+  const shot = await page.screenshot({ animations: "disabled" });
+  await writeFile(`${ARTIFACTS}/dashboard.png`, shot);
+  const small = palettePng(shot);
+  assert.ok(small.length <= 200 * 1024, `screenshot is ${small.length} bytes`);
+  await writeFile(`${ARTIFACTS}/dashboard-small.png`, small);
+  // The committed README picture is refreshed on request only, so test runs leave the tree clean.
+  if (process.env.UPDATE_SCREENSHOT) await writeFile(`${ROOT}www/screenshot.png`, small);
+
+  for (const p of PROVIDERS) {
+    await setFilters({ provider: p });
+    assert.equal(await rowCount(), expected[p].length, `${p} rows`);
+    const byKey = new Map(expected[p].map((s) => [s.key, s]));
+    const rows = await visibleRows();
+    assert.equal(rows.length, Math.min(PAGE_SIZE, expected[p].length));
+    for (const row of rows) {
+      const truthRow = byKey.get(row.key);
+      assert.ok(truthRow, `${row.key} is a ${p} session`);
+      assert.equal(row.provider, p);
+      assert.equal(row.status, truthRow.unified, row.key);
+      assert.equal(row.badgeStatus, truthRow.unified, row.key);
+      assert.ok(row.badgeClass.split(" ").includes(`s-${truthRow.unified}`), row.badgeClass);
+      assert.equal(row.badgeTitle, truthRow.result ? `${truthRow.status} + ${truthRow.result}` : truthRow.status);
+    }
+    // Newest first.
+    const times = rows.map((r) => Date.parse(byKey.get(r.key).createdAt));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), `${p} newest first`);
+  }
+
+  // One colour per status: the chart shows all eleven, each in its own colour.
+  await setFilters();
+  const colours = await page.$$eval("[data-testid=chart-bar] .bar-fill", (els) => els.map((e) => getComputedStyle(e).backgroundColor));
+  assert.equal(colours.length, 11);
+  assert.equal(new Set(colours).size, 11, colours.join(" "));
+});
+
+test("the status filter shows only that status, and the chart agrees", async () => {
+  const all = (await Promise.all(PROVIDERS.map(truth))).flat();
+  for (const status of ["declined", "in_review"]) {
+    const expected = all.filter((s) => s.unified === status).length;
+    await setFilters({ status });
+    assert.equal(await rowCount(), expected, status);
+    const rows = await visibleRows();
+    assert.equal(rows.length, Math.min(PAGE_SIZE, expected));
+    assert.ok(rows.every((r) => r.status === status && r.badgeStatus === status), status);
+    const bar = page.locator(`[data-testid=chart-bar][data-status=${status}]`);
+    assert.equal(Number(await bar.getAttribute("data-count")), expected);
+    assert.equal(await bar.getAttribute("aria-pressed"), "true");
+  }
+  // Provider + status, and the free-text search over provider statuses.
+  await setFilters({ provider: "equals", status: "resubmission_requested" });
+  const resub = all.filter((s) => s.provider === "equals" && s.unified === "resubmission_requested").length;
+  assert.equal(await rowCount(), resub);
+  await setFilters();
+  await page.fill("[data-testid=filter-text]", "kyc expired");
+  await page.waitForFunction(
+    (n) => Number(document.querySelector("[data-testid=row-count]").dataset.count) === n,
+    all.filter((s) => s.status === "Kyc Expired").length,
+  );
+  await page.click("[data-testid=filter-clear]");
+  assert.equal(await rowCount(), all.length);
+});
+
+test("CSV download holds exactly the filtered view", async () => {
+  await setFilters({ provider: "didit", status: "declined" });
+  const n = await rowCount();
+  assert.ok(n > 0 && n < PAGE_SIZE, `${n} rows`);
+  const keys = (await visibleRows()).map((r) => r.key);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=csv-link]")]);
+  assert.match(download.suggestedFilename(), /^idv-sessions-\d{4}-\d{2}-\d{2}\.csv$/);
+  const path = `${ARTIFACTS}/dashboard-view.csv`;
+  await download.saveAs(path);
+  const text = await readFile(path, "utf8");
+  assert.ok(text.endsWith("\r\n"), "CRLF line ends");
+  const records = parseCsv(text);
+  const header = records[0];
+  assert.deepEqual(header.slice(0, 3), ["provider", "id", "key"]);
+  assert.ok(header.includes("status"), header.join(","));
+  const body = records.slice(1);
+  assert.equal(body.length, n);
+  const keyCol = header.indexOf("key");
+  const statusCol = header.indexOf("status");
+  assert.deepEqual(body.map((r) => r[keyCol]), keys);
+  assert.ok(body.every((r) => r[statusCol] === "declined"));
+  await page.click("[data-testid=filter-clear]");
+});
+
+test("a user's drill-down: sessions at every provider and the verdict", async () => {
+  const all = (await Promise.all(PROVIDERS.map(truth))).flat();
+  // Person 1 is at all three providers; person 5 has one approved session at each.
+  for (const index of [1, 5]) {
+    const person = directory.people.find((p) => p.index === index);
+    const refs = [person.mangopayUserId, person.equalsAssociatedPersonId, person.diditVendorData];
+    const mine = all.filter((s) => refs.includes(s.userRef)).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+
+    await setFilters({ user: String(index) });
+    assert.equal(await rowCount(), all.filter((s) => refs.includes(s.userRef) || person.equalsApplicationIds.includes(s.userRef)).length);
+    await page.locator("[data-testid=user-link]").first().click();
+    const panel = page.locator("[data-testid=drilldown]");
+    await page.waitForSelector(`[data-testid=drilldown][data-state=ready][data-user="${index}"]`, { timeout: 15000 });
+    assert.equal(await panel.locator("h2").textContent(), person.name);
+
+    const history = await panel.locator("[data-testid=history-item]").evaluateAll((items) =>
+      items.map((li) => ({ key: li.dataset.key, status: li.dataset.status })),
+    );
+    assert.equal(history.length, mine.length, `person ${index} history`);
+    assert.deepEqual(new Set(history.map((h) => h.key)), new Set(mine.map((s) => s.key)));
+    assert.equal(Number(await panel.locator("[data-testid=session-count]").getAttribute("data-count")), mine.length);
+    assert.equal(await panel.locator("[data-testid=drilldown-error]").count(), 0);
+
+    // The verdict follows the newest session (summarize: verified = newest is approved).
+    const current = await panel.locator("[data-testid=current-status]").getAttribute("data-status");
+    assert.equal(current, history[0].status);
+    assert.equal(current, mine[0].unified);
+    const verified = await panel.locator("[data-testid=verdict]").getAttribute("data-verified");
+    assert.equal(verified, String(current === "approved"));
+    assert.equal(await panel.getAttribute("data-verified"), verified);
+    assert.equal(
+      await panel.locator("[data-testid=flag-declined]").getAttribute("data-value"),
+      String(current === "declined"),
+    );
+    // Counts per status add up to the history.
+    const counts = await panel.locator("[data-testid=summary-count]").evaluateAll((els) => els.map((e) => Number(e.dataset.count)));
+    assert.equal(counts.reduce((a, b) => a + b, 0), mine.length);
+    if (index === 5) {
+      assert.ok(history.filter((h) => h.status === "approved").length >= 3);
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-drilldown.png`, animations: "disabled" });
+    }
+    await page.click("[data-testid=drilldown-close]");
+    assert.equal(await panel.isHidden(), true);
+  }
+  await page.click("[data-testid=filter-clear]");
+});
+
+test("a provider that fails gets a banner with retry; the others stay", async () => {
+  const expected = Object.fromEntries(await Promise.all(PROVIDERS.map(async (p) => [p, (await truth(p)).length])));
+  const down = (provider, isDown) =>
+    getJson(`${demo.url}/api/demo/down`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ provider, down: isDown }),
+    });
+  await down("equals", true);
+  try {
+    await loadPage();
+    const banner = page.locator("[data-testid=banner-equals]");
+    await banner.waitFor();
+    assert.equal(await banner.getAttribute("data-code"), "http");
+    const text = await banner.textContent();
+    assert.match(text, /Equals Money/);
+    assert.match(text, /503/);
+    assert.equal(await page.locator("[data-testid=banner-mangopay], [data-testid=banner-didit]").count(), 0);
+    assert.equal(await page.getAttribute("[data-testid=progress]", "data-state"), "error");
+    assert.equal(await page.getAttribute("[data-testid=demo-down-equals]", "aria-pressed"), "true");
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-provider-down.png`, animations: "disabled" });
+
+    assert.equal(await rowCount(), expected.mangopay + expected.didit);
+    const providers = new Set((await visibleRows()).map((r) => r.provider));
+    assert.ok(!providers.has("equals"));
+    for (const p of ["mangopay", "didit"]) {
+      await setFilters({ provider: p });
+      assert.equal(await rowCount(), expected[p], p);
+    }
+    await setFilters();
+  } finally {
+    await down("equals", false);
+  }
+  await page.click("[data-testid=retry-equals]");
+  await page.waitForSelector("[data-testid=progress-equals][data-state=done]", { timeout: 15000 });
+  assert.equal(await page.locator("[data-testid=banner-equals]").count(), 0);
+  assert.equal(await rowCount(), expected.mangopay + expected.equals + expected.didit);
+});
+
+test("creating a Didit session shows its verification URL and adds it to the table", async () => {
+  const before = (await truth("didit")).length;
+  await page.click("[data-testid=open-create]");
+  await page.check("[data-testid=create-provider-didit]");
+  const workflow = directory.diditWorkflows[1];
+  await page.selectOption("[data-testid=create-workflow]", workflow.id);
+  await page.fill("[data-testid=create-vendor-data]", "user-2");
+  await page.fill("[data-testid=create-callback]", "https://example.com/kyc/done");
+  await page.click("[data-testid=create-submit]");
+  const link = page.locator("[data-testid=create-result-url]");
+  await link.waitFor();
+  const href = await link.getAttribute("href");
+  assert.ok(href.startsWith(`${demo.mockUrl}/hosted/`), href);
+  assert.equal(await link.textContent(), href);
+  const key = await page.getAttribute("[data-testid=create-result]", "data-key");
+  assert.match(key, /^didit:/);
+  await page.screenshot({ path: `${ARTIFACTS}/dashboard-create.png`, animations: "disabled" });
+  await page.click("#create-dialog [data-action=close]");
+
+  const after = await truth("didit");
+  assert.equal(after.length, before + 1);
+  const created = after.find((s) => s.key === key);
+  assert.equal(created?.userRef, "user-2");
+  const first = (await visibleRows())[0];
+  assert.deepEqual([first.key, first.status], [key, "not_started"]);
+  assert.equal(await page.locator(`[data-testid=session-row][data-key="${key}"] [data-testid=verification-link]`).getAttribute("href"), href);
+});
+
+test("a secret key aimed straight at a provider is refused, and shown as such", async () => {
+  await page.click("[data-testid=open-settings]");
+  await page.fill("[data-testid=settings-didit-baseUrl]", "https://verification.didit.me");
+  await page.fill("[data-testid=settings-didit-apiKey]", "not-a-real-key");
+  await page.click("[data-testid=settings-apply]");
+  const error = page.locator("[data-testid=settings-error]");
+  await error.waitFor();
+  assert.match(await error.textContent(), /config/);
+  assert.match(await error.textContent(), /proxy/);
+  await page.click("#settings-dialog [data-action=cancel]");
+  const stored = await page.evaluate(() => JSON.stringify(localStorage));
+  assert.ok(!stored.includes("not-a-real-key"), "no key in localStorage");
+});
+
+test("no request from the page carries a credential", () => {
+  assert.ok(requests.some((r) => r.url.includes("/api/mangopay/")));
+  assert.ok(requests.some((r) => r.url.includes("/api/equals/")));
+  assert.ok(requests.some((r) => r.url.includes("/api/didit/")));
+  for (const { url, headers } of requests) {
+    assert.equal(headers["x-api-key"], undefined, url);
+    assert.equal(headers.authorization, undefined, url);
+    assert.ok(!/ApiKey|Basic|Bearer/i.test(JSON.stringify(headers)), url);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text) {
+  const records = [];
+  let record = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      record.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+      i++;
+    } else field += c;
+  }
+  if (field || record.length) records.push([...record, field]);
+  return records;
+}

@@ -1,0 +1,73 @@
+// The "new session" form: Mangopay (a user and a return URL) or Didit (a workflow, the vendor
+// data naming the user, a callback). Shows the verification URL to send to the user.
+
+import { PROVIDER_LABELS, describeError, esc, externalLink, statusBadge, $ } from "./ui.js";
+
+export function initCreateDialog({ dialog, directory, getClient, onCreated }) {
+  const form = $("form", dialog);
+  const result = $("[data-testid=create-result]", dialog);
+  const error = $("[data-testid=create-error]", dialog);
+  const submit = $("[data-testid=create-submit]", dialog);
+
+  const mpUsers = directory.people.filter((p) => p.mangopayUserId).sort((a, b) => a.name.localeCompare(b.name));
+  form.elements.mangopayUser.innerHTML = mpUsers
+    .map((p) => `<option value="${esc(p.mangopayUserId)}">${esc(p.name)} — ${esc(p.mangopayUserId)}</option>`)
+    .join("");
+  form.elements.workflow.innerHTML = directory.diditWorkflows
+    .map((w) => `<option value="${esc(w.id)}">${esc(w.label)} (${esc(w.features.join(", "))})</option>`)
+    .join("");
+  $("#vendor-data-list", dialog).innerHTML = directory.people
+    .filter((p) => p.diditVendorData)
+    .map((p) => `<option value="${esc(p.diditVendorData)}">${esc(p.name)}</option>`)
+    .join("");
+
+  const showProvider = () => {
+    const provider = form.elements.provider.value;
+    for (const fs of dialog.querySelectorAll("[data-provider-fields]")) fs.hidden = fs.dataset.providerFields !== provider;
+  };
+  for (const radio of form.querySelectorAll("input[name=provider]")) radio.addEventListener("change", showProvider);
+  $("[data-action=close]", dialog).addEventListener("click", () => dialog.close());
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const provider = form.elements.provider.value;
+    const value = (name) => form.elements[name].value.trim();
+    const input =
+      provider === "mangopay"
+        ? { userId: value("mangopayUser"), returnUrl: value("returnUrl"), ...(value("tag") ? { tag: value("tag") } : {}) }
+        : {
+            workflowId: value("workflow"),
+            ...(value("vendorData") ? { vendorData: value("vendorData") } : {}),
+            ...(value("callback") ? { callback: value("callback") } : {}),
+          };
+    error.hidden = true;
+    result.hidden = true;
+    submit.disabled = true;
+    submit.textContent = "Creating…";
+    try {
+      const session = await getClient().createSession(provider, input);
+      result.innerHTML = `<div class="result-head">${statusBadge(session.status, session.providerStatus)}
+          <span>${esc(PROVIDER_LABELS[provider])} session <span class="mono">${esc(session.id)}</span> created.</span></div>
+        <p class="muted small">Send this link to the user to start the verification:</p>
+        <div class="url-box">${externalLink(session.verificationUrl, session.verificationUrl ?? "", "create-result-url") || '<span class="muted">The provider returned no URL.</span>'}</div>`;
+      result.dataset.key = session.key;
+      result.hidden = false;
+      onCreated(session);
+    } catch (e) {
+      error.innerHTML = `<strong>Not created</strong> <span class="code">${esc(describeError(e).code)}</span><p>${esc(e?.message ?? String(e))}</p>`;
+      error.hidden = false;
+    } finally {
+      submit.disabled = false;
+      submit.textContent = "Create session";
+    }
+  });
+
+  return {
+    open() {
+      result.hidden = true;
+      error.hidden = true;
+      showProvider();
+      dialog.showModal();
+    },
+  };
+}
