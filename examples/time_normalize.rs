@@ -1,6 +1,6 @@
 // Times the pure core on a list body file: `cargo run --release --example time_normalize -- didit FILE`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-use idv_sessions::{normalize_list_json, parse_json, NormalizeOptions, Provider};
+use idv_sessions::{providers, NormalizeOptions, Provider};
 use std::time::Instant;
 
 fn main() {
@@ -9,7 +9,8 @@ fn main() {
     let text = std::fs::read_to_string(&args[2]).expect("file");
     for _ in 0..3 {
         let t = Instant::now();
-        let json = parse_json(provider, &text).unwrap();
+        let json =
+            providers::parse_payload(provider, &text, true, &NormalizeOptions::default()).unwrap();
         let parsed = t.elapsed();
         let sessions = idv_sessions::providers::normalize_list_json(
             provider,
@@ -27,6 +28,5 @@ fn main() {
             sessions.len(),
             out.len() / 1_000_000
         );
-        let _ = normalize_list_json;
     }
 }

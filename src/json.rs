@@ -152,13 +152,14 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+
         while let Some(item) = seq.next_element()? {
             items.push(item);
         }
         Ok(Json::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut pairs = Vec::with_capacity(16);
+        let mut pairs = Vec::new();
         while let Some(key) = map.next_key::<Json<'de>>()? {
             let Json::Str(key) = key else {
                 return Err(de::Error::custom("object keys must be strings"));
@@ -226,5 +227,133 @@ mod tests {
         assert_eq!(json.to_value(), value);
         assert_eq!(Json::from_value(&value).to_value(), value);
         assert_eq!(serde_json::to_value(&json).unwrap(), value);
+    }
+}
+
+/// Parses a provider payload, keeping only the fields its parser reads.
+///
+/// `fields` names the session-level fields to keep; every other field of a
+/// session object is skipped without being built (`IgnoredAny`). `rows` is the
+/// field of a list body holding the sessions (`None` for a single object or a
+/// bare array). Everything else is parsed in full.
+pub fn parse_pruned<'a>(
+    text: &'a str,
+    rows: Option<&'static str>,
+    fields: &'static [&'static str],
+) -> Result<Json<'a>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = de::DeserializeSeed::deserialize(
+        Pruned {
+            level: Level::Body,
+            rows,
+            fields,
+        },
+        &mut de,
+    )?;
+    de.end()?;
+    Ok(value)
+}
+
+#[derive(Clone, Copy)]
+enum Level {
+    /// The whole body: a session, a bare array of sessions, or a list object.
+    Body,
+    /// The array of sessions in a list object.
+    Rows,
+    /// One session object.
+    Row,
+}
+
+#[derive(Clone, Copy)]
+struct Pruned {
+    level: Level,
+    rows: Option<&'static str>,
+    fields: &'static [&'static str],
+}
+
+impl Pruned {
+    fn at(self, level: Level) -> Pruned {
+        Pruned { level, ..self }
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for Pruned {
+    type Value = Json<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Pruned {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Bool(b))
+    }
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<Json<'de>, E> {
+        JsonVisitor.visit_i64(i)
+    }
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<Json<'de>, E> {
+        JsonVisitor.visit_u64(u)
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Json<'de>, E> {
+        Ok(Json::Float(f))
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(s.to_owned())))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+        let mut items = Vec::new();
+        match self.level {
+            // A bare array at the top (Mangopay), or a list's rows: sessions.
+            Level::Body | Level::Rows => {
+                while let Some(item) = seq.next_element_seed(self.at(Level::Row))? {
+                    items.push(item);
+                }
+            }
+            Level::Row => {
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+            }
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let mut pairs = Vec::new();
+        while let Some(key) = map.next_key::<Json<'de>>()? {
+            let Json::Str(key) = key else {
+                return Err(de::Error::custom("object keys must be strings"));
+            };
+            let value = match self.level {
+                Level::Body if self.rows == Some(key.as_ref()) => {
+                    map.next_value_seed(self.at(Level::Rows))?
+                }
+                Level::Body if self.rows.is_none() => {
+                    // A single session at the top.
+                    if !self.fields.contains(&key.as_ref()) {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    }
+                    map.next_value()?
+                }
+                Level::Row if !self.fields.contains(&key.as_ref()) => {
+                    map.next_value::<de::IgnoredAny>()?;
+                    continue;
+                }
+                _ => map.next_value()?,
+            };
+            pairs.push((key, value));
+        }
+        Ok(Json::Object(pairs))
     }
 }

@@ -51,7 +51,8 @@ pub fn normalize_json(
     text: &str,
     options: &NormalizeOptions,
 ) -> Result<Session, IdvError> {
-    providers::normalize_session_json(provider, &parse_json(provider, text)?, options)
+    let json = providers::parse_payload(provider, text, false, options)?;
+    providers::normalize_session_json(provider, &json, options)
 }
 
 /// Normalizes a whole list response body given as JSON text.
@@ -63,5 +64,6 @@ pub fn normalize_list_json(
     text: &str,
     options: &NormalizeOptions,
 ) -> Result<Vec<Session>, IdvError> {
-    providers::normalize_list_json(provider, &parse_json(provider, text)?, options)
+    let json = providers::parse_payload(provider, text, true, options)?;
+    providers::normalize_list_json(provider, &json, options)
 }

@@ -111,7 +111,9 @@ impl SessionStatus {
     /// Parses a unified status name (tolerant of case, spaces and dashes).
     pub fn parse(name: &str) -> Option<SessionStatus> {
         let token = crate::status::token(name);
-        SessionStatus::ALL.into_iter().find(|s| s.as_str() == token)
+        SessionStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == token.as_str())
     }
 
     /// True when the session can no longer change by the user's action:

@@ -37,55 +37,32 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// Keys the parsers read, so the random objects reach deep into them.
+/// Keys the parsers read (every provider's `FIELDS`, and nested ones), so the
+/// random objects reach deep into them.
 fn key() -> impl Strategy<Value = String> {
+    use idv_sessions::providers::{didit, equals, mangopay};
+    let mut known: Vec<&'static str> = [mangopay::FIELDS, equals::FIELDS, didit::FIELDS].concat();
+    known.extend([
+        "Type",
+        "CheckStatus",
+        "Reasons",
+        "Value",
+        "Data",
+        "rows",
+        "results",
+        "feature",
+        "warnings",
+        "risk",
+        "short_description",
+        "first_name",
+        "last_name",
+        "issuing_state",
+        "count",
+        "limit",
+        "next",
+    ]);
     prop_oneof![
-        prop::sample::select(vec![
-            "Id",
-            "Status",
-            "CreationDate",
-            "LastUpdate",
-            "UserId",
-            "HostedUrl",
-            "ReturnUrl",
-            "Tag",
-            "Checks",
-            "Type",
-            "CheckStatus",
-            "Reasons",
-            "Value",
-            "Data",
-            "SessionId",
-            "id",
-            "status",
-            "result",
-            "createdAt",
-            "updatedAt",
-            "applicationId",
-            "associatedPersonId",
-            "correlationId",
-            "actionUrl",
-            "rows",
-            "session_id",
-            "created_at",
-            "features",
-            "feature",
-            "vendor_data",
-            "session_url",
-            "url",
-            "callback",
-            "session_number",
-            "id_verifications",
-            "liveness_checks",
-            "warnings",
-            "risk",
-            "short_description",
-            "full_name",
-            "first_name",
-            "results",
-            "issuing_state",
-        ])
-        .prop_map(str::to_owned),
+        prop::sample::select(known).prop_map(str::to_owned),
         "[a-z]{1,6}",
     ]
 }
@@ -101,6 +78,33 @@ fn options() -> impl Strategy<Value = NormalizeOptions> {
             user_id,
             now,
         })
+}
+
+/// Equal outcomes, ignoring `raw` (only the full parse keeps it).
+fn same<T: StripRaw + PartialEq + std::fmt::Debug>(
+    lean: Result<T, idv_sessions::IdvError>,
+    full: Result<T, idv_sessions::IdvError>,
+) {
+    match (lean, full) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b.strip_raw()),
+        (Err(a), Err(b)) => assert_eq!((a.code, a.provider), (b.code, b.provider)),
+        (a, b) => panic!("pruned {a:?} vs full {b:?}"),
+    }
+}
+
+trait StripRaw {
+    fn strip_raw(self) -> Self;
+}
+impl StripRaw for idv_sessions::Session {
+    fn strip_raw(mut self) -> Self {
+        self.raw = None;
+        self
+    }
+}
+impl StripRaw for Vec<idv_sessions::Session> {
+    fn strip_raw(self) -> Self {
+        self.into_iter().map(StripRaw::strip_raw).collect()
+    }
 }
 
 fn check(provider: Provider, outcome: Result<impl Sized, idv_sessions::IdvError>) {
@@ -132,6 +136,35 @@ proptest! {
             check(provider, normalize_json(provider, &text, &options));
             check(provider, normalize_list_json(provider, &text, &options));
             let _ = map_status(provider, &text, Some(&text));
+        }
+    }
+
+    /// Parsing only the fields a parser reads (the fast path) never changes
+    /// the result: same sessions as the full parse (`includeRaw`), same errors.
+    #[test]
+    fn pruned_parsing_changes_nothing(extra in prop::collection::vec((key(), any_json()), 0..12), value in any_json(), user_id in proptest::option::of("[a-z]{1,4}")) {
+        let lean = NormalizeOptions { include_raw: false, user_id: user_id.clone(), now: Some("2026-01-01T00:00:00Z".into()) };
+        let full = NormalizeOptions { include_raw: true, ..lean.clone() };
+        for provider in Provider::ALL {
+            // A valid session of the provider, then random fields on top.
+            let mut session = match provider {
+                Provider::Mangopay => serde_json::json!({"Id": "i", "Status": "VALIDATED", "CreationDate": 1}),
+                Provider::Equals => serde_json::json!({"id": "i", "status": "completed", "createdAt": "2026-01-01T00:00:00Z"}),
+                Provider::Didit => serde_json::json!({"session_id": "i", "status": "Approved", "created_at": "2026-01-01T00:00:00Z"}),
+            };
+            for (k, v) in &extra {
+                session[k.as_str()] = v.clone();
+            }
+            let value = if extra.is_empty() { value.clone() } else { session };
+            let bodies = [
+                value.to_string(),
+                serde_json::json!([value.clone(), value.clone()]).to_string(),
+                serde_json::json!({"rows": [value.clone()], "results": [value.clone()], "count": 1}).to_string(),
+            ];
+            for text in &bodies {
+                same(normalize_json(provider, text, &lean), normalize_json(provider, text, &full));
+                same(normalize_list_json(provider, text, &lean), normalize_list_json(provider, text, &full));
+            }
         }
     }
 

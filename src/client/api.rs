@@ -417,7 +417,8 @@ pub fn decode_list(
     options: &NormalizeOptions,
 ) -> Result<ListPage, IdvError> {
     let status = response.status;
-    let body = parse_json(provider, &response.body).map_err(|e| with_status(e, status))?;
+    let body = crate::providers::parse_payload(provider, &response.body, true, options)
+        .map_err(|e| with_status(e, status))?;
     let sessions = crate::providers::normalize_list_json(provider, &body, options)
         .map_err(|e| with_status(e, status))?;
     let rows = list_rows(provider, &body)
@@ -475,8 +476,8 @@ pub fn decode_session(
     response: &HttpResponse,
     options: &NormalizeOptions,
 ) -> Result<Session, IdvError> {
-    let value =
-        parse_json(provider, &response.body).map_err(|e| with_status(e, response.status))?;
+    let value = crate::providers::parse_payload(provider, &response.body, false, options)
+        .map_err(|e| with_status(e, response.status))?;
     crate::providers::normalize_session_json(provider, &value, options)
         .map_err(|e| with_status(e, response.status))
 }

@@ -92,6 +92,38 @@ pub const DECISION_BLOCKS: [&str; 12] = [
     "questionnaire_responses",
 ];
 
+/// The fields [`normalize`] reads; the others (images, internal ids, contact
+/// details...) are skipped while parsing.
+pub const FIELDS: &[&str] = &[
+    "session_id",
+    "status",
+    "created_at",
+    "updated_at",
+    "full_name",
+    "country",
+    "document_type",
+    "features",
+    "session_number",
+    "workflow_id",
+    "session_kind",
+    "vendor_data",
+    "session_url",
+    "url",
+    "callback",
+    "id_verifications",
+    "nfc_verifications",
+    "liveness_checks",
+    "face_matches",
+    "poa_verifications",
+    "document_ai_documents",
+    "phone_verifications",
+    "email_verifications",
+    "aml_screenings",
+    "ip_analyses",
+    "database_validations",
+    "questionnaire_responses",
+];
+
 pub(super) fn normalize(
     obj: &Obj<'_, '_>,
     options: &NormalizeOptions,
@@ -143,8 +175,25 @@ pub(super) fn normalize(
 /// Checks from the decision blocks when there are any, else from `features`.
 fn checks(obj: &Obj<'_, '_>, person: &mut Person) -> Vec<Check> {
     let mut checks = Vec::new();
-    for block in DECISION_BLOCKS {
-        for item in obj.array(block).into_iter().flatten() {
+    // One pass over the fields to find the blocks, then Didit's documented
+    // order (a repeated key: the last one, as everywhere else).
+    let mut blocks: Vec<(usize, &[Json<'_>])> = obj
+        .pairs()
+        .iter()
+        .rev()
+        .filter_map(|(key, value)| match value {
+            Json::Array(items) => DECISION_BLOCKS
+                .iter()
+                .position(|b| *b == key.as_ref())
+                .map(|i| (i, items.as_slice())),
+            _ => None,
+        })
+        .collect();
+    blocks.sort_by_key(|(i, _)| *i);
+    blocks.dedup_by_key(|(i, _)| *i);
+    for (index, items) in blocks {
+        let block = DECISION_BLOCKS[index];
+        for item in items {
             let Some(item) = obj.child(item) else {
                 continue;
             };

@@ -30,7 +30,7 @@ pub fn map_status(status: &str, result: Option<&str>) -> SessionStatus {
         "to_be_completed" => SessionStatus::NotStarted,
         "in_progress" => SessionStatus::InProgress,
         "expired" => SessionStatus::Expired,
-        "completed" => match result.map(token).as_deref() {
+        "completed" => match result.map(token).as_ref().map(|t| t.as_str()) {
             None | Some("") => SessionStatus::InReview,
             Some("approved") => SessionStatus::Approved,
             Some("declined") => SessionStatus::Declined,
@@ -40,6 +40,19 @@ pub fn map_status(status: &str, result: Option<&str>) -> SessionStatus {
         _ => SessionStatus::Unknown,
     }
 }
+
+/// The fields [`normalize`] reads; the others are skipped while parsing.
+pub const FIELDS: &[&str] = &[
+    "id",
+    "status",
+    "result",
+    "createdAt",
+    "updatedAt",
+    "applicationId",
+    "associatedPersonId",
+    "correlationId",
+    "actionUrl",
+];
 
 pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     let id = obj.required_str("id")?;

@@ -56,10 +56,24 @@ pub fn check_kind(check_type: &str) -> CheckKind {
         "business_verification" | "business_name_match" | "business_insights_match" => {
             CheckKind::Business
         }
-        _ if t.starts_with("psc_") => CheckKind::Business,
+        t if t.starts_with("psc_") => CheckKind::Business,
         _ => CheckKind::Other,
     }
 }
+
+/// The fields [`normalize`] reads; the others are skipped while parsing.
+pub const FIELDS: &[&str] = &[
+    "Id",
+    "SessionId",
+    "Status",
+    "CreationDate",
+    "LastUpdate",
+    "UserId",
+    "HostedUrl",
+    "ReturnUrl",
+    "Tag",
+    "Checks",
+];
 
 pub(super) fn normalize(
     obj: &Obj<'_, '_>,

@@ -36,6 +36,37 @@ pub struct NormalizeOptions {
 /// # Errors
 /// `decode` when the text is not JSON.
 pub fn parse_json(provider: Provider, text: &str) -> Result<Json<'_>, IdvError> {
+    let trimmed = json_text(provider, text)?;
+    serde_json::from_str(trimmed)
+        .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
+}
+
+/// Parses a payload for normalization: without `include_raw`, only the
+/// fields the provider's parser reads are built (see each provider's `FIELDS`).
+///
+/// # Errors
+/// `decode` when the text is not JSON.
+pub fn parse_payload<'a>(
+    provider: Provider,
+    text: &'a str,
+    list: bool,
+    options: &NormalizeOptions,
+) -> Result<Json<'a>, IdvError> {
+    if options.include_raw {
+        return parse_json(provider, text);
+    }
+    let trimmed = json_text(provider, text)?;
+    let (rows, fields) = match provider {
+        Provider::Mangopay => (None, mangopay::FIELDS),
+        Provider::Equals => (Some("rows"), equals::FIELDS),
+        Provider::Didit => (Some("results"), didit::FIELDS),
+    };
+    crate::json::parse_pruned(trimmed, if list { rows } else { None }, fields)
+        .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
+}
+
+/// The text to parse: an HTML error page or an empty body is named as such.
+fn json_text(provider: Provider, text: &str) -> Result<&str, IdvError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('<') {
         return Err(IdvError::decode(
@@ -49,8 +80,7 @@ pub fn parse_json(provider: Provider, text: &str) -> Result<Json<'_>, IdvError> 
             format!("{provider}: expected JSON, got an empty body"),
         ));
     }
-    serde_json::from_str(trimmed)
-        .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
+    Ok(trimmed)
 }
 
 /// Normalizes one provider object: a list row, a single-session response or a
@@ -76,7 +106,7 @@ pub fn normalize_session_json(
     raw: &Json<'_>,
     options: &NormalizeOptions,
 ) -> Result<Session, IdvError> {
-    let obj = Obj::new(provider, raw, String::new())?;
+    let obj = Obj::new(provider, raw, Path::Root)?;
     normalize_obj(&obj, options)
 }
 
@@ -107,7 +137,7 @@ pub fn normalize_list_json(
     let (rows, prefix) = list_rows(provider, body)?;
     let mut sessions = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let obj = Obj::new(provider, row, format!("{prefix}[{i}]."))?;
+        let obj = Obj::new(provider, row, Path::Row(prefix, i))?;
         sessions.push(normalize_obj(&obj, options)?);
     }
     Ok(sessions)
@@ -167,16 +197,34 @@ fn normalize_obj(obj: &Obj<'_, '_>, options: &NormalizeOptions) -> Result<Sessio
     Ok(session)
 }
 
+/// Where an object is in its payload, for error messages (formatted only then).
+#[derive(Clone, Copy)]
+pub(crate) enum Path {
+    /// The payload itself (or a nested object: their fields are never required).
+    Root,
+    /// Row `i` of a list, in the named field (`""` for a bare array).
+    Row(&'static str, usize),
+}
+
+impl std::fmt::Display for Path {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Row(field, i) => write!(f, "{field}[{i}]."),
+        }
+    }
+}
+
 /// Lenient access to one JSON object's fields, with the object's path for errors.
 pub(crate) struct Obj<'b, 'a> {
     pub provider: Provider,
     value: &'b Json<'a>,
     pairs: &'b [(Cow<'a, str>, Json<'a>)],
-    path: String,
+    path: Path,
 }
 
 impl<'b, 'a> Obj<'b, 'a> {
-    pub fn new(provider: Provider, value: &'b Json<'a>, path: String) -> Result<Self, IdvError> {
+    pub fn new(provider: Provider, value: &'b Json<'a>, path: Path) -> Result<Self, IdvError> {
         match value {
             Json::Object(pairs) => Ok(Obj {
                 provider,
@@ -188,10 +236,9 @@ impl<'b, 'a> Obj<'b, 'a> {
                 provider,
                 format!(
                     "{provider}: {} must be a JSON object, got {}",
-                    if path.is_empty() {
-                        "a session".to_string()
-                    } else {
-                        format!("`{}`", path.trim_end_matches('.'))
+                    match path {
+                        Path::Root => "a session".to_string(),
+                        Path::Row(field, i) => format!("`{field}[{i}]`"),
                     },
                     other.type_name()
                 ),
@@ -207,10 +254,15 @@ impl<'b, 'a> Obj<'b, 'a> {
                 provider: self.provider,
                 value,
                 pairs,
-                path: String::new(),
+                path: Path::Root,
             }),
             _ => None,
         }
+    }
+
+    /// Every field, in document order.
+    pub fn pairs(&self) -> &'b [(Cow<'a, str>, Json<'a>)] {
+        self.pairs
     }
 
     /// A field (the last one, when a key is repeated).

@@ -38,7 +38,7 @@ pub fn normalize_session(
     let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
     let text = text_arg(provider, &raw)?;
     let session = crate::normalize_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
-    to_js(provider, &session)
+    to_js_sized(provider, &session, text.len() + 256)
 }
 
 /// Normalizes a provider's whole list response body (Mangopay's bare array,
@@ -58,7 +58,8 @@ pub fn normalize_list(
     let text = text_arg(provider, &body)?;
     let sessions =
         crate::normalize_list_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
-    to_js(provider, &sessions)
+    // The output is about as long as the input: one allocation, no regrowth copies.
+    to_js_sized(provider, &sessions, text.len() + 256)
 }
 
 /// The unified status for a provider's status text (and, for Equals, its `result`).
@@ -236,8 +237,20 @@ pub(crate) fn text_arg(provider: Provider, value: &JsValue) -> Result<String, Js
 
 /// A serializable value to a plain JS value, through JSON text.
 pub(crate) fn to_js<T: Serialize>(provider: Provider, value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
+    to_js_sized(provider, value, 1024)
+}
+
+/// [`to_js`] with a guess of the JSON length.
+fn to_js_sized<T: Serialize>(
+    provider: Provider,
+    value: &T,
+    capacity: usize,
+) -> Result<JsValue, JsValue> {
+    let mut out = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut out, value)
         .map_err(|e| to_js_error(&IdvError::decode(provider, format!("{provider}: {e}"))))?;
+    // serde_json writes valid UTF-8.
+    let text = String::from_utf8(out).unwrap_or_default();
     JSON::parse(&text)
 }
 
