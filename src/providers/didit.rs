@@ -9,7 +9,7 @@ use super::{NormalizeOptions, Obj};
 use crate::error::IdvError;
 use crate::json::Json;
 use crate::session::{
-    Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
+    Check, CheckKind, CheckStatus, Extra, Person, Provider, Session, SessionStatus,
 };
 use crate::status::{map_check_status, token};
 use crate::time;
@@ -201,18 +201,7 @@ fn checks(obj: &Obj<'_, '_>, person: &mut Person) -> Vec<Check> {
                 fill_person(&item, person);
             }
             let provider_status = item.string("status").unwrap_or_default();
-            let reasons = item
-                .array("warnings")
-                .into_iter()
-                .flatten()
-                .filter_map(|w| obj.child(w))
-                .filter_map(|w| {
-                    Some(Reason {
-                        code: w.string("risk")?,
-                        detail: w.string("short_description"),
-                    })
-                })
-                .collect();
+            let reasons = item.reasons("warnings", "risk", "short_description");
             checks.push(Check {
                 kind: check_kind(block),
                 status: map_check_status(&provider_status),

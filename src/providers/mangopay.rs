@@ -7,7 +7,7 @@
 use super::{NormalizeOptions, Obj};
 use crate::error::IdvError;
 use crate::json::Json;
-use crate::session::{Check, CheckKind, Extra, Person, Provider, Reason, Session, SessionStatus};
+use crate::session::{Check, CheckKind, Extra, Person, Provider, Session, SessionStatus};
 use crate::status::{map_check_status, token};
 use crate::time;
 
@@ -99,18 +99,7 @@ pub(super) fn normalize(
         };
         let provider_type = check.string("Type").unwrap_or_default();
         let provider_status = check.string("CheckStatus").unwrap_or_default();
-        let reasons = check
-            .array("Reasons")
-            .into_iter()
-            .flatten()
-            .filter_map(|r| obj.child(r))
-            .filter_map(|r| {
-                Some(Reason {
-                    code: r.string("Type")?,
-                    detail: r.string("Value"),
-                })
-            })
-            .collect();
+        let reasons = check.reasons("Reasons", "Type", "Value");
         for data in check.array("Data").into_iter().flatten() {
             let Some(data) = obj.child(data) else {
                 continue;

@@ -295,6 +295,22 @@ impl<'b, 'a> Obj<'b, 'a> {
         }
     }
 
+    /// The objects of an array field as reasons: `code` and `detail` name
+    /// their fields; items without a code are skipped.
+    pub fn reasons(&self, name: &str, code: &str, detail: &str) -> Vec<crate::session::Reason> {
+        self.array(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|item| self.child(item))
+            .filter_map(|item| {
+                Some(crate::session::Reason {
+                    code: item.string(code)?,
+                    detail: item.string(detail),
+                })
+            })
+            .collect()
+    }
+
     /// An integer field, also from a string of digits; anything else is `None`.
     pub fn int(&self, name: &str) -> Option<i64> {
         match self.get(name) {

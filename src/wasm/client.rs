@@ -104,6 +104,12 @@ fn report(on_progress: &Option<Function>, p: Progress) {
     }
 }
 
+/// The provider and list query arguments of a listing method.
+fn provider_query(provider: &JsValue, query: &JsValue) -> Result<(Provider, ListQuery), JsValue> {
+    let provider = provider_arg(provider)?;
+    Ok((provider, query_arg(provider, query)?))
+}
+
 fn query_arg(provider: Provider, query: &JsValue) -> Result<ListQuery, JsValue> {
     let value = if query.is_undefined() || query.is_null() {
         Value::Null
@@ -114,6 +120,13 @@ fn query_arg(provider: Provider, query: &JsValue) -> Result<ListQuery, JsValue> 
 }
 
 impl IdvClient {
+    /// What every call needs: the engine, a transport with the call's signal, the options.
+    fn prepare(&self, options: Option<&JsValue>) -> (Rc<Engine>, JsTransport, Call) {
+        let mut call = call_options(options);
+        let transport = self.transport(call.signal.take());
+        (self.engine.clone(), transport, call)
+    }
+
     fn transport(&self, signal: Option<JsValue>) -> JsTransport {
         JsTransport {
             fetch: self.fetch.clone(),
@@ -176,14 +189,11 @@ impl IdvClient {
         query: JsValue,
         options: Option<RequestOptionsArg>,
     ) -> Promise {
-        let (provider, query) =
-            match provider_arg(&provider).and_then(|p| Ok((p, query_arg(p, &query)?))) {
-                Ok(v) => v,
-                Err(e) => return Self::reject(e),
-            };
-        let call = call_options(options.as_ref().map(|o| o.as_ref()));
-        let engine = self.engine.clone();
-        let transport = self.transport(call.signal);
+        let (provider, query) = match provider_query(&provider, &query) {
+            Ok(v) => v,
+            Err(e) => return Self::reject(e),
+        };
+        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
         future_to_promise(async move {
             let page = engine
                 .list_sessions(&transport, provider, &query, &call.options)
@@ -212,14 +222,11 @@ impl IdvClient {
         query: JsValue,
         options: Option<ListAllOptionsArg>,
     ) -> Promise {
-        let (provider, query) =
-            match provider_arg(&provider).and_then(|p| Ok((p, query_arg(p, &query)?))) {
-                Ok(v) => v,
-                Err(e) => return Self::reject(e),
-            };
-        let call = call_options(options.as_ref().map(|o| o.as_ref()));
-        let engine = self.engine.clone();
-        let transport = self.transport(call.signal);
+        let (provider, query) = match provider_query(&provider, &query) {
+            Ok(v) => v,
+            Err(e) => return Self::reject(e),
+        };
+        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
         future_to_promise(async move {
             let on_progress = call.on_progress;
             let sessions = engine
@@ -268,9 +275,7 @@ impl IdvClient {
             Ok(r) => r,
             Err(e) => return Self::reject(e),
         };
-        let call = call_options(options.as_ref().map(|o| o.as_ref()));
-        let engine = self.engine.clone();
-        let transport = self.transport(call.signal);
+        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
         future_to_promise(async move {
             let out = engine
                 .list_user_sessions(&transport, &refs, &call.options)
@@ -298,9 +303,7 @@ impl IdvClient {
             Err(e) => return Self::reject(e),
         };
         let id = id.as_string().unwrap_or_default();
-        let call = call_options(options.as_ref().map(|o| o.as_ref()));
-        let engine = self.engine.clone();
-        let transport = self.transport(call.signal);
+        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
         future_to_promise(async move {
             let session = engine
                 .get_session(&transport, provider, &id, &call.options)
@@ -332,9 +335,7 @@ impl IdvClient {
             Ok(v) => v,
             Err(e) => return Self::reject(e),
         };
-        let call = call_options(options.as_ref().map(|o| o.as_ref()));
-        let engine = self.engine.clone();
-        let transport = self.transport(call.signal);
+        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
         future_to_promise(async move {
             let session = engine
                 .create_session(&transport, provider, &input, &call.options)
