@@ -19,7 +19,8 @@ fn main() {
         )
         .unwrap();
         let mapped = t.elapsed();
-        let out = serde_json::to_string(&sessions).unwrap();
+        let mut out = Vec::with_capacity(text.len() * 3 / 2);
+        idv_sessions::session_json::write_sessions(&mut out, &sessions);
         let total = t.elapsed();
         println!(
             "parse {parsed:?} map {:?} serialize {:?} ({} sessions, {} MB out)",

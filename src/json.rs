@@ -329,7 +329,11 @@ impl<'de> Visitor<'de> for Pruned {
         Ok(Json::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut pairs = Vec::new();
+        // A session object keeps at most about fifteen fields: size it once.
+        let mut pairs = Vec::with_capacity(match self.level {
+            Level::Row | Level::Body => 16,
+            Level::Rows => 4,
+        });
         while let Some(key) = map.next_key::<Json<'de>>()? {
             let Json::Str(key) = key else {
                 return Err(de::Error::custom("object keys must be strings"));

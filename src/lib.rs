@@ -26,6 +26,7 @@ pub mod error;
 pub mod json;
 pub mod providers;
 pub mod session;
+pub mod session_json;
 pub mod status;
 pub mod summary;
 pub mod time;

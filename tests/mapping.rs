@@ -660,3 +660,50 @@ fn truncated_json_and_html_are_decode_errors() {
     .unwrap_err();
     assert!(e.message.contains("HTML"));
 }
+
+#[test]
+fn the_direct_json_writer_matches_serde_json_on_every_fixture() {
+    let with_raw = NormalizeOptions {
+        include_raw: true,
+        user_id: Some("u\"1".into()),
+        now: Some("2026-01-01T00:00:00Z".into()),
+    };
+    let mut sessions = Vec::new();
+    for (provider, name) in [
+        (Provider::Mangopay, "mangopay-view-business-review-1.json"),
+        (Provider::Mangopay, "mangopay-view-natural-validated-1.json"),
+        (Provider::Mangopay, "mangopay-create-response-1.json"),
+        (Provider::Didit, "didit-decision-constructed-1.json"),
+        (Provider::Didit, "didit-list-row-1.json"),
+        (Provider::Didit, "didit-create-response-constructed-1.json"),
+    ] {
+        sessions.push(normalize_json(provider, &fixture(name), &with_raw).unwrap());
+        let lean = NormalizeOptions {
+            include_raw: false,
+            ..with_raw.clone()
+        };
+        sessions.push(normalize_json(provider, &fixture(name), &lean).unwrap());
+    }
+    sessions.extend(
+        normalize_list_json(
+            Provider::Equals,
+            &fixture("equals-list-constructed-1.json"),
+            &opts(),
+        )
+        .unwrap(),
+    );
+    sessions.extend(
+        normalize_list_json(
+            Provider::Didit,
+            &fixture("didit-list-constructed-1.json"),
+            &with_raw,
+        )
+        .unwrap(),
+    );
+    let mut direct = Vec::new();
+    idv_sessions::session_json::write_sessions(&mut direct, &sessions);
+    assert_eq!(
+        String::from_utf8(direct).unwrap(),
+        serde_json::to_string(&sessions).unwrap()
+    );
+}

@@ -86,7 +86,13 @@ fn same<T: StripRaw + PartialEq + std::fmt::Debug>(
     full: Result<T, idv_sessions::IdvError>,
 ) {
     match (lean, full) {
-        (Ok(a), Ok(b)) => assert_eq!(a, b.strip_raw()),
+        (Ok(a), Ok(b)) => {
+            // The direct JSON writer says exactly what serde_json says, raw included.
+            let mut direct = Vec::new();
+            b.write_json(&mut direct);
+            assert_eq!(String::from_utf8(direct).unwrap(), b.serde_json());
+            assert_eq!(a, b.strip_raw())
+        }
         (Err(a), Err(b)) => assert_eq!((a.code, a.provider), (b.code, b.provider)),
         (a, b) => panic!("pruned {a:?} vs full {b:?}"),
     }
@@ -94,16 +100,30 @@ fn same<T: StripRaw + PartialEq + std::fmt::Debug>(
 
 trait StripRaw {
     fn strip_raw(self) -> Self;
+    fn write_json(&self, out: &mut Vec<u8>);
+    fn serde_json(&self) -> String;
 }
 impl StripRaw for idv_sessions::Session {
     fn strip_raw(mut self) -> Self {
         self.raw = None;
         self
     }
+    fn write_json(&self, out: &mut Vec<u8>) {
+        idv_sessions::session_json::write_session(out, self);
+    }
+    fn serde_json(&self) -> String {
+        serde_json::to_string(self).unwrap()
+    }
 }
 impl StripRaw for Vec<idv_sessions::Session> {
     fn strip_raw(self) -> Self {
         self.into_iter().map(StripRaw::strip_raw).collect()
+    }
+    fn write_json(&self, out: &mut Vec<u8>) {
+        idv_sessions::session_json::write_sessions(out, self);
+    }
+    fn serde_json(&self) -> String {
+        serde_json::to_string(self).unwrap()
     }
 }
 

@@ -2,7 +2,7 @@
 //! Every method returns a promise and takes `{ signal }` to cancel.
 
 use super::transport::JsTransport;
-use super::{get, json_arg, provider_arg, to_js, to_js_error};
+use super::{get, json_arg, provider_arg, sessions_to_js, to_js, to_js_error};
 use crate::client::engine::{CallOptions, Engine, Progress, UserRefs};
 use crate::client::{ClientConfig, ListQuery};
 use crate::error::IdvError;
@@ -235,7 +235,7 @@ impl IdvClient {
                 })
                 .await
                 .map_err(|e| to_js_error(&e))?;
-            to_js(provider, &sessions)
+            sessions_to_js(&sessions, sessions.len() * 512)
         })
     }
 

@@ -38,7 +38,9 @@ pub fn normalize_session(
     let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
     let text = text_arg(provider, &raw)?;
     let session = crate::normalize_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
-    to_js_sized(provider, &session, text.len() + 256)
+    let mut out = Vec::with_capacity(text.len() + 256);
+    crate::session_json::write_session(&mut out, &session);
+    parse_json_bytes(out)
 }
 
 /// Normalizes a provider's whole list response body (Mangopay's bare array,
@@ -58,8 +60,7 @@ pub fn normalize_list(
     let text = text_arg(provider, &body)?;
     let sessions =
         crate::normalize_list_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
-    // The output is about as long as the input: one allocation, no regrowth copies.
-    to_js_sized(provider, &sessions, text.len() + 256)
+    sessions_to_js(&sessions, text.len())
 }
 
 /// The unified status for a provider's status text (and, for Equals, its `result`).
@@ -249,7 +250,23 @@ fn to_js_sized<T: Serialize>(
     let mut out = Vec::with_capacity(capacity);
     serde_json::to_writer(&mut out, value)
         .map_err(|e| to_js_error(&IdvError::decode(provider, format!("{provider}: {e}"))))?;
-    // serde_json writes valid UTF-8.
+    parse_json_bytes(out)
+}
+
+/// Sessions to JS objects: the direct JSON writer, then `JSON.parse`. The
+/// output is about as long as the input: one allocation, no regrowth copies.
+pub(crate) fn sessions_to_js(
+    sessions: &[crate::session::Session],
+    size_hint: usize,
+) -> Result<JsValue, JsValue> {
+    let mut out = Vec::with_capacity(size_hint + 256);
+    crate::session_json::write_sessions(&mut out, sessions);
+    parse_json_bytes(out)
+}
+
+/// `JSON.parse` of UTF-8 JSON text written by this crate.
+fn parse_json_bytes(out: Vec<u8>) -> Result<JsValue, JsValue> {
+    // Both writers produce valid UTF-8.
     let text = String::from_utf8(out).unwrap_or_default();
     JSON::parse(&text)
 }
