@@ -811,7 +811,50 @@ fn html_or_truncated_200_bodies_are_decode_errors_keeping_the_status() {
             (ErrorCode::Decode, Some(200)),
             "{body}"
         );
+        assert!(err.retryable);
+        assert_eq!(
+            t.requests.borrow().len(),
+            4,
+            "not JSON at all: retried like a network error"
+        );
     }
+}
+
+#[test]
+fn a_cut_body_is_fetched_again_but_a_bad_shape_is_not() {
+    // First answer cut short, second complete.
+    let full =
+        json!({"count": 1, "next": null, "previous": null, "results": [didit_row(1, "Approved")]})
+            .to_string();
+    let served = Cell::new(0);
+    let t2 = FakeTransport::new(move |_, _| {
+        served.set(served.get() + 1);
+        let body = if served.get() == 1 {
+            full[..full.len() / 2].to_string()
+        } else {
+            full.clone()
+        };
+        Ok(HttpResponse {
+            status: 200,
+            headers: vec![],
+            body,
+        })
+    });
+    assert_eq!(list_once(&didit_engine(json!({})), &t2), Ok(1));
+    assert_eq!(t2.requests.borrow().len(), 2);
+
+    // Valid JSON without the documented rows: a decode error at once.
+    let t3 = FakeTransport::new(|_, _| {
+        Ok(json_response(
+            200,
+            json!({"count": 1, "results": [{"status": "Approved"}]}),
+        ))
+    });
+    let err = list_once(&didit_engine(json!({})), &t3).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Decode);
+    assert!(!err.retryable);
+    assert!(err.message.contains("session_id"), "{}", err.message);
+    assert_eq!(t3.requests.borrow().len(), 1);
 }
 
 #[test]

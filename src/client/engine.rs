@@ -259,12 +259,47 @@ impl Engine {
         options: &NormalizeOptions,
     ) -> Result<ListPage, IdvError> {
         let cfg = self.config.provider(provider)?;
-        let response = self
-            .call(t, provider, Endpoint::List, "list sessions", &|bearer| {
-                Ok(api::list_request(provider, cfg, query, page, bearer))
-            })
-            .await?;
-        api::decode_list(provider, &response, page, options).map_err(|e| self.redact(e))
+        self.get_decoded(
+            t,
+            provider,
+            Endpoint::List,
+            "list sessions",
+            &|bearer| Ok(api::list_request(provider, cfg, query, page, bearer)),
+            &|response| api::decode_list(provider, response, page, options),
+        )
+        .await
+    }
+
+    /// A GET and the decoding of its answer. A 2xx body that is not JSON at
+    /// all (cut short, or an HTML page from something in between) is retried
+    /// like a network error; valid JSON that breaks the documented shape is not.
+    async fn get_decoded<T>(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        endpoint: Endpoint,
+        operation: &str,
+        build: &dyn Fn(Option<&str>) -> Result<HttpRequest, IdvError>,
+        decode: &dyn Fn(&HttpResponse) -> Result<T, IdvError>,
+    ) -> Result<T, IdvError> {
+        let mut attempt: u32 = 0;
+        loop {
+            let response = self.call(t, provider, endpoint, operation, build).await?;
+            let error = match decode(&response) {
+                Ok(value) => return Ok(value),
+                Err(e) => e,
+            };
+            let not_json = serde_json::from_str::<serde::de::IgnoredAny>(&response.body).is_err();
+            if !not_json || attempt >= self.config.retry.max_retries {
+                return Err(self.redact(IdvError {
+                    retryable: not_json,
+                    ..error
+                }));
+            }
+            let delay = self.config.retry.delay_ms(attempt, None, t.random());
+            attempt += 1;
+            t.sleep(delay).await.map_err(|_| aborted(provider))?;
+        }
     }
 
     fn normalize_options(query: &ListQuery, options: &CallOptions) -> NormalizeOptions {
@@ -463,16 +498,19 @@ impl Engine {
             ));
         }
         api::get_request(provider, cfg, id, None)?;
-        let response = self
-            .call(t, provider, Endpoint::Get, "get session", &|bearer| {
-                api::get_request(provider, cfg, id, bearer)
-            })
-            .await?;
         let normalize = NormalizeOptions {
             include_raw: options.include_raw,
             ..NormalizeOptions::default()
         };
-        api::decode_session(provider, &response, &normalize).map_err(|e| self.redact(e))
+        self.get_decoded(
+            t,
+            provider,
+            Endpoint::Get,
+            "get session",
+            &|bearer| api::get_request(provider, cfg, id, bearer),
+            &|response| api::decode_session(provider, response, &normalize),
+        )
+        .await
     }
 
     /// Creates a session (Mangopay, Didit); Equals is `unsupported`.

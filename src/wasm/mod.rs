@@ -1,9 +1,12 @@
 //! The thin JS binding: argument conversion, JSON across the boundary, and
 //! `IdvError` as a real JS `Error`. Everything else is in the pure core.
 //!
-//! Boundary strategy: objects cross as JSON text (`JSON.stringify` in, Rust
-//! `serde_json` both ways, `JSON.parse` out), which measured faster than
-//! building objects field by field through `serde-wasm-bindgen`.
+//! Boundary strategy (measured in `bench/`): payloads come in as UTF-8 bytes
+//! (fastest: straight from `arrayBuffer()`), JSON text, or objects through
+//! `JSON.stringify`; sessions go out as JSON written by `session_json` and one
+//! `JSON.parse`. TOOLCHAIN.md measured building objects field by field
+//! through `serde-wasm-bindgen` at 2.2x the JS baseline's time, so that path
+//! is not shipped.
 
 mod client;
 mod transport;
@@ -27,7 +30,7 @@ extern "C" {
 }
 
 /// Normalizes one provider object (a list row, a single-session response or a
-/// create response), given as an object or as JSON text.
+/// create response), given as an object, JSON text or UTF-8 bytes.
 #[wasm_bindgen(js_name = normalizeSession, unchecked_return_type = "Session")]
 pub fn normalize_session(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
@@ -45,7 +48,7 @@ pub fn normalize_session(
 
 /// Normalizes a provider's whole list response body (Mangopay's bare array,
 /// Equals `{limit, offset, count, rows}`, Didit `{count, next, previous, results}`),
-/// given as an object or as JSON text.
+/// given as an object, JSON text or UTF-8 bytes.
 #[wasm_bindgen(js_name = normalizeList, unchecked_return_type = "Session[]")]
 pub fn normalize_list(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,

@@ -60,10 +60,10 @@ test("listAll returns exactly the seeded sessions of every provider", async () =
   }
 });
 
-test("listAll survives 10% 429, 5% 5xx and 2% resets with the same result", async () => {
+test("listAll survives 10% 429, 5% 5xx, 2% resets, 2% cut bodies and 2% HTML pages with the same result", async () => {
   const faulty = await startMockServer({
     seed: 7, sessions: 600, retryAfterSeconds: 0,
-    faults: { 429: 0.1, 500: 0.02, 502: 0.02, 503: 0.01, reset: 0.02 },
+    faults: { 429: 0.1, 500: 0.02, 502: 0.02, 503: 0.01, reset: 0.02, truncate: 0.02, html: 0.02 },
   });
   try {
     const client = new IdvClient(config(faulty.url, { maxRetries: 10, concurrency: 4 }));
