@@ -27,23 +27,11 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startMockServer, CREDENTIALS } from "../tests/mock/server.mjs";
+import { CONTENT_TYPES as TYPES } from "../tests/support/static-server.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PROVIDERS = ["mangopay", "equals", "didit"];
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-  ".ico": "image/x-icon",
-  ".ts": "text/plain; charset=utf-8",
-  ".md": "text/plain; charset=utf-8",
-};
 
 // What the proxy forwards. Requests: an allow-list (never the browser's Authorization, x-api-key
 // or cookies). Responses: what the package reads (paging, rate limits, Retry-After).

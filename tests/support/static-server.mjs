@@ -4,7 +4,8 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 
-const TYPES = {
+/** Content types by file extension (also used by scripts/demo.mjs). */
+export const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
@@ -13,6 +14,9 @@ const TYPES = {
   ".wasm": "application/wasm",
   ".png": "image/png",
   ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+  ".ts": "text/plain; charset=utf-8",
+  ".md": "text/plain; charset=utf-8",
 };
 
 /** Starts serving `root`; resolves to `{ url, close }`. */
@@ -29,7 +33,7 @@ export async function startStaticServer(root, { port = 0, host = "127.0.0.1" } =
       if (path.endsWith("/")) file = join(file, "index.html");
       const body = await readFile(file);
       res.writeHead(200, {
-        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
         "cache-control": "no-store",
       });
       res.end(body);
