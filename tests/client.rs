@@ -922,3 +922,33 @@ fn list_user_sessions_merges_newest_first_and_reports_failures_per_provider() {
         ]
     );
 }
+
+#[test]
+fn requests_and_engines_never_show_credentials_in_debug() {
+    let e = engine(json!({
+        "mangopay": {"clientId": "cid", "apiKey": SECRET, "baseUrl": "http://mock"},
+        "equals": {"apiKey": SECRET, "baseUrl": "http://mock"},
+        "didit": {"apiKey": SECRET, "baseUrl": "http://mock"},
+    }));
+    assert!(!format!("{e:?}").contains(SECRET));
+    use idv_sessions::client::api::{list_request, token_request, PageRef};
+    let page = PageRef::Offset {
+        offset: 0,
+        limit: 10,
+    };
+    let q = ListQuery {
+        user_id: Some("u".into()),
+        ..Default::default()
+    };
+    for provider in Provider::ALL {
+        let cfg = e.config.provider(provider).unwrap();
+        let request = list_request(provider, cfg, &q, page, Some("bearer-token-XYZ"));
+        let shown = format!("{request:?}");
+        assert!(
+            !shown.contains(SECRET) && !shown.contains("bearer-token-XYZ"),
+            "{shown}"
+        );
+    }
+    let token = token_request(e.config.provider(Provider::Mangopay).unwrap()).unwrap();
+    assert!(!format!("{token:?}").contains("Basic"), "{token:?}");
+}
