@@ -19,10 +19,11 @@ demo: pkg
 example: pkg
 	node examples/normalize-fixtures.mjs
 
-# Every benchmark, one after the other; a table on stdout and in bench/results/ (gitignored).
+# Every benchmark, one after the other; tables on stdout and in bench/results/ (gitignored).
 bench: pkg
 	@command -v twiggy >/dev/null || [ -x "$$HOME/.cargo/bin/twiggy" ] || cargo install twiggy --version 0.8.0
 	node bench/run.mjs
+	node --expose-gc bench/boundary.mjs
 
 # Native tests first (fast, no wasm), then one wasm build, then Node and Chromium.
 test: tools test-native lint pkg

@@ -66,6 +66,26 @@ pub fn normalize_list(
     sessions_to_js(&sessions, text.len())
 }
 
+/// Bench only (`--features boundary-bench`): `normalizeList` with objects built
+/// field by field through serde-wasm-bindgen instead of JSON text + `JSON.parse`.
+#[cfg(feature = "boundary-bench")]
+#[wasm_bindgen(js_name = normalizeListViaSerdeWasmBindgen, unchecked_return_type = "Session[]")]
+pub fn normalize_list_via_serde_wasm_bindgen(
+    #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
+    body: JsValue,
+    options: Option<NormalizeOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let provider = provider_arg(&provider)?;
+    let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
+    let text = text_arg(provider, &body)?;
+    let sessions =
+        crate::normalize_list_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    sessions
+        .serialize(&serializer)
+        .map_err(|e| to_js_error(&IdvError::decode(provider, e.to_string())))
+}
+
 /// The unified status for a provider's status text (and, for Equals, its `result`).
 /// Never throws for an unknown status: it is `"unknown"`.
 #[wasm_bindgen(js_name = mapStatus, unchecked_return_type = "SessionStatus")]
