@@ -238,6 +238,21 @@ fn mangopay_token_is_cached_refreshed_before_expiry_and_once_after_401() {
     block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
     assert_eq!(tokens(&t), 2, "refreshed before expiry");
 
+    // A short-lived token (8 s) is reused for the first three quarters of its life.
+    let t = FakeTransport::new(mangopay_server(mangopay_rows(3), 8));
+    let e = mangopay_engine();
+    for _ in 0..3 {
+        block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
+    }
+    assert_eq!(
+        tokens(&t),
+        1,
+        "short tokens are not fetched for every request"
+    );
+    t.clock.set(t.clock.get() + 6_100.0);
+    block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
+    assert_eq!(tokens(&t), 2);
+
     // A server that rejects the first use of every token: one refresh, then success.
     let rejected_once = Cell::new(false);
     let mut inner = mangopay_server(mangopay_rows(3), 1200);

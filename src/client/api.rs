@@ -346,6 +346,9 @@ pub struct Token {
     pub access_token: String,
     /// Expiry, in ms since the epoch.
     pub expires_at_ms: f64,
+    /// When to fetch the next one: 60 s before expiry (the Node SDK's margin;
+    /// Mangopay asks for at least 30 s), or a quarter of the lifetime for short ones.
+    pub refresh_at_ms: f64,
 }
 
 impl std::fmt::Debug for Token {
@@ -382,6 +385,7 @@ pub fn decode_token(response: &HttpResponse, now_ms: f64) -> Result<Token, IdvEr
     Ok(Token {
         access_token: access_token.to_string(),
         expires_at_ms: now_ms + expires_in * 1000.0,
+        refresh_at_ms: now_ms + expires_in * 1000.0 - (expires_in * 250.0).min(60_000.0),
     })
 }
 

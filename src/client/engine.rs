@@ -16,9 +16,6 @@ use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// Refresh Mangopay tokens this long before they expire (the Node SDK's margin;
-/// Mangopay's docs ask for at least 30 s).
-const TOKEN_MARGIN_MS: f64 = 60_000.0;
 /// Passes made at most when inserts keep shifting offsets.
 const MAX_PASSES: usize = 4;
 
@@ -169,7 +166,7 @@ impl Engine {
                 return Ok(None);
             };
             if let Some(token) = &self.state.borrow().token {
-                if t.now_ms() < token.expires_at_ms - TOKEN_MARGIN_MS {
+                if t.now_ms() < token.refresh_at_ms {
                     return Ok(Some(token.access_token.clone()));
                 }
             }
