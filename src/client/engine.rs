@@ -238,13 +238,26 @@ impl Engine {
             if !error.retryable || attempt >= self.config.retry.max_retries {
                 return Err(self.redact(error));
             }
-            let delay = self
-                .config
-                .retry
-                .delay_ms(attempt, error.retry_after_ms, t.random());
-            attempt += 1;
-            t.sleep(delay).await.map_err(|_| aborted(provider))?;
+            self.back_off(t, provider, &mut attempt, error.retry_after_ms)
+                .await?;
         }
+    }
+
+    /// Waits before retry number `attempt` (then counts it): the provider's
+    /// `Retry-After` when given, else backoff with full jitter.
+    async fn back_off(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        attempt: &mut u32,
+        retry_after_ms: Option<u64>,
+    ) -> Result<(), IdvError> {
+        let delay = self
+            .config
+            .retry
+            .delay_ms(*attempt, retry_after_ms, t.random());
+        *attempt += 1;
+        t.sleep(delay).await.map_err(|_| aborted(provider))
     }
 
     async fn fetch_page(
@@ -293,9 +306,7 @@ impl Engine {
                     ..error
                 }));
             }
-            let delay = self.config.retry.delay_ms(attempt, None, t.random());
-            attempt += 1;
-            t.sleep(delay).await.map_err(|_| aborted(provider))?;
+            self.back_off(t, provider, &mut attempt, None).await?;
         }
     }
 
