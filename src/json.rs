@@ -232,21 +232,21 @@ mod tests {
 
 /// Parses a provider payload, keeping only the fields its parser reads.
 ///
-/// `fields` names the session-level fields to keep; every other field of a
+/// `keep` says which session-level fields to keep; every other field of a
 /// session object is skipped without being built (`IgnoredAny`). `rows` is the
 /// field of a list body holding the sessions (`None` for a single object or a
 /// bare array). Everything else is parsed in full.
 pub fn parse_pruned<'a>(
     text: &'a str,
     rows: Option<&'static str>,
-    fields: &'static [&'static str],
+    keep: fn(&str) -> bool,
 ) -> Result<Json<'a>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = de::DeserializeSeed::deserialize(
         Pruned {
             level: Level::Body,
             rows,
-            fields,
+            keep,
         },
         &mut de,
     )?;
@@ -268,7 +268,7 @@ enum Level {
 struct Pruned {
     level: Level,
     rows: Option<&'static str>,
-    fields: &'static [&'static str],
+    keep: fn(&str) -> bool,
 }
 
 impl Pruned {
@@ -344,13 +344,13 @@ impl<'de> Visitor<'de> for Pruned {
                 }
                 Level::Body if self.rows.is_none() => {
                     // A single session at the top.
-                    if !self.fields.contains(&key.as_ref()) {
+                    if !(self.keep)(key.as_ref()) {
                         map.next_value::<de::IgnoredAny>()?;
                         continue;
                     }
                     map.next_value()?
                 }
-                Level::Row if !self.fields.contains(&key.as_ref()) => {
+                Level::Row if !(self.keep)(key.as_ref()) => {
                     map.next_value::<de::IgnoredAny>()?;
                     continue;
                 }

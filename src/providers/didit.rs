@@ -92,8 +92,8 @@ pub const DECISION_BLOCKS: [&str; 12] = [
     "questionnaire_responses",
 ];
 
-/// The fields [`normalize`] reads; the others (images, internal ids, contact
-/// details...) are skipped while parsing.
+/// The fields [`normalize`] reads besides the [`DECISION_BLOCKS`]; the others
+/// (images, internal ids, contact details...) are skipped while parsing.
 pub const FIELDS: &[&str] = &[
     "session_id",
     "status",
@@ -110,19 +110,12 @@ pub const FIELDS: &[&str] = &[
     "session_url",
     "url",
     "callback",
-    "id_verifications",
-    "nfc_verifications",
-    "liveness_checks",
-    "face_matches",
-    "poa_verifications",
-    "document_ai_documents",
-    "phone_verifications",
-    "email_verifications",
-    "aml_screenings",
-    "ip_analyses",
-    "database_validations",
-    "questionnaire_responses",
 ];
+
+/// True for a field [`normalize`] reads.
+pub fn reads(field: &str) -> bool {
+    FIELDS.contains(&field) || DECISION_BLOCKS.contains(&field)
+}
 
 pub(super) fn normalize(
     obj: &Obj<'_, '_>,

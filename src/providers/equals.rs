@@ -54,6 +54,11 @@ pub const FIELDS: &[&str] = &[
     "actionUrl",
 ];
 
+/// True for a field [`normalize`] reads.
+pub fn reads(field: &str) -> bool {
+    FIELDS.contains(&field)
+}
+
 pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     let id = obj.required_str("id")?;
     let provider_status = obj.required_str("status")?;

@@ -75,6 +75,11 @@ pub const FIELDS: &[&str] = &[
     "Checks",
 ];
 
+/// True for a field [`normalize`] reads.
+pub fn reads(field: &str) -> bool {
+    FIELDS.contains(&field)
+}
+
 pub(super) fn normalize(
     obj: &Obj<'_, '_>,
     options: &NormalizeOptions,

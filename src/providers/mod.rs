@@ -42,7 +42,7 @@ pub fn parse_json(provider: Provider, text: &str) -> Result<Json<'_>, IdvError> 
 }
 
 /// Parses a payload for normalization: without `include_raw`, only the
-/// fields the provider's parser reads are built (see each provider's `FIELDS`).
+/// fields the provider's parser reads are built (see each provider's `reads`).
 ///
 /// # Errors
 /// `decode` when the text is not JSON.
@@ -56,12 +56,12 @@ pub fn parse_payload<'a>(
         return parse_json(provider, text);
     }
     let trimmed = json_text(provider, text)?;
-    let (rows, fields) = match provider {
-        Provider::Mangopay => (None, mangopay::FIELDS),
-        Provider::Equals => (Some("rows"), equals::FIELDS),
-        Provider::Didit => (Some("results"), didit::FIELDS),
+    let (rows, keep): (Option<&'static str>, fn(&str) -> bool) = match provider {
+        Provider::Mangopay => (None, mangopay::reads),
+        Provider::Equals => (Some("rows"), equals::reads),
+        Provider::Didit => (Some("results"), didit::reads),
     };
-    crate::json::parse_pruned(trimmed, if list { rows } else { None }, fields)
+    crate::json::parse_pruned(trimmed, if list { rows } else { None }, keep)
         .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
 }
 
