@@ -3,16 +3,18 @@
 //! Identity-verification (KYC) sessions from Mangopay, Equals Money and Didit in
 //! one unified shape with one unified status.
 //!
-//! The crate is a pure core — models ([`session`]), status tables and payload
-//! parsers ([`providers`]), timestamps ([`time`]), errors ([`error`]) — plus a
-//! thin wasm binding (`wasm`, compiled only for `wasm32`) that turns it into the
-//! `idv-sessions` npm package.
+//! The crate is a pure core — models ([`session`]), everything each provider
+//! knows ([`providers`], one folder per provider), timestamps ([`time`]),
+//! errors ([`error`]), the client ([`client`]) — plus a thin wasm binding
+//! (`wasm`, compiled only for `wasm32`) that turns it into the `idv-sessions`
+//! npm package.
 //!
 //! ```
 //! use idv_sessions::{normalize_json, NormalizeOptions, Provider, SessionStatus};
 //!
+//! let mangopay = Provider::parse("mangopay").unwrap();
 //! let row = r#"{"Id":"idnver_1","Status":"VALIDATED","CreationDate":1746449121,"LastUpdate":null}"#;
-//! let session = normalize_json(Provider::Mangopay, row, &NormalizeOptions::default()).unwrap();
+//! let session = normalize_json(mangopay, row, &NormalizeOptions::default()).unwrap();
 //! assert_eq!(session.status, SessionStatus::Approved);
 //! assert_eq!(session.created_at, "2025-05-05T12:45:21Z");
 //! ```
@@ -36,11 +38,11 @@ mod wasm;
 
 pub use csv::to_csv;
 pub use error::{ErrorCode, IdvError};
-pub use providers::{normalize_list, normalize_session, parse_json, NormalizeOptions};
+pub use providers::{map_status, normalize_list, normalize_session, parse_json, NormalizeOptions};
 pub use session::{
     Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
 };
-pub use status::{map_check_status, map_status};
+pub use status::map_check_status;
 pub use summary::{summarize, SummaryOptions, UserSummary};
 
 /// Normalizes one provider object given as JSON text.

@@ -1,10 +1,10 @@
-//! Tolerant status matching shared by the providers' status tables.
+//! Tolerant status matching shared by every status table.
 //!
-//! Each provider's own table lives in `providers/<provider>.rs` (`map_status`).
-//! Here: the token form every table matches on, and the check-status table that
-//! all providers share (SPEC section 3).
+//! Each provider's own tables live in `providers/<provider>/`. Here: the token
+//! form every table matches on, and the check-status table that all providers
+//! share (SPEC section 3). Nothing here knows a provider.
 
-use crate::session::{CheckStatus, Provider, SessionStatus};
+use crate::session::CheckStatus;
 
 /// The form statuses are compared in: trimmed, ASCII lower case, runs of spaces,
 /// dashes and underscores turned into one `_`. So `Kyc Expired`,
@@ -79,34 +79,49 @@ impl std::fmt::Debug for Token {
     }
 }
 
-/// The unified status for a provider's status text (and, for Equals, its `result`).
-///
-/// Never fails: anything not in the provider's table is [`SessionStatus::Unknown`].
-pub fn map_status(provider: Provider, status: &str, result: Option<&str>) -> SessionStatus {
-    match provider {
-        Provider::Mangopay => crate::providers::mangopay::map_status(status),
-        Provider::Equals => crate::providers::equals::map_status(status, result),
-        Provider::Didit => crate::providers::didit::map_status(status),
+/// True when `documented` (a table spelling such as `Kyc Expired` or
+/// `IDV_AGE_CHECK`) is `token` once folded. Table spellings have no leading or
+/// trailing blanks and single separators, so folding is byte by byte; a test
+/// checks every table against [`token`].
+pub fn matches(documented: &str, token: &Token) -> bool {
+    let doc = documented.as_bytes();
+    let tok = &token.buf[..token.len];
+    doc.len() == tok.len() && doc.iter().zip(tok).all(|(&d, &t)| fold(d) == t)
+}
+
+/// `documented` is the start of `token` once folded (for `PSC_*` rows).
+pub fn matches_prefix(documented: &str, token: &Token) -> bool {
+    let doc = documented.as_bytes();
+    let tok = &token.buf[..token.len];
+    doc.len() <= tok.len() && doc.iter().zip(tok).all(|(&d, &t)| fold(d) == t)
+}
+
+fn fold(b: u8) -> u8 {
+    match b {
+        b' ' | b'-' | b'\t' => b'_',
+        _ => b.to_ascii_lowercase(),
     }
 }
 
-/// Check status, the same for every provider:
-///
-/// | provider check status | unified |
-/// |---|---|
-/// | `VALIDATED`, `Approved` | `approved` |
-/// | `REFUSED`, `Declined` | `declined` |
-/// | `REVIEW`, `In Review` | `in_review` |
-/// | `Not Finished` | `not_finished` |
-/// | anything else | `unknown` |
+/// Check status, the same for every provider (SPEC section 3), in the
+/// providers' spellings; anything else is `unknown`.
+pub const CHECK_STATUSES: &[(&str, CheckStatus)] = &[
+    ("VALIDATED", CheckStatus::Approved),
+    ("Approved", CheckStatus::Approved),
+    ("REFUSED", CheckStatus::Declined),
+    ("Declined", CheckStatus::Declined),
+    ("REVIEW", CheckStatus::InReview),
+    ("In Review", CheckStatus::InReview),
+    ("Not Finished", CheckStatus::NotFinished),
+];
+
+/// The unified status of a check, from [`CHECK_STATUSES`].
 pub fn map_check_status(status: &str) -> CheckStatus {
-    match token(status).as_str() {
-        "validated" | "approved" => CheckStatus::Approved,
-        "refused" | "declined" => CheckStatus::Declined,
-        "review" | "in_review" => CheckStatus::InReview,
-        "not_finished" => CheckStatus::NotFinished,
-        _ => CheckStatus::Unknown,
-    }
+    let t = token(status);
+    CHECK_STATUSES
+        .iter()
+        .find(|(documented, _)| matches(documented, &t))
+        .map_or(CheckStatus::Unknown, |(_, s)| *s)
 }
 
 #[cfg(test)]
@@ -124,6 +139,13 @@ mod tests {
         assert_eq!(token("Déclined"), "?");
         assert_eq!(token(&"a".repeat(200)), "?");
         assert_eq!(token(&"a".repeat(48)), "a".repeat(48).as_str());
+    }
+
+    #[test]
+    fn check_status_spellings_fold_to_their_token() {
+        for (documented, _) in CHECK_STATUSES {
+            assert!(matches(documented, &token(documented)), "{documented}");
+        }
     }
 
     #[test]

@@ -183,10 +183,7 @@ fn mangopay_engine() -> Engine {
 fn mangopay_list_all_plans_pages_with_one_token() {
     let t = FakeTransport::new(mangopay_server(mangopay_rows(250), 1200));
     let e = mangopay_engine();
-    let q = ListQuery {
-        user_id: Some("user_m_1".into()),
-        ..Default::default()
-    };
+    let q = ListQuery::with("userId", "user_m_1");
     let mut progress = Vec::new();
     let sessions = block_on(e.list_all(
         &t,
@@ -220,10 +217,7 @@ fn mangopay_list_all_plans_pages_with_one_token() {
 fn mangopay_token_is_cached_refreshed_before_expiry_and_once_after_401() {
     let t = FakeTransport::new(mangopay_server(mangopay_rows(3), 1200));
     let e = mangopay_engine();
-    let q = ListQuery {
-        user_id: Some("user_m_1".into()),
-        ..Default::default()
-    };
+    let q = ListQuery::with("userId", "user_m_1");
     block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
     block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap();
     let tokens = |t: &FakeTransport| {
@@ -279,10 +273,7 @@ fn mangopay_token_list_and_view_share_one_rate_budget() {
     let e = engine(
         json!({"mangopay": {"clientId": "cid", "apiKey": SECRET, "baseUrl": "http://mock"}, "rateLimitScale": 0.001}),
     );
-    let q = ListQuery {
-        user_id: Some("user_m_1".into()),
-        ..Default::default()
-    };
+    let q = ListQuery::with("userId", "user_m_1");
     let start = t.now_ms();
     block_on(e.list_all(
         &t,
@@ -310,10 +301,7 @@ fn mangopay_wrong_key_is_auth_error_without_the_key() {
     let e = engine(
         json!({"mangopay": {"clientId": "cid", "apiKey": "wrong-key-SECRET", "baseUrl": "http://mock"}}),
     );
-    let q = ListQuery {
-        user_id: Some("user_m_1".into()),
-        ..Default::default()
-    };
+    let q = ListQuery::with("userId", "user_m_1");
     let err =
         block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default())).unwrap_err();
     assert_eq!(err.code, ErrorCode::Auth);
@@ -334,10 +322,7 @@ fn mangopay_wrong_key_is_auth_error_without_the_key() {
 fn mangopay_details_fetch_each_view() {
     let t = FakeTransport::new(mangopay_server(mangopay_rows(5), 1200));
     let e = mangopay_engine();
-    let q = ListQuery {
-        user_id: Some("user_m_1".into()),
-        ..Default::default()
-    };
+    let q = ListQuery::with("userId", "user_m_1");
     let opts = CallOptions {
         details: true,
         ..Default::default()
@@ -638,8 +623,70 @@ fn didit_adapts_to_a_clamped_page_size_and_translates_unified_statuses() {
         .iter()
         .all(|s| s.status == SessionStatus::InProgress));
     let next = page.next.unwrap();
-    assert_eq!((next.offset, next.limit), (Some(50), Some(100)));
+    assert_eq!((next.from, next.size), (Some(50), Some(100)));
     assert_eq!(next.status, vec!["in_progress"]);
+}
+
+fn didit_mixed_rows() -> Vec<Value> {
+    (0..90)
+        .map(|i| didit_row(i, ["In Progress", "Awaiting User", "Approved"][i % 3]))
+        .collect()
+}
+
+#[test]
+fn didit_status_with_no_didit_equivalent_matches_nothing_without_a_request() {
+    let t = FakeTransport::new(didit_server(didit_mixed_rows(), 100));
+    let e = engine(json!({"didit": {"apiKey": SECRET, "baseUrl": "http://mock"}}));
+    let q = ListQuery::from_json(Provider::Didit, &json!({"status": "error"})).unwrap();
+    let all = block_on(e.list_all(
+        &t,
+        Provider::Didit,
+        &q,
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert!(all.is_empty(), "{} sessions", all.len());
+    let page = block_on(e.list_sessions(&t, Provider::Didit, &q, &CallOptions::default())).unwrap();
+    assert!(page.sessions.is_empty() && page.next.is_none());
+    assert!(t.urls().is_empty(), "{:?}", t.urls());
+    // With a status Didit has, only that one is asked for.
+    let q =
+        ListQuery::from_json(Provider::Didit, &json!({"status": ["error", "approved"]})).unwrap();
+    let all = block_on(e.list_all(
+        &t,
+        Provider::Didit,
+        &q,
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(all.len(), 30);
+    assert!(t.urls()[0].contains("status=Approved&"), "{}", t.urls()[0]);
+}
+
+#[test]
+fn didit_own_spelling_filters_exactly_that_status() {
+    let t = FakeTransport::new(didit_server(didit_mixed_rows(), 100));
+    let e = engine(json!({"didit": {"apiKey": SECRET, "baseUrl": "http://mock"}}));
+    let list = |status: &str| {
+        let q = ListQuery::from_json(Provider::Didit, &json!({ "status": status })).unwrap();
+        block_on(e.list_all(
+            &t,
+            Provider::Didit,
+            &q,
+            &CallOptions::default(),
+            &mut |_| {},
+        ))
+        .unwrap()
+    };
+    let own = list("In Progress");
+    assert_eq!(own.len(), 30);
+    assert!(own.iter().all(|s| s.provider_status == "In Progress"));
+    // The unified name still means both of Didit's in-progress statuses.
+    let unified = list("in_progress");
+    assert_eq!(unified.len(), 60);
+    assert!(unified.iter().any(|s| s.provider_status == "Awaiting User"));
 }
 
 #[test]
@@ -909,14 +956,14 @@ fn list_user_sessions_merges_newest_first_and_reports_failures_per_provider() {
         "didit": {"apiKey": SECRET, "baseUrl": "http://mock"},
         "maxRetries": 1,
     }));
-    let refs = UserRefs {
-        mangopay: Some("user_m_1".into()),
-        equals: Some(ListQuery {
-            associated_person_id: Some("p-1".into()),
-            ..Default::default()
-        }),
-        didit: Some("user-1".into()),
-    };
+    let refs = UserRefs(vec![
+        (Provider::Mangopay, ListQuery::with("userId", "user_m_1")),
+        (
+            Provider::Equals,
+            ListQuery::with("associatedPersonId", "p-1"),
+        ),
+        (Provider::Didit, ListQuery::with("vendorData", "user-1")),
+    ]);
     let out = block_on(e.list_user_sessions(&t, &refs, &CallOptions::default()));
     assert_eq!(out.errors.len(), 1);
     assert_eq!(out.errors[0].provider, Some(Provider::Mangopay));
@@ -951,10 +998,7 @@ fn requests_and_engines_never_show_credentials_in_debug() {
         offset: 0,
         limit: 10,
     };
-    let q = ListQuery {
-        user_id: Some("u".into()),
-        ..Default::default()
-    };
+    let q = ListQuery::with("userId", "u");
     for provider in Provider::ALL {
         let cfg = e.config.provider(provider).unwrap();
         let request = list_request(provider, cfg, &q, page, Some("bearer-token-XYZ"));

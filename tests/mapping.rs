@@ -707,3 +707,69 @@ fn the_direct_json_writer_matches_serde_json_on_every_fixture() {
         serde_json::to_string(&sessions).unwrap()
     );
 }
+
+/// The README's status table says what the providers' tables say: every
+/// spelling it shows maps to its row, and every table row is shown.
+#[test]
+fn readme_status_table_matches_the_provider_tables() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let table = readme
+        .split("## Status table")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip_while(|l| !l.starts_with("| `"))
+        .take_while(|l| l.starts_with('|'));
+    let ticked = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let mut shown: Vec<(Provider, String, Option<String>)> = Vec::new();
+    for line in table {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let unified = SessionStatus::parse(&ticked(cells[1])[0]).unwrap();
+        for (provider, cell) in [
+            (Provider::Mangopay, cells[2]),
+            (Provider::Equals, cells[3]),
+            (Provider::Didit, cells[4]),
+        ] {
+            let names = ticked(cell);
+            // Equals: "`completed` + `approved`", "`completed` with no `result` yet".
+            let rows: Vec<(String, Option<String>)> = if provider == Provider::Equals {
+                match names.as_slice() {
+                    [] => vec![],
+                    [status] => vec![(status.clone(), None)],
+                    [status, result] if cell.contains('+') => {
+                        vec![(status.clone(), Some(result.clone()))]
+                    }
+                    [status, _] => vec![(status.clone(), None)],
+                    other => panic!("{other:?}"),
+                }
+            } else {
+                names.into_iter().map(|n| (n, None)).collect()
+            };
+            for (status, result) in rows {
+                assert_eq!(
+                    map_status(provider, &status, result.as_deref()),
+                    unified,
+                    "README: {provider} {status} {result:?}"
+                );
+                shown.push((provider, status, result));
+            }
+        }
+    }
+    for provider in Provider::ALL {
+        for row in provider.api().statuses() {
+            assert!(
+                shown.iter().any(|(p, s, r)| *p == provider
+                    && s == row.status
+                    && r.as_deref() == row.result),
+                "README does not show {provider} {row:?}"
+            );
+        }
+    }
+}

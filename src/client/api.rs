@@ -1,18 +1,20 @@
-//! The providers' HTTP APIs as pure functions: request builders (paths, auth
-//! headers, query strings, bodies) and response decoders (pages, errors).
-//! See `shared/providers.md` for every path and header.
+//! The providers' HTTP APIs, generic parts: request plumbing (headers, auth,
+//! query strings, path segments, create inputs) that each provider's builder
+//! uses, and the response decoders (pages, sessions, tokens, errors). Each
+//! provider's paths and quirks are in `src/providers/<provider>/`.
 
 use super::config::ProviderConfig;
 use super::http::{HttpRequest, HttpResponse, Method};
-use super::query::{max_page_size, ListQuery};
+use super::paging::PageMeta;
+pub use super::paging::PageRef;
+use super::query::ListQuery;
 use super::retry::{is_retryable_status, parse_retry_after};
 use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
-use crate::providers::{list_rows, parse_json, NormalizeOptions};
-use crate::session::{Provider, Session};
-use base64::Engine as _;
+use crate::providers::{list_rows, parse_json, Auth, NormalizeOptions, Provider};
+use crate::session::Session;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Characters escaped in a path segment.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -29,11 +31,13 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'}')
     .add(b'\\');
 
-fn segment(value: &str) -> String {
+/// A value as one URL path segment.
+pub fn segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 
-fn with_query(url: String, pairs: &[(&str, String)]) -> String {
+/// `url` with a query string of `pairs` (form-encoded).
+pub fn with_query(url: String, pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
         return url;
     }
@@ -44,57 +48,15 @@ fn with_query(url: String, pairs: &[(&str, String)]) -> String {
     format!("{url}?{}", q.finish())
 }
 
-/// Which page of a list to ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageRef {
-    /// Mangopay: 1-based page number and page size.
-    Page {
-        /// 1-based page.
-        page: u64,
-        /// Items per page.
-        per_page: u64,
-    },
-    /// Equals and Didit: offset and limit.
-    Offset {
-        /// Rows to skip.
-        offset: u64,
-        /// Rows to return.
-        limit: u64,
-    },
-}
-
-impl PageRef {
-    /// The page a query asks for (its own page/offset, else the first).
-    pub fn of_query(provider: Provider, query: &ListQuery, default_size: u64) -> PageRef {
-        match provider {
-            Provider::Mangopay => PageRef::Page {
-                page: query.page.unwrap_or(1),
-                per_page: query.per_page.unwrap_or(default_size),
-            },
-            _ => PageRef::Offset {
-                offset: query.offset.unwrap_or(0),
-                limit: query.limit.unwrap_or(default_size),
-            },
-        }
-    }
-}
-
-/// Headers every request carries: JSON, the caller's extra headers, and auth.
-fn headers(
-    provider: Provider,
-    cfg: &ProviderConfig,
-    bearer: Option<&str>,
-) -> Vec<(String, String)> {
-    let auth: Option<(&str, String)> = match provider {
-        Provider::Mangopay => bearer.map(|t| ("authorization", format!("Bearer {t}"))),
-        Provider::Equals => cfg
+/// Headers every request carries: JSON, the caller's extra headers, and the
+/// provider's auth (an API-key header, or the OAuth bearer token).
+pub fn headers(cfg: &ProviderConfig, bearer: Option<&str>) -> Vec<(String, String)> {
+    let auth: Option<(&str, String)> = match cfg.provider.api().connection().auth {
+        Auth::OAuthClientCredentials => bearer.map(|t| ("authorization", format!("Bearer {t}"))),
+        Auth::ApiKeyHeader { header, prefix } => cfg
             .api_key
             .as_ref()
-            .map(|k| ("authorization", format!("ApiKey {}", k.expose()))),
-        Provider::Didit => cfg
-            .api_key
-            .as_ref()
-            .map(|k| ("x-api-key", k.expose().to_string())),
+            .map(|k| (header, format!("{prefix}{}", k.expose()))),
     };
     let mut out = vec![("accept".to_string(), "application/json".to_string())];
     for (name, value) in &cfg.headers {
@@ -111,8 +73,75 @@ fn headers(
     out
 }
 
-fn client_id(cfg: &ProviderConfig) -> String {
-    segment(cfg.client_id.as_deref().unwrap_or_default())
+/// A request without a body, with [`headers`].
+pub fn request(
+    method: Method,
+    url: String,
+    cfg: &ProviderConfig,
+    bearer: Option<&str>,
+) -> HttpRequest {
+    HttpRequest {
+        method,
+        url,
+        headers: headers(cfg, bearer),
+        body: None,
+    }
+}
+
+/// The object of a `createSession` input (`null`: empty).
+///
+/// # Errors
+/// `config` when the input is not an object.
+pub fn input_object(provider: Provider, input: &Value) -> Result<&Map<String, Value>, IdvError> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    match input {
+        Value::Object(m) => Ok(m),
+        Value::Null => Ok(EMPTY.get_or_init(Map::new)),
+        _ => Err(IdvError::config(
+            Some(provider),
+            format!("{provider}: createSession input must be an object"),
+        )),
+    }
+}
+
+/// A string field of a `createSession` input.
+///
+/// # Errors
+/// `config` naming the field when it is required and missing, or not a non-empty string.
+pub fn input_text(
+    provider: Provider,
+    map: &Map<String, Value>,
+    name: &str,
+    required: bool,
+) -> Result<Option<String>, IdvError> {
+    match map.get(name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+        None | Some(Value::Null) if !required => Ok(None),
+        _ => Err(IdvError::config(
+            Some(provider),
+            format!(
+                "{provider}: createSession input `{name}` {}",
+                if required {
+                    "is required (a non-empty string)"
+                } else {
+                    "must be a string"
+                }
+            ),
+        )),
+    }
+}
+
+/// A response header as a non-negative integer.
+pub fn header_u64(response: &HttpResponse, name: &str) -> Option<u64> {
+    response.header(name)?.trim().parse().ok()
+}
+
+/// A query parameter of a URL as a non-negative integer.
+pub fn url_query_u64(url: &str, name: &str) -> Option<u64> {
+    let query = url.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.parse().ok())
 }
 
 /// `GET` of one list page.
@@ -123,231 +152,24 @@ pub fn list_request(
     page: PageRef,
     bearer: Option<&str>,
 ) -> HttpRequest {
-    let base = &cfg.base_url;
-    let mut pairs: Vec<(&str, String)> = Vec::new();
-    let url = match provider {
-        Provider::Mangopay => {
-            if let PageRef::Page { page, per_page } = page {
-                pairs.push(("page", page.to_string()));
-                pairs.push(("per_page", per_page.to_string()));
-            }
-            format!(
-                "{base}/v2.01/{}/users/{}/identity-verifications",
-                client_id(cfg),
-                segment(query.user_id.as_deref().unwrap_or_default())
-            )
-        }
-        Provider::Equals => {
-            if let PageRef::Offset { offset, limit } = page {
-                pairs.push(("limit", limit.to_string()));
-                pairs.push(("offset", offset.to_string()));
-            }
-            if let Some(a) = &query.application_id {
-                pairs.push(("applicationId", a.clone()));
-            }
-            if let Some(p) = &query.associated_person_id {
-                pairs.push(("associatedPersonId", p.clone()));
-            }
-            format!("{base}/v2/applications/identity-verification-sessions")
-        }
-        Provider::Didit => {
-            let filter = query.status_filter(provider);
-            for (name, value) in [
-                ("vendor_data", &query.vendor_data),
-                ("country", &query.country),
-                ("workflow_id", &query.workflow_id),
-                ("date_from", &query.date_from),
-                ("date_to", &query.date_to),
-            ] {
-                if let Some(v) = value {
-                    pairs.push((name, v.clone()));
-                }
-            }
-            if !filter.server.is_empty() {
-                pairs.push(("status", filter.server.join(",")));
-            }
-            if let PageRef::Offset { offset, limit } = page {
-                pairs.push(("offset", offset.to_string()));
-                pairs.push(("limit", limit.to_string()));
-            }
-            // The trailing slash matters: without it Didit answers 301.
-            format!("{base}/v3/sessions/")
-        }
-    };
-    HttpRequest {
-        method: Method::Get,
-        url: with_query(url, &pairs),
-        headers: headers(provider, cfg, bearer),
-        body: None,
-    }
+    provider.api().list_request(cfg, query, page, bearer)
 }
 
-/// `GET` of one session: Mangopay View, Didit decision. Equals has no such endpoint.
-pub fn get_request(
-    provider: Provider,
-    cfg: &ProviderConfig,
-    id: &str,
-    bearer: Option<&str>,
-) -> Result<HttpRequest, IdvError> {
-    let base = &cfg.base_url;
-    let url = match provider {
-        Provider::Mangopay => format!(
-            "{base}/v2.01/{}/identity-verifications/{}",
-            client_id(cfg),
-            segment(id)
-        ),
-        Provider::Didit => format!("{base}/v3/session/{}/decision/", segment(id)),
-        Provider::Equals => {
-            return Err(IdvError::new(
-                ErrorCode::Unsupported,
-                Some(provider),
-                "equals: the API has no endpoint to read one session; use listSessions with \
-                 `applicationId` or `associatedPersonId`",
-            ))
-        }
-    };
-    Ok(HttpRequest {
-        method: Method::Get,
-        url,
-        headers: headers(provider, cfg, bearer),
-        body: None,
-    })
-}
-
-/// `POST` creating a session. Mangopay input `{userId, returnUrl, tag?, idempotencyKey?}`;
-/// Didit input `{workflowId, vendorData?, callback?, metadata?}`; Equals: `unsupported`.
-///
-/// # Errors
-/// `config` for missing or mistyped input fields, `unsupported` for Equals.
-pub fn create_request(
-    provider: Provider,
-    cfg: &ProviderConfig,
-    input: &Value,
-    bearer: Option<&str>,
-) -> Result<HttpRequest, IdvError> {
-    let empty = Map::new();
-    let map = match input {
-        Value::Object(m) => m,
-        Value::Null => &empty,
-        _ => {
-            return Err(IdvError::config(
-                Some(provider),
-                format!("{provider}: createSession input must be an object"),
-            ))
-        }
-    };
-    let text = |name: &str, required: bool| -> Result<Option<String>, IdvError> {
-        match map.get(name) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            None | Some(Value::Null) if !required => Ok(None),
-            _ => Err(IdvError::config(
-                Some(provider),
-                format!(
-                    "{provider}: createSession input `{name}` {}",
-                    if required {
-                        "is required (a non-empty string)"
-                    } else {
-                        "must be a string"
-                    }
-                ),
-            )),
-        }
-    };
-    let base = &cfg.base_url;
-    let mut headers = headers(provider, cfg, bearer);
-    headers.push(("content-type".into(), "application/json".into()));
-    let (url, body) = match provider {
-        Provider::Mangopay => {
-            let user_id = text("userId", true)?.unwrap_or_default();
-            let mut body = json!({ "ReturnUrl": text("returnUrl", true)? });
-            if let Some(tag) = text("tag", false)? {
-                body["Tag"] = Value::from(tag);
-            }
-            if let Some(key) = text("idempotencyKey", false)? {
-                headers.push(("idempotency-key".into(), key));
-            }
-            (
-                format!(
-                    "{base}/v2.01/{}/users/{}/identity-verifications",
-                    client_id(cfg),
-                    segment(&user_id)
-                ),
-                body,
-            )
-        }
-        Provider::Didit => {
-            let mut body = json!({ "workflow_id": text("workflowId", true)? });
-            if let Some(v) = text("vendorData", false)? {
-                body["vendor_data"] = Value::from(v);
-            }
-            if let Some(v) = text("callback", false)? {
-                body["callback"] = Value::from(v);
-            }
-            match map.get("metadata") {
-                None | Some(Value::Null) => {}
-                Some(m @ Value::Object(_)) => body["metadata"] = m.clone(),
-                Some(_) => {
-                    return Err(IdvError::config(
-                        Some(provider),
-                        "didit: createSession input `metadata` must be an object",
-                    ))
-                }
-            }
-            (format!("{base}/v3/session/"), body)
-        }
-        Provider::Equals => return Err(IdvError::new(
-            ErrorCode::Unsupported,
-            Some(provider),
-            "equals: sessions are issued by Equals during onboarding; the API cannot create one",
-        )),
-    };
-    Ok(HttpRequest {
-        method: Method::Post,
-        url,
-        headers,
-        body: Some(body.to_string()),
-    })
-}
-
-/// Mangopay's OAuth2 client-credentials token request.
+/// The OAuth token request of the provider `cfg` is for (`None` for API-key
+/// providers, and when a proxy holds the credentials).
 pub fn token_request(cfg: &ProviderConfig) -> Option<HttpRequest> {
-    let key = cfg.api_key.as_ref()?;
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
-        "{}:{}",
-        cfg.client_id.as_deref().unwrap_or_default(),
-        key.expose()
-    ));
-    let mut headers = vec![
-        ("accept".to_string(), "application/json".to_string()),
-        (
-            "content-type".to_string(),
-            "application/x-www-form-urlencoded".to_string(),
-        ),
-    ];
-    headers.extend(
-        cfg.headers
-            .iter()
-            .filter(|(n, _)| !n.eq_ignore_ascii_case("authorization"))
-            .cloned(),
-    );
-    headers.push(("authorization".to_string(), format!("Basic {basic}")));
-    Some(HttpRequest {
-        method: Method::Post,
-        url: format!("{}/v2.01/oauth/token", cfg.base_url),
-        headers,
-        body: Some("grant_type=client_credentials".to_string()),
-    })
+    cfg.provider.api().token_request(cfg)
 }
 
-/// A Mangopay access token and when it expires.
+/// An OAuth access token and when it expires.
 #[derive(Clone, PartialEq)]
 pub struct Token {
     /// The bearer token.
     pub access_token: String,
     /// Expiry, in ms since the epoch.
     pub expires_at_ms: f64,
-    /// When to fetch the next one: 60 s before expiry (the Node SDK's margin;
-    /// Mangopay asks for at least 30 s), or a quarter of the lifetime for short ones.
+    /// When to fetch the next one: 60 s before expiry (Mangopay's Node SDK
+    /// margin; its docs ask for at least 30 s), or a quarter of the lifetime for short ones.
     pub refresh_at_ms: f64,
 }
 
@@ -359,10 +181,17 @@ impl std::fmt::Debug for Token {
     }
 }
 
-/// Decodes the token response (`{access_token, token_type, expires_in}`).
-pub fn decode_token(response: &HttpResponse, now_ms: f64) -> Result<Token, IdvError> {
-    let value = parse_json(Provider::Mangopay, &response.body)
-        .map_err(|e| with_status(e, response.status))?;
+/// Decodes an OAuth token response (`{access_token, token_type, expires_in}`).
+///
+/// # Errors
+/// `decode` (keeping the HTTP status) when it is not JSON or has no token.
+pub fn decode_token(
+    provider: Provider,
+    response: &HttpResponse,
+    now_ms: f64,
+) -> Result<Token, IdvError> {
+    let value =
+        parse_json(provider, &response.body).map_err(|e| with_status(e, response.status))?;
     let access_token = value
         .get("access_token")
         .and_then(Json::as_str)
@@ -370,8 +199,8 @@ pub fn decode_token(response: &HttpResponse, now_ms: f64) -> Result<Token, IdvEr
         .ok_or_else(|| {
             with_status(
                 IdvError::decode(
-                    Provider::Mangopay,
-                    "mangopay: token response has no `access_token`",
+                    provider,
+                    format!("{provider}: token response has no `access_token`"),
                 ),
                 response.status,
             )
@@ -406,10 +235,6 @@ pub struct ListPage {
     pub has_next: Option<bool>,
 }
 
-fn header_u64(response: &HttpResponse, name: &str) -> Option<u64> {
-    response.header(name)?.trim().parse().ok()
-}
-
 /// Decodes a list page.
 ///
 /// # Errors
@@ -428,33 +253,20 @@ pub fn decode_list(
     let rows = list_rows(provider, &body)
         .map(|(r, _)| r.len() as u64)
         .unwrap_or(0);
+    let PageMeta {
+        total,
+        pages,
+        page_size,
+        has_next,
+    } = provider.api().page_meta(response, &body, requested);
     let mut page = ListPage {
         sessions,
         rows,
-        ..ListPage::default()
+        total,
+        pages,
+        page_size,
+        has_next,
     };
-    match provider {
-        Provider::Mangopay => {
-            page.total = header_u64(response, "x-number-of-items");
-            page.pages = header_u64(response, "x-number-of-pages");
-            if let PageRef::Page { per_page, .. } = requested {
-                page.page_size = Some(per_page);
-            }
-            page.has_next = response.header("link").map(|l| l.contains("rel=\"next\""));
-        }
-        Provider::Equals => {
-            page.total = body.get("count").and_then(Json::as_u64);
-            page.page_size = body.get("limit").and_then(Json::as_u64).filter(|l| *l > 0);
-        }
-        Provider::Didit => {
-            page.total = body.get("count").and_then(Json::as_u64);
-            let next = body.get("next").and_then(Json::as_str);
-            page.has_next = Some(next.is_some());
-            page.page_size = next
-                .and_then(|url| query_param(url, "limit"))
-                .filter(|l| *l > 0);
-        }
-    }
     // A server that clamps the page size: trust what it returned.
     if let (PageRef::Offset { limit, .. }, None) = (requested, page.page_size) {
         let more = page.total.map_or(page.has_next == Some(true), |t| t > rows);
@@ -465,13 +277,6 @@ pub fn decode_list(
         });
     }
     Ok(page)
-}
-
-fn query_param(url: &str, name: &str) -> Option<u64> {
-    let query = url.split_once('?')?.1;
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == name)
-        .and_then(|(_, v)| v.parse().ok())
 }
 
 /// Decodes a single-session response (View, decision, create).
@@ -513,16 +318,15 @@ pub fn error_from_response(
             .as_ref()
             .and_then(provider_message)
     };
-    let mut code = match status {
-        401 | 403 => ErrorCode::Auth,
-        404 => ErrorCode::NotFound,
-        429 => ErrorCode::RateLimited,
-        _ => ErrorCode::Http,
-    };
-    // Mangopay's OAuth lockout answers 400 `unauthorized_client`.
-    if status == 400 && body.contains("unauthorized_client") {
-        code = ErrorCode::Auth;
-    }
+    let code = provider
+        .api()
+        .error_code(status, body)
+        .unwrap_or(match status {
+            401 | 403 => ErrorCode::Auth,
+            404 => ErrorCode::NotFound,
+            429 => ErrorCode::RateLimited,
+            _ => ErrorCode::Http,
+        });
     let mut message = format!("{provider}: {operation} failed: HTTP {status}");
     if let Some(d) = detail {
         message.push_str(": ");
@@ -599,7 +403,7 @@ fn provider_message(body: &Value) -> Option<String> {
     Some(joined)
 }
 
-/// The default page size when listing everything.
+/// The largest page a provider allows.
 pub fn full_page(provider: Provider) -> u64 {
-    max_page_size(provider)
+    provider.api().query().paging.max()
 }

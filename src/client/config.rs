@@ -30,12 +30,13 @@ impl fmt::Debug for Secret {
 }
 
 /// One provider's settings.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows header names, never their values (headers often carry credentials).
+#[derive(Clone, PartialEq)]
 pub struct ProviderConfig {
-    /// Mangopay `ClientId` (part of every Mangopay path; not a secret).
-    pub client_id: Option<String>,
-    /// Mangopay API key, Equals API key or Didit API key. Absent when a proxy
-    /// at `base_url` adds the credentials.
+    /// The provider these settings are for.
+    pub provider: Provider,
+    /// The provider's API key. Absent when a proxy at `base_url` adds the credentials.
     pub api_key: Option<Secret>,
     /// Origin (and optional path prefix) without a trailing slash.
     pub base_url: String,
@@ -43,17 +44,38 @@ pub struct ProviderConfig {
     pub custom_base_url: bool,
     /// Extra headers sent on every request.
     pub headers: Vec<(String, String)>,
+    /// Provider-specific settings ([`Connection::settings`](crate::providers::Connection)), by name.
+    pub settings: Vec<(&'static str, String)>,
+}
+
+impl ProviderConfig {
+    /// A provider-specific setting (e.g. Mangopay's `clientId`).
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.settings
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ProviderConfig")
+            .field("provider", &self.provider)
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("header_names", &header_names)
+            .field("settings", &self.settings)
+            .finish()
+    }
 }
 
 /// The whole client configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientConfig {
-    /// Mangopay settings, when configured.
-    pub mangopay: Option<ProviderConfig>,
-    /// Equals Money settings, when configured.
-    pub equals: Option<ProviderConfig>,
-    /// Didit settings, when configured.
-    pub didit: Option<ProviderConfig>,
+    /// The configured providers, in [`Provider::ALL`] order.
+    pub providers: Vec<ProviderConfig>,
     /// Per-request timeout.
     pub timeout_ms: u64,
     /// Retry settings.
@@ -66,50 +88,43 @@ pub struct ClientConfig {
     pub dangerously_allow_browser: bool,
 }
 
-/// The providers' production base URLs.
+/// A provider's production base URL.
 pub fn default_base_url(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Mangopay => "https://api.mangopay.com",
-        Provider::Equals => "https://api.equalsmoney.com",
-        Provider::Didit => "https://verification.didit.me",
-    }
+    provider.api().connection().base_url
 }
 
-/// The providers' own hosts (production and sandbox): a browser calling one of
-/// these with a secret key exposes it.
+/// True for any provider's own origin (production or sandbox): a browser
+/// calling one of these with a secret key exposes it.
 fn is_provider_host(base_url: &str) -> bool {
-    [
-        "https://api.mangopay.com",
-        "https://api.sandbox.mangopay.com",
-        "https://api.equalsmoney.com",
-        "https://api-sandbox.equalsmoney.com",
-        "https://verification.didit.me",
-    ]
-    .iter()
-    .any(|host| base_url.eq_ignore_ascii_case(host))
+    Provider::ALL.iter().any(|p| {
+        p.api()
+            .connection()
+            .hosts
+            .iter()
+            .any(|host| base_url.eq_ignore_ascii_case(host))
+    })
 }
 
 impl ClientConfig {
     /// The settings of one provider, or a `config` error when it is not configured.
     pub fn provider(&self, provider: Provider) -> Result<&ProviderConfig, IdvError> {
-        match provider {
-            Provider::Mangopay => self.mangopay.as_ref(),
-            Provider::Equals => self.equals.as_ref(),
-            Provider::Didit => self.didit.as_ref(),
-        }
-        .ok_or_else(|| {
-            IdvError::config(
-                Some(provider),
-                format!("{provider}: not configured (add `{provider}` to the IdvClient config)"),
-            )
-        })
+        self.providers
+            .iter()
+            .find(|p| p.provider == provider)
+            .ok_or_else(|| {
+                IdvError::config(
+                    Some(provider),
+                    format!(
+                        "{provider}: not configured (add `{provider}` to the IdvClient config)"
+                    ),
+                )
+            })
     }
 
     /// Every credential, for scrubbing messages.
     pub fn secrets(&self) -> Vec<&str> {
-        [&self.mangopay, &self.equals, &self.didit]
-            .into_iter()
-            .flatten()
+        self.providers
+            .iter()
             .filter_map(|p| p.api_key.as_ref().map(Secret::expose))
             .filter(|s| !s.is_empty())
             .collect()
@@ -124,19 +139,18 @@ impl ClientConfig {
         if self.dangerously_allow_browser {
             return Ok(());
         }
-        for provider in Provider::ALL {
-            if let Ok(p) = self.provider(provider) {
-                if p.api_key.is_some() && (!p.custom_base_url || is_provider_host(&p.base_url)) {
-                    return Err(IdvError::config(
-                        Some(provider),
-                        format!(
-                            "{provider}: a secret API key in a browser page is readable by every visitor. \
-                             Call the provider through your own backend: set `{provider}.baseUrl` to a proxy \
-                             that adds the credentials, and leave the key out of the page \
-                             (or set `dangerouslyAllowBrowser: true` if this page is private)"
-                        ),
-                    ));
-                }
+        for p in &self.providers {
+            if p.api_key.is_some() && (!p.custom_base_url || is_provider_host(&p.base_url)) {
+                let provider = p.provider;
+                return Err(IdvError::config(
+                    Some(provider),
+                    format!(
+                        "{provider}: a secret API key in a browser page is readable by every visitor. \
+                         Call the provider through your own backend: set `{provider}.baseUrl` to a proxy \
+                         that adds the credentials, and leave the key out of the page \
+                         (or set `dangerouslyAllowBrowser: true` if this page is private)"
+                    ),
+                ));
             }
         }
         Ok(())
@@ -154,10 +168,14 @@ impl ClientConfig {
             ));
         };
         let retry_defaults = RetryPolicy::default();
+        let mut providers = Vec::new();
+        for provider in Provider::ALL {
+            if let Some(p) = provider_config(map, provider)? {
+                providers.push(p);
+            }
+        }
         let config = ClientConfig {
-            mangopay: provider_config(map, Provider::Mangopay)?,
-            equals: provider_config(map, Provider::Equals)?,
-            didit: provider_config(map, Provider::Didit)?,
+            providers,
             timeout_ms: number(map, "timeoutMs", 1.0, 600_000.0)?.map_or(30_000, |n| n as u64),
             retry: RetryPolicy {
                 max_retries: number(map, "maxRetries", 0.0, 20.0)?
@@ -180,10 +198,14 @@ impl ClientConfig {
                 }
             },
         };
-        if config.mangopay.is_none() && config.equals.is_none() && config.didit.is_none() {
+        if config.providers.is_empty() {
+            let names: Vec<String> = Provider::ALL.iter().map(|p| format!("`{p}`")).collect();
             return Err(IdvError::config(
                 None,
-                "IdvClient: configure at least one provider (`mangopay`, `equals` or `didit`)",
+                format!(
+                    "IdvClient: configure at least one provider ({})",
+                    names.join(", ")
+                ),
             ));
         }
         Ok(config)
@@ -256,12 +278,18 @@ fn provider_config(
         ));
     }
     let api_key = text("apiKey")?.map(Secret::new);
-    let client_id = text("clientId")?;
-    if provider == Provider::Mangopay && client_id.is_none() {
-        return Err(IdvError::config(
-            Some(provider),
-            "mangopay: `clientId` is required (it is part of every Mangopay path)",
-        ));
+    let mut settings = Vec::new();
+    for setting in provider.api().connection().settings {
+        match (text(setting.name)?, setting.required_because) {
+            (Some(value), _) => settings.push((setting.name, value)),
+            (None, Some(why)) => {
+                return Err(IdvError::config(
+                    Some(provider),
+                    format!("{p}: `{}` is required ({why})", setting.name),
+                ))
+            }
+            (None, None) => {}
+        }
     }
     if api_key.is_none() && !custom_base_url {
         return Err(IdvError::config(
@@ -291,11 +319,12 @@ fn provider_config(
         }
     }
     Ok(Some(ProviderConfig {
-        client_id,
+        provider,
         api_key,
         base_url,
         custom_base_url,
         headers,
+        settings,
     }))
 }
 
@@ -313,14 +342,15 @@ mod tests {
             "timeoutMs": 5000,
         }))
         .unwrap();
-        let mp = c.mangopay.as_ref().unwrap();
+        let mp = c.provider(Provider::Mangopay).unwrap();
         assert_eq!(mp.base_url, "http://127.0.0.1:9");
         assert!(mp.custom_base_url);
         assert_eq!(
-            c.didit.as_ref().unwrap().base_url,
+            c.provider(Provider::Didit).unwrap().base_url,
             "https://verification.didit.me"
         );
-        assert!(c.equals.is_none());
+        assert!(c.provider(Provider::Equals).is_err());
+        assert_eq!(mp.setting("clientId"), Some("cid"));
         assert_eq!(c.timeout_ms, 5000);
         assert_eq!(c.concurrency, 4);
         assert_eq!(c.retry, RetryPolicy::default());

@@ -9,6 +9,7 @@ use super::paging::{self, Collector};
 use super::query::ListQuery;
 use super::rate::{budget_key, Endpoint, RateBudget};
 use crate::error::{ErrorCode, IdvError};
+use crate::providers::Auth;
 use crate::providers::NormalizeOptions;
 use crate::session::{Provider, Session};
 use futures_util::stream::{self, StreamExt};
@@ -54,15 +55,57 @@ pub struct SessionPage {
     pub next: Option<ListQuery>,
 }
 
-/// Whose sessions to list at each provider.
+/// Whose sessions to list, per provider: a query naming the user (Mangopay
+/// `userId`, Equals `associatedPersonId` or `applicationId`, Didit `vendorData`).
 #[derive(Debug, Clone, Default)]
-pub struct UserRefs {
-    /// Mangopay `UserId`.
-    pub mangopay: Option<String>,
-    /// Equals query (`associatedPersonId` or `applicationId`).
-    pub equals: Option<ListQuery>,
-    /// Didit `vendor_data`.
-    pub didit: Option<String>,
+pub struct UserRefs(pub Vec<(Provider, ListQuery)>);
+
+impl UserRefs {
+    /// Parses `{ <provider>: "<user>" | { ...query naming the user } }`: a
+    /// string is the provider's first user key (Mangopay `userId`, Equals
+    /// `associatedPersonId`, Didit `vendorData`); an object is a query that
+    /// must name the user with one of the provider's user keys.
+    ///
+    /// # Errors
+    /// `config` for an unknown provider, a wrong type, or a query naming no user.
+    pub fn from_json(value: &Value) -> Result<Self, IdvError> {
+        let bad = |msg: String| IdvError::config(None, format!("listUserSessions: {msg}"));
+        let Value::Object(map) = value else {
+            let names: Vec<String> = Provider::ALL.iter().map(|p| format!("{p}?")).collect();
+            return Err(bad(format!("expected {{ {} }}", names.join(", "))));
+        };
+        let mut refs = Vec::new();
+        for (name, value) in map {
+            let provider = Provider::parse(name)
+                .filter(|p| p.as_str() == name)
+                .ok_or_else(|| bad(format!("unknown provider `{name}`")))?;
+            let user_keys = provider.api().query().user_keys;
+            let query = match value {
+                Value::Null => continue,
+                Value::String(user) if !user.is_empty() => match user_keys.first() {
+                    Some(key) => ListQuery::with(key, user.clone()),
+                    None => return Err(bad(format!("`{name}` has no user filter"))),
+                },
+                Value::Object(_) => {
+                    let query = ListQuery::from_json(provider, value)?;
+                    if !user_keys.iter().any(|k| query.filter(k).is_some()) {
+                        let keys: Vec<String> =
+                            user_keys.iter().map(|k| format!("`{k}`")).collect();
+                        return Err(bad(format!("`{name}` needs {}", keys.join(" or "))));
+                    }
+                    query
+                }
+                _ => {
+                    return Err(bad(format!(
+                        "`{name}` must be a non-empty string or a query object"
+                    )))
+                }
+            };
+            refs.push((provider, query));
+        }
+        refs.sort_by_key(|(p, _)| *p);
+        Ok(UserRefs(refs))
+    }
 }
 
 /// Every provider's sessions for one user, merged newest first, and the
@@ -77,8 +120,8 @@ pub struct UserSessions {
 
 #[derive(Default)]
 struct State {
-    token: Option<Token>,
-    budgets: HashMap<(Provider, Endpoint), Option<RateBudget>>,
+    tokens: HashMap<Provider, Token>,
+    budgets: HashMap<(Provider, &'static str), RateBudget>,
 }
 
 /// The client core. Cheap to share behind an `Rc`.
@@ -130,42 +173,46 @@ impl Engine {
         provider: Provider,
         endpoint: Endpoint,
     ) -> Result<(), IdvError> {
+        let Some(key) = budget_key(provider, endpoint) else {
+            return Ok(());
+        };
         loop {
             let wait = {
                 let mut state = self.state.borrow_mut();
                 let scale = self.config.rate_limit_scale;
-                let budget = state
-                    .budgets
-                    .entry(budget_key(provider, endpoint))
-                    .or_insert_with(|| RateBudget::documented(provider, endpoint, scale));
-                match budget {
-                    None => return Ok(()),
-                    Some(b) => match b.try_acquire(t.now_ms()) {
-                        Ok(()) => return Ok(()),
-                        Err(ms) => ms,
-                    },
+                let Some(budget) = (match state.budgets.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        RateBudget::documented(provider, endpoint, scale).map(|b| e.insert(b))
+                    }
+                }) else {
+                    return Ok(());
+                };
+                match budget.try_acquire(t.now_ms()) {
+                    Ok(()) => return Ok(()),
+                    Err(ms) => ms,
                 }
             };
             t.sleep(wait).await.map_err(|_| aborted(provider))?;
         }
     }
 
-    /// Mangopay's bearer token: cached, refreshed before expiry. `None` for the
-    /// other providers and when a proxy holds the credentials.
+    /// The OAuth bearer token: cached, refreshed before expiry. `None` for
+    /// API-key providers and when a proxy holds the credentials.
     fn bearer<'a>(
         &'a self,
         t: &'a dyn Transport,
         provider: Provider,
     ) -> LocalFuture<'a, Result<Option<String>, IdvError>> {
         Box::pin(async move {
-            if provider != Provider::Mangopay {
+            if provider.api().connection().auth != Auth::OAuthClientCredentials {
                 return Ok(None);
             }
             let cfg = self.config.provider(provider)?;
             let Some(request) = api::token_request(cfg) else {
                 return Ok(None);
             };
-            if let Some(token) = &self.state.borrow().token {
+            if let Some(token) = self.state.borrow().tokens.get(&provider) {
                 if t.now_ms() < token.refresh_at_ms {
                     return Ok(Some(token.access_token.clone()));
                 }
@@ -175,9 +222,10 @@ impl Engine {
                     Ok(request.clone())
                 })
                 .await?;
-            let token = api::decode_token(&response, t.now_ms()).map_err(|e| self.redact(e))?;
+            let token =
+                api::decode_token(provider, &response, t.now_ms()).map_err(|e| self.redact(e))?;
             let access = token.access_token.clone();
-            self.state.borrow_mut().token = Some(token);
+            self.state.borrow_mut().tokens.insert(provider, token);
             Ok(Some(access))
         })
     }
@@ -210,7 +258,7 @@ impl Engine {
                 Ok(r) if r.status == 401 && bearer.is_some() && !refreshed => {
                     // The token expired early or was revoked: one fresh token, then retry.
                     refreshed = true;
-                    self.state.borrow_mut().token = None;
+                    self.state.borrow_mut().tokens.remove(&provider);
                     continue;
                 }
                 Ok(r) => api::error_from_response(provider, operation, &r, t.now_ms()),
@@ -310,10 +358,15 @@ impl Engine {
         }
     }
 
-    fn normalize_options(query: &ListQuery, options: &CallOptions) -> NormalizeOptions {
+    fn normalize_options(
+        provider: Provider,
+        query: &ListQuery,
+        options: &CallOptions,
+    ) -> NormalizeOptions {
+        let user_key = provider.api().query().user_keys.first().copied();
         NormalizeOptions {
             include_raw: options.include_raw,
-            user_id: query.user_id.clone(),
+            user_id: user_key.and_then(|k| query.filter(k)).map(str::to_owned),
             now: None,
         }
     }
@@ -329,29 +382,26 @@ impl Engine {
         query: &ListQuery,
         options: &CallOptions,
     ) -> Result<SessionPage, IdvError> {
-        let page_ref = PageRef::of_query(provider, query, super::query::max_page_size(provider));
+        let filter = query.status_filter(provider);
+        if filter.matches_nothing {
+            return Ok(SessionPage {
+                provider,
+                sessions: Vec::new(),
+                total: Some(0),
+                next: None,
+            });
+        }
+        let page_ref = PageRef::of_query(provider, query, api::full_page(provider));
         let page = self
             .fetch_page(
                 t,
                 provider,
                 query,
                 page_ref,
-                &Self::normalize_options(query, options),
+                &Self::normalize_options(provider, query, options),
             )
             .await?;
-        let next = paging::next_ref(page_ref, &page).map(|r| match r {
-            PageRef::Page { page, per_page } => ListQuery {
-                page: Some(page),
-                per_page: Some(per_page),
-                ..query.clone()
-            },
-            PageRef::Offset { offset, limit } => ListQuery {
-                offset: Some(offset),
-                limit: Some(limit),
-                ..query.clone()
-            },
-        });
-        let filter = query.status_filter(provider);
+        let next = paging::next_ref(page_ref, &page).map(|r| r.apply(query));
         let mut sessions: Vec<Session> = page
             .sessions
             .into_iter()
@@ -382,7 +432,11 @@ impl Engine {
         options: &CallOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Vec<Session>, IdvError> {
-        let normalize = Self::normalize_options(query, options);
+        let filter = query.status_filter(provider);
+        if filter.matches_nothing {
+            return Ok(Vec::new());
+        }
+        let normalize = Self::normalize_options(provider, query, options);
         let first_ref = paging::first_ref(provider);
         let mut collector = Collector::default();
         let mut pages_done: u64 = 0;
@@ -448,7 +502,6 @@ impl Engine {
                 break;
             }
         }
-        let filter = query.status_filter(provider);
         let sessions: Vec<Session> = collector
             .into_sessions()
             .into_iter()
@@ -460,8 +513,9 @@ impl Engine {
         Ok(sessions)
     }
 
-    /// Replaces Mangopay list rows by their View (with URL, user and checks),
-    /// fetched concurrently. Other providers' sessions are returned as they are.
+    /// Replaces list rows by the full session (`getSession`: URL, user,
+    /// checks), fetched concurrently, where list rows lack them (Mangopay).
+    /// Other providers' sessions are returned as they are.
     async fn with_details(
         &self,
         t: &dyn Transport,
@@ -469,7 +523,7 @@ impl Engine {
         sessions: Vec<Session>,
         options: &CallOptions,
     ) -> Result<Vec<Session>, IdvError> {
-        if provider != Provider::Mangopay {
+        if !provider.api().list_rows_lack_details() {
             return Ok(sessions);
         }
         let concurrency = self.config.concurrency.max(1);
@@ -505,7 +559,7 @@ impl Engine {
                 format!("{provider}: getSession needs a session id"),
             ));
         }
-        api::get_request(provider, cfg, id, None)?;
+        provider.api().get_request(cfg, id, None)?;
         let normalize = NormalizeOptions {
             include_raw: options.include_raw,
             ..NormalizeOptions::default()
@@ -515,7 +569,7 @@ impl Engine {
             provider,
             Endpoint::Get,
             "get session",
-            &|bearer| api::get_request(provider, cfg, id, bearer),
+            &|bearer| provider.api().get_request(cfg, id, bearer),
             &|response| api::decode_session(provider, response, &normalize),
         )
         .await
@@ -533,20 +587,22 @@ impl Engine {
         options: &CallOptions,
     ) -> Result<Session, IdvError> {
         let cfg = self.config.provider(provider)?;
-        api::create_request(provider, cfg, input, None)?;
+        let api = provider.api();
+        api.create_request(cfg, input, None)?;
         let response = self
             .call(t, provider, Endpoint::Create, "create session", &|bearer| {
-                api::create_request(provider, cfg, input, bearer)
+                api.create_request(cfg, input, bearer)
             })
             .await?;
+        let user_key = api.query().user_keys.first().copied();
         let normalize = NormalizeOptions {
             include_raw: options.include_raw,
-            // Mangopay's create response has no UserId: it is the one asked for.
-            user_id: input
-                .get("userId")
+            // A create response may not name its user (Mangopay's): it is the one asked for.
+            user_id: user_key
+                .and_then(|k| input.get(k))
                 .and_then(Value::as_str)
                 .map(str::to_owned),
-            // Didit's create response has no creation time: it is now.
+            // A create response may have no creation time (Didit's): it is now.
             now: crate::time::from_unix_millis(t.now_ms()),
         };
         api::decode_session(provider, &response, &normalize).map_err(|e| self.redact(e))
@@ -561,28 +617,7 @@ impl Engine {
         refs: &UserRefs,
         options: &CallOptions,
     ) -> UserSessions {
-        let mut jobs: Vec<(Provider, ListQuery)> = Vec::new();
-        if let Some(user_id) = &refs.mangopay {
-            jobs.push((
-                Provider::Mangopay,
-                ListQuery {
-                    user_id: Some(user_id.clone()),
-                    ..ListQuery::default()
-                },
-            ));
-        }
-        if let Some(query) = &refs.equals {
-            jobs.push((Provider::Equals, query.clone()));
-        }
-        if let Some(vendor_data) = &refs.didit {
-            jobs.push((
-                Provider::Didit,
-                ListQuery {
-                    vendor_data: Some(vendor_data.clone()),
-                    ..ListQuery::default()
-                },
-            ));
-        }
+        let jobs = &refs.0;
         let results =
             futures_util::future::join_all(jobs.iter().map(|(provider, query)| async move {
                 self.list_all(t, *provider, query, options, &mut |_| {})

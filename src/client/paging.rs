@@ -8,9 +8,73 @@
 //! new pass is made until one pass sees a single total, which is then a
 //! consistent snapshot. De-duplication by `key` merges the passes.
 
-use super::api::{ListPage, PageRef};
-use crate::session::{Provider, Session};
+use super::api::ListPage;
+use super::query::ListQuery;
+use crate::providers::{Paging, Provider};
+use crate::session::Session;
 use std::collections::HashSet;
+
+/// Which page of a list to ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRef {
+    /// 1-based page number and page size.
+    Page {
+        /// 1-based page.
+        page: u64,
+        /// Items per page.
+        per_page: u64,
+    },
+    /// Offset and limit.
+    Offset {
+        /// Rows to skip.
+        offset: u64,
+        /// Rows to return.
+        limit: u64,
+    },
+}
+
+impl PageRef {
+    /// The page a query asks for (its own page/offset, else the first).
+    pub fn of_query(provider: Provider, query: &ListQuery, default_size: u64) -> PageRef {
+        let size = query.size.unwrap_or(default_size);
+        match provider.api().query().paging {
+            Paging::Pages { .. } => PageRef::Page {
+                page: query.from.unwrap_or(1),
+                per_page: size,
+            },
+            Paging::Offsets { .. } => PageRef::Offset {
+                offset: query.from.unwrap_or(0),
+                limit: size,
+            },
+        }
+    }
+
+    /// This page as a query (the page's own keys replaced).
+    pub fn apply(self, query: &ListQuery) -> ListQuery {
+        let (from, size) = match self {
+            PageRef::Page { page, per_page } => (page, per_page),
+            PageRef::Offset { offset, limit } => (offset, limit),
+        };
+        ListQuery {
+            from: Some(from),
+            size: Some(size),
+            ..query.clone()
+        }
+    }
+}
+
+/// What a list answer says about paging, read by each provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageMeta {
+    /// Total rows matching the query, when the provider says.
+    pub total: Option<u64>,
+    /// Total pages (Mangopay `x-number-of-pages`).
+    pub pages: Option<u64>,
+    /// The page size the provider used, when it says.
+    pub page_size: Option<u64>,
+    /// Whether the provider says another page follows.
+    pub has_next: Option<bool>,
+}
 
 /// The pages after `first` in one pass, when the total is known. `None` when
 /// it is not (then pages are followed one by one with [`next_ref`]).
@@ -112,17 +176,8 @@ impl Collector {
 
 /// The first page of a full listing: the largest page the provider allows.
 pub fn first_ref(provider: Provider) -> PageRef {
-    let size = super::query::max_page_size(provider);
-    match provider {
-        Provider::Mangopay => PageRef::Page {
-            page: 1,
-            per_page: size,
-        },
-        _ => PageRef::Offset {
-            offset: 0,
-            limit: size,
-        },
-    }
+    let paging = provider.api().query().paging;
+    PageRef::of_query(provider, &ListQuery::default(), paging.max())
 }
 
 /// Newest first (by `createdAt`, then `key` for a stable order).

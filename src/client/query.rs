@@ -1,62 +1,75 @@
 //! List queries (camelCase keys, SPEC section 4) and the status filter.
 //!
-//! `status` accepts unified statuses and provider statuses, as one string,
-//! a comma-separated string or an array. Didit filters on its side: unified
-//! statuses are translated to Didit's own. Mangopay and Equals have no status
-//! filter: it is applied after fetching.
+//! Which keys a provider takes, how it pages and whether it filters statuses
+//! itself come from its [`QuerySpec`](crate::providers::QuerySpec).
+//!
+//! `status` accepts unified statuses and provider statuses, as one string, a
+//! comma-separated string or an array:
+//! - a unified name (`in_progress`) means every provider status mapped to it;
+//! - a provider's own spelling (`In Progress`, `IN_PROGRESS`) means exactly that status;
+//! - a unified status the provider has no spelling of matches nothing, and a
+//!   filter of only such statuses costs no request;
+//! - anything else is taken as a provider status.
+//!
+//! Providers with a status parameter (Didit) get their own spellings;
+//! the others are filtered after fetching.
 
 use crate::error::IdvError;
-use crate::session::{Provider, Session, SessionStatus};
+use crate::providers::table::{find_status, spellings};
+use crate::providers::{Paging, Provider};
+use crate::session::{Session, SessionStatus};
 use crate::status::token;
 use serde_json::{Map, Value};
 
 /// A list query for one provider.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListQuery {
-    /// Mangopay `UserId` (required for Mangopay).
-    pub user_id: Option<String>,
-    /// Mangopay page (1-based).
-    pub page: Option<u64>,
-    /// Mangopay `per_page` (max 100).
-    pub per_page: Option<u64>,
-    /// Equals `applicationId`.
-    pub application_id: Option<String>,
-    /// Equals `associatedPersonId`.
-    pub associated_person_id: Option<String>,
-    /// Didit `vendor_data`.
-    pub vendor_data: Option<String>,
-    /// Didit `country` (ISO alpha-3).
-    pub country: Option<String>,
-    /// Didit `workflow_id`.
-    pub workflow_id: Option<String>,
-    /// Didit `date_from`.
-    pub date_from: Option<String>,
-    /// Didit `date_to`.
-    pub date_to: Option<String>,
-    /// Equals / Didit `limit`.
-    pub limit: Option<u64>,
-    /// Equals / Didit `offset`.
-    pub offset: Option<u64>,
+    /// Filters by their JS names (`userId`, `vendorData`...), as the
+    /// provider's `QuerySpec` declares them.
+    pub filters: Vec<(&'static str, String)>,
+    /// Where the page starts: the 1-based page (`page`) or the offset (`offset`).
+    pub from: Option<u64>,
+    /// Page size: `perPage` or `limit`.
+    pub size: Option<u64>,
     /// Requested statuses, as given.
     pub status: Vec<String>,
 }
 
-/// Largest page each provider documents (Didit's is not documented: 100 is
-/// requested, and the page size the server really uses is read from its answer).
-pub fn max_page_size(provider: Provider) -> u64 {
-    match provider {
-        Provider::Mangopay => 100,
-        Provider::Equals => 1000,
-        Provider::Didit => 100,
+/// The JS names of a paging style's keys: start, then size.
+fn paging_keys(paging: Paging) -> (&'static str, &'static str) {
+    match paging {
+        Paging::Pages { .. } => ("page", "perPage"),
+        Paging::Offsets { .. } => ("offset", "limit"),
     }
 }
 
 impl ListQuery {
+    /// A query with one filter (e.g. `ListQuery::with("userId", "user_m_1")`).
+    pub fn with(name: &'static str, value: impl Into<String>) -> Self {
+        ListQuery::default().and(name, value)
+    }
+
+    /// The same query with one more filter (replacing one of the same name).
+    pub fn and(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.filters.retain(|(n, _)| *n != name);
+        self.filters.push((name, value.into()));
+        self
+    }
+
+    /// A filter's value.
+    pub fn filter(&self, name: &str) -> Option<&str> {
+        self.filters
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Parses a JS query object (as JSON). `null`/absent means no filter.
     ///
     /// # Errors
     /// `config` naming the key that is wrong or missing.
     pub fn from_json(provider: Provider, value: &Value) -> Result<Self, IdvError> {
+        let spec = provider.api().query();
         let empty = Map::new();
         let map = match value {
             Value::Null => &empty,
@@ -68,26 +81,9 @@ impl ListQuery {
                 ))
             }
         };
-        let allowed: &[&str] = match provider {
-            Provider::Mangopay => &["userId", "page", "perPage", "status"],
-            Provider::Equals => &[
-                "applicationId",
-                "associatedPersonId",
-                "limit",
-                "offset",
-                "status",
-            ],
-            Provider::Didit => &[
-                "vendorData",
-                "status",
-                "country",
-                "workflowId",
-                "dateFrom",
-                "dateTo",
-                "limit",
-                "offset",
-            ],
-        };
+        let (from_key, size_key) = paging_keys(spec.paging);
+        let mut allowed: Vec<&str> = spec.filters.to_vec();
+        allowed.extend([from_key, size_key, "status"]);
         if let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(IdvError::config(
                 Some(provider),
@@ -97,16 +93,19 @@ impl ListQuery {
                 ),
             ));
         }
-        let text = |name: &str| -> Result<Option<String>, IdvError> {
+        let mut filters = Vec::new();
+        for &name in spec.filters {
             match map.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-                Some(_) => Err(IdvError::config(
-                    Some(provider),
-                    format!("{provider}: query `{name}` must be a non-empty string"),
-                )),
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) if !s.is_empty() => filters.push((name, s.clone())),
+                Some(_) => {
+                    return Err(IdvError::config(
+                        Some(provider),
+                        format!("{provider}: query `{name}` must be a non-empty string"),
+                    ))
+                }
             }
-        };
+        }
         let int = |name: &str, min: u64, max: u64| -> Result<Option<u64>, IdvError> {
             match map.get(name) {
                 None | Some(Value::Null) => Ok(None),
@@ -125,89 +124,107 @@ impl ListQuery {
                 )),
             }
         };
-        let max = max_page_size(provider);
+        let from = match spec.paging {
+            Paging::Pages { .. } => int(from_key, 1, u32::MAX as u64)?,
+            Paging::Offsets { .. } => int(from_key, 0, u32::MAX as u64 * 1000)?,
+        };
         let query = ListQuery {
-            user_id: text("userId")?,
-            page: int("page", 1, u32::MAX as u64)?,
-            per_page: int("perPage", 1, max)?,
-            application_id: text("applicationId")?,
-            associated_person_id: text("associatedPersonId")?,
-            vendor_data: text("vendorData")?,
-            country: text("country")?,
-            workflow_id: text("workflowId")?,
-            date_from: text("dateFrom")?,
-            date_to: text("dateTo")?,
-            limit: int("limit", 1, max)?,
-            offset: int("offset", 0, u32::MAX as u64 * 1000)?,
+            filters,
+            from,
+            size: int(size_key, 1, spec.paging.max())?,
             status: status_list(provider, map.get("status"))?,
         };
-        if provider == Provider::Mangopay && query.user_id.is_none() {
-            return Err(IdvError::config(
-                Some(provider),
-                "mangopay: query `userId` is required (Mangopay lists sessions per user)",
-            ));
+        if let Some((name, why)) = spec.required {
+            if query.filter(name).is_none() {
+                return Err(IdvError::config(
+                    Some(provider),
+                    format!("{provider}: query `{name}` is required ({why})"),
+                ));
+            }
         }
         Ok(query)
     }
 
     /// The same query as a JS query object (camelCase), e.g. for `next`.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self, provider: Provider) -> Value {
+        let (from_key, size_key) = paging_keys(provider.api().query().paging);
         let mut map = Map::new();
-        let mut put = |name: &str, value: Option<Value>| {
-            if let Some(v) = value {
-                map.insert(name.to_string(), v);
-            }
-        };
-        put("userId", self.user_id.clone().map(Value::from));
-        put("page", self.page.map(Value::from));
-        put("perPage", self.per_page.map(Value::from));
-        put(
-            "applicationId",
-            self.application_id.clone().map(Value::from),
-        );
-        put(
-            "associatedPersonId",
-            self.associated_person_id.clone().map(Value::from),
-        );
-        put("vendorData", self.vendor_data.clone().map(Value::from));
-        put("country", self.country.clone().map(Value::from));
-        put("workflowId", self.workflow_id.clone().map(Value::from));
-        put("dateFrom", self.date_from.clone().map(Value::from));
-        put("dateTo", self.date_to.clone().map(Value::from));
-        put("limit", self.limit.map(Value::from));
-        put("offset", self.offset.map(Value::from));
+        for (name, value) in &self.filters {
+            map.insert(name.to_string(), Value::from(value.as_str()));
+        }
+        if let Some(from) = self.from {
+            map.insert(from_key.to_string(), Value::from(from));
+        }
+        if let Some(size) = self.size {
+            map.insert(size_key.to_string(), Value::from(size));
+        }
         if !self.status.is_empty() {
-            put("status", Some(Value::from(self.status.clone())));
+            map.insert("status".to_string(), Value::from(self.status.clone()));
         }
         Value::Object(map)
     }
 
     /// How the status filter is applied for this provider.
     pub fn status_filter(&self, provider: Provider) -> StatusFilter {
-        if self.status.is_empty() {
+        let api = provider.api();
+        let table = api.statuses();
+        let wanted: Vec<Wanted> = self.status.iter().map(|s| wanted(table, s)).collect();
+        if wanted.is_empty() {
             return StatusFilter::default();
         }
-        match provider {
-            Provider::Didit => {
-                let mut server = Vec::new();
-                for s in &self.status {
-                    match SessionStatus::parse(s) {
-                        Some(unified) => match didit_statuses(unified) {
-                            Some(names) => server.extend(names.iter().map(|n| n.to_string())),
-                            // `unknown` has no Didit spelling: filter after fetching instead.
-                            None => return StatusFilter::after(&self.status),
-                        },
-                        None => server.push(s.clone()),
-                    }
-                }
-                server.dedup();
-                StatusFilter {
-                    server,
-                    after: Vec::new(),
+        // A unified status the provider has no spelling of: no session can have it
+        // (`unknown`, "any status not in the table", always can).
+        let possible: Vec<Wanted> = wanted
+            .into_iter()
+            .filter(|w| match w {
+                Wanted::Unified(SessionStatus::Unknown) | Wanted::Provider(_) => true,
+                Wanted::Unified(unified) => !spellings(table, *unified).is_empty(),
+            })
+            .collect();
+        let mut filter = StatusFilter::default();
+        // No provider filter can say "any status not in the table".
+        let server_side = api.query().status_param.is_some()
+            && !possible.contains(&Wanted::Unified(SessionStatus::Unknown));
+        if server_side {
+            for w in possible {
+                match w {
+                    Wanted::Unified(unified) => filter
+                        .server
+                        .extend(spellings(table, unified).iter().map(|n| n.to_string())),
+                    Wanted::Provider(name) => filter.server.push(name),
                 }
             }
-            _ => StatusFilter::after(&self.status),
+            filter.server.dedup();
+        } else {
+            filter.after = possible;
         }
+        filter.matches_nothing = filter.server.is_empty() && filter.after.is_empty();
+        filter
+    }
+}
+
+/// One requested status, as understood for a provider.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wanted {
+    /// A unified status: every provider status mapped to it.
+    Unified(SessionStatus),
+    /// Exactly this provider status (its documented spelling when it has one).
+    Provider(String),
+}
+
+/// What one requested status means for a provider: a unified name as
+/// written (`in_progress`), else the provider's spelling it matches, else a
+/// unified status in another spelling, else a provider status as given.
+fn wanted(table: &[crate::providers::StatusRow], text: &str) -> Wanted {
+    if let Some(unified) = SessionStatus::ALL.into_iter().find(|s| s.as_str() == text) {
+        return Wanted::Unified(unified);
+    }
+    if let Some(row) = find_status(table, text) {
+        return Wanted::Provider(row.status.to_string());
+    }
+    match SessionStatus::parse(text) {
+        Some(unified) => Wanted::Unified(unified),
+        None => Wanted::Provider(text.to_string()),
     }
 }
 
@@ -216,44 +233,23 @@ impl ListQuery {
 pub struct StatusFilter {
     /// Provider status strings sent to the provider (Didit `status=`).
     pub server: Vec<String>,
-    /// Unified or provider statuses a session must match, checked after fetching.
-    pub after: Vec<String>,
+    /// Statuses a session must match, checked after fetching.
+    pub after: Vec<Wanted>,
+    /// True when no session can match (only statuses the provider never has):
+    /// no request needs to be made.
+    pub matches_nothing: bool,
 }
 
 impl StatusFilter {
-    fn after(statuses: &[String]) -> Self {
-        StatusFilter {
-            server: Vec::new(),
-            after: statuses.to_vec(),
-        }
-    }
-
     /// True when the session passes the after-fetch filter.
     pub fn keeps(&self, session: &Session) -> bool {
-        self.after.is_empty()
-            || self.after.iter().any(|wanted| {
-                let wanted = token(wanted);
-                wanted == session.status.as_str() || wanted == token(&session.provider_status)
-            })
+        !self.matches_nothing
+            && (self.after.is_empty()
+                || self.after.iter().any(|wanted| match wanted {
+                    Wanted::Unified(status) => session.status == *status,
+                    Wanted::Provider(name) => token(name) == token(&session.provider_status),
+                }))
     }
-}
-
-/// Didit's own spellings of a unified status (`None` for `unknown`).
-pub fn didit_statuses(status: SessionStatus) -> Option<&'static [&'static str]> {
-    Some(match status {
-        SessionStatus::NotStarted => &["Not Started"],
-        SessionStatus::InProgress => &["In Progress", "Awaiting User"],
-        SessionStatus::InReview => &["In Review"],
-        SessionStatus::Approved => &["Approved"],
-        SessionStatus::Declined => &["Declined"],
-        SessionStatus::ResubmissionRequested => &["Resubmitted"],
-        SessionStatus::Expired => &["Expired"],
-        SessionStatus::Abandoned => &["Abandoned"],
-        SessionStatus::Outdated => &["Kyc Expired"],
-        // Didit has no session in these states.
-        SessionStatus::Error => &[],
-        SessionStatus::Unknown => return None,
-    })
 }
 
 fn status_list(provider: Provider, value: Option<&Value>) -> Result<Vec<String>, IdvError> {
@@ -295,15 +291,21 @@ mod tests {
             &json!({"vendorData": "user-1", "status": "approved, In Review", "limit": 20, "offset": 40}),
         )
         .unwrap();
-        assert_eq!(q.vendor_data.as_deref(), Some("user-1"));
+        assert_eq!(q.filter("vendorData"), Some("user-1"));
         assert_eq!(q.status, vec!["approved", "In Review"]);
         assert_eq!(
-            q.to_json(),
+            q.to_json(Provider::Didit),
             json!({"vendorData": "user-1", "status": ["approved", "In Review"], "limit": 20, "offset": 40})
         );
         assert_eq!(
             ListQuery::from_json(Provider::Equals, &json!(null)).unwrap(),
             ListQuery::default()
+        );
+        let q =
+            ListQuery::from_json(Provider::Mangopay, &json!({"userId": "u", "page": 2})).unwrap();
+        assert_eq!(
+            q.to_json(Provider::Mangopay),
+            json!({"userId": "u", "page": 2})
         );
     }
 
@@ -326,41 +328,75 @@ mod tests {
             (Provider::Didit, json!({"status": 5}), "`status`"),
             (Provider::Didit, json!({"status": ["a", 1]}), "`status`"),
             (Provider::Didit, json!("x"), "must be an object"),
+            (Provider::Didit, json!({"vendorData": ""}), "`vendorData`"),
         ] {
             let e = ListQuery::from_json(provider, &q).unwrap_err();
             assert!(e.message.contains(part), "{q}: {}", e.message);
         }
     }
 
+    fn filter(provider: Provider, status: Value) -> StatusFilter {
+        let mut q = json!({"status": status});
+        if provider == Provider::Mangopay {
+            q["userId"] = json!("u");
+        }
+        ListQuery::from_json(provider, &q)
+            .unwrap()
+            .status_filter(provider)
+    }
+
     #[test]
     fn didit_translates_unified_statuses_to_its_own() {
-        let q = ListQuery::from_json(
+        let f = filter(
             Provider::Didit,
-            &json!({"status": ["in_progress", "outdated", "Declined"]}),
-        )
-        .unwrap();
-        let f = q.status_filter(Provider::Didit);
+            json!(["in_progress", "outdated", "Declined"]),
+        );
         assert_eq!(
             f.server,
             vec!["In Progress", "Awaiting User", "Kyc Expired", "Declined"]
         );
         assert!(f.after.is_empty());
         // `unknown` cannot be asked of Didit: everything is fetched and filtered here.
-        let q =
-            ListQuery::from_json(Provider::Didit, &json!({"status": "unknown,approved"})).unwrap();
-        let f = q.status_filter(Provider::Didit);
+        let f = filter(Provider::Didit, json!("unknown,approved"));
         assert!(f.server.is_empty());
-        assert_eq!(f.after, vec!["unknown", "approved"]);
+        assert_eq!(
+            f.after,
+            vec![
+                Wanted::Unified(SessionStatus::Unknown),
+                Wanted::Unified(SessionStatus::Approved)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_providers_own_spelling_filters_exactly_that_status() {
+        let f = filter(Provider::Didit, json!("In Progress"));
+        assert_eq!(f.server, vec!["In Progress"]);
+        let f = filter(Provider::Didit, json!("AWAITING_USER"));
+        assert_eq!(f.server, vec!["Awaiting User"]);
+        // A status Didit does not document goes to Didit as written.
+        let f = filter(Provider::Didit, json!("Pending Review"));
+        assert_eq!(f.server, vec!["Pending Review"]);
+        assert!(!f.matches_nothing);
+    }
+
+    #[test]
+    fn a_unified_status_the_provider_never_has_matches_nothing() {
+        let f = filter(Provider::Didit, json!("error"));
+        assert!(f.matches_nothing, "{f:?}");
+        assert!(f.server.is_empty());
+        let f = filter(Provider::Didit, json!(["error", "approved"]));
+        assert!(!f.matches_nothing);
+        assert_eq!(f.server, vec!["Approved"]);
+        assert!(filter(Provider::Mangopay, json!("not_started")).matches_nothing);
+        assert!(filter(Provider::Equals, json!(["abandoned", "error"])).matches_nothing);
+        // `unknown` can always match: every provider may send an unlisted status.
+        assert!(!filter(Provider::Equals, json!("unknown")).matches_nothing);
     }
 
     #[test]
     fn after_fetch_filter_matches_unified_or_provider_status() {
-        let q = ListQuery::from_json(
-            Provider::Mangopay,
-            &json!({"userId": "u", "status": ["approved", "REVIEW"]}),
-        )
-        .unwrap();
-        let f = q.status_filter(Provider::Mangopay);
+        let f = filter(Provider::Mangopay, json!(["approved", "REVIEW"]));
         assert!(f.server.is_empty());
         let session = |status: &str| {
             crate::normalize_json(
@@ -374,5 +410,10 @@ mod tests {
         assert!(f.keeps(&session("REVIEW")));
         assert!(!f.keeps(&session("REFUSED")));
         assert!(StatusFilter::default().keeps(&session("REFUSED")));
+        // Mangopay's `OUTDATED` spelling keeps only that spelling, `outdated` both.
+        let f = filter(Provider::Mangopay, json!("OUTDATED"));
+        assert!(f.keeps(&session("OUTDATED")) && !f.keeps(&session("OUT_OF_DATE")));
+        let f = filter(Provider::Mangopay, json!("outdated"));
+        assert!(f.keeps(&session("OUTDATED")) && f.keeps(&session("OUT_OF_DATE")));
     }
 }

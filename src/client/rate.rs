@@ -1,16 +1,13 @@
 //! Client-side rate-limit budgets: never send more than a provider documents.
-//!
-//! | provider | documented limit | budget used |
-//! |---|---|---|
-//! | Mangopay | 2,300 / 15 min, 4,500 / 30 min, 8,800 / 1 h, 105,600 / 24 h (all endpoints) | all four windows |
-//! | Didit | 300 / min per method; session creation 600 / min; decision 100 / min | per endpoint class |
-//! | Equals | not documented | none (429 + `Retry-After` handled by retries) |
+//! Each provider states its limits ([`RateLimit`](crate::providers::RateLimit):
+//! which budget a request class counts against, and its windows); a provider
+//! that documents none gets no budget (429 + `Retry-After` are handled by retries).
 //!
 //! Each window is a fixed window opened by its first request: when its count
 //! is spent, requests wait for the window to end. A 429 still happens if other
 //! clients share the key; retries handle it.
 
-use crate::session::Provider;
+use crate::providers::Provider;
 
 /// Which of a provider's limits a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,13 +36,13 @@ pub struct RateBudget {
     windows: Vec<Window>,
 }
 
-/// The budget a request counts against: Mangopay's limits cover all its
-/// endpoints together; Didit's are per endpoint class.
-pub fn budget_key(provider: Provider, endpoint: Endpoint) -> (Provider, Endpoint) {
-    match provider {
-        Provider::Mangopay => (provider, Endpoint::List),
-        _ => (provider, endpoint),
-    }
+/// The budget a request counts against: the provider and its budget name
+/// (`None` when the provider documents no limit for it).
+pub fn budget_key(provider: Provider, endpoint: Endpoint) -> Option<(Provider, &'static str)> {
+    provider
+        .api()
+        .rate_limit(endpoint)
+        .map(|limit| (provider, limit.budget))
 }
 
 impl RateBudget {
@@ -72,20 +69,8 @@ impl RateBudget {
 
     /// The documented budget of a provider endpoint; `None` when undocumented.
     pub fn documented(provider: Provider, endpoint: Endpoint, scale: f64) -> Option<Self> {
-        const MIN: f64 = 60_000.0;
-        let limits: &[(u32, f64)] = match (provider, endpoint) {
-            (Provider::Mangopay, _) => &[
-                (2_300, 15.0 * MIN),
-                (4_500, 30.0 * MIN),
-                (8_800, 60.0 * MIN),
-                (105_600, 24.0 * 60.0 * MIN),
-            ],
-            (Provider::Didit, Endpoint::Create) => &[(600, MIN)],
-            (Provider::Didit, Endpoint::Get) => &[(100, MIN)],
-            (Provider::Didit, _) => &[(300, MIN)],
-            (Provider::Equals, _) => return None,
-        };
-        Some(RateBudget::new(limits, scale))
+        let limit = provider.api().rate_limit(endpoint)?;
+        Some(RateBudget::new(limit.windows, scale))
     }
 
     /// Takes one request from the budget at `now_ms`, or says how long to wait

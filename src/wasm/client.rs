@@ -2,7 +2,7 @@
 //! Every method returns a promise and takes `{ signal }` to cancel.
 
 use super::transport::JsTransport;
-use super::{get, json_arg, provider_arg, sessions_to_js, to_js, to_js_error};
+use super::{get, json_arg, provider_arg, sessions_to_js, to_js, to_js_error, value_arg};
 use crate::client::engine::{CallOptions, Engine, Progress, UserRefs};
 use crate::client::{ClientConfig, ListQuery};
 use crate::error::IdvError;
@@ -148,7 +148,7 @@ impl IdvClient {
     #[wasm_bindgen(constructor)]
     pub fn new(config: ClientConfigArg) -> Result<IdvClient, JsValue> {
         let config: &JsValue = config.as_ref();
-        let value = json_arg(Provider::Mangopay, config).map_err(|_| {
+        let value = value_arg(config).map_err(|_| {
             to_js_error(&IdvError::config(
                 None,
                 "IdvClient: config must be a plain object",
@@ -205,7 +205,7 @@ impl IdvClient {
                     provider,
                     sessions: &page.sessions,
                     total: page.total,
-                    next: page.next.map(|q| q.to_json()),
+                    next: page.next.map(|q| q.to_json(provider)),
                 },
             )
         })
@@ -281,7 +281,7 @@ impl IdvClient {
                 .list_user_sessions(&transport, &refs, &call.options)
                 .await;
             let result = Object::new();
-            let sessions = to_js(Provider::Mangopay, &out.sessions)?;
+            let sessions = sessions_to_js(&out.sessions, out.sessions.len() * 512)?;
             let errors: Array = out.errors.iter().map(to_js_error).collect();
             Reflect::set(&result, &"sessions".into(), &sessions)?;
             Reflect::set(&result, &"errors".into(), &errors)?;
@@ -347,42 +347,13 @@ impl IdvClient {
 }
 
 fn user_refs(refs: &JsValue) -> Result<UserRefs, JsValue> {
-    let bad = |msg: &str| to_js_error(&IdvError::config(None, format!("listUserSessions: {msg}")));
-    if !refs.is_object() {
-        return Err(bad("expected { mangopay?, equals?, didit? }"));
-    }
-    let text = |name: &str| -> Result<Option<String>, JsValue> {
-        let v = get(refs, name);
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
-        }
-        v.as_string()
-            .filter(|s| !s.is_empty())
-            .map(Some)
-            .ok_or_else(|| bad(&format!("`{name}` must be a non-empty string")))
-    };
-    let equals = get(refs, "equals");
-    let equals = if equals.is_undefined() || equals.is_null() {
-        None
-    } else if let Some(person) = equals.as_string() {
-        Some(ListQuery {
-            associated_person_id: Some(person),
-            ..ListQuery::default()
-        })
-    } else {
-        let q = query_arg(Provider::Equals, &equals)?;
-        if q.associated_person_id.is_none() && q.application_id.is_none() {
-            return Err(bad(
-                "`equals` needs `associatedPersonId` or `applicationId`",
-            ));
-        }
-        Some(q)
-    };
-    Ok(UserRefs {
-        mangopay: text("mangopay")?,
-        equals,
-        didit: text("didit")?,
-    })
+    let value = value_arg(refs).map_err(|_| {
+        to_js_error(&IdvError::config(
+            None,
+            "listUserSessions: expected a plain object of user references",
+        ))
+    })?;
+    UserRefs::from_json(&value).map_err(|e| to_js_error(&e))
 }
 
 struct StreamState {

@@ -97,7 +97,7 @@ pub fn map_status(
 ) -> Result<JsValue, JsValue> {
     let provider = provider_arg(&provider)?;
     let status = provider_status.as_string().unwrap_or_default();
-    let unified = crate::status::map_status(provider, &status, provider_result.as_deref());
+    let unified = crate::providers::map_status(provider, &status, provider_result.as_deref());
     Ok(JsValue::from_str(unified.as_str()))
 }
 
@@ -220,7 +220,17 @@ fn set(target: &JsValue, key: &str, value: JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), &value);
 }
 
-/// JSON text or a JS value to a `serde_json::Value` (config, queries, inputs).
+/// A JS value that belongs to no provider (a config, user references) as a
+/// `serde_json::Value`, through `JSON.stringify`.
+pub(crate) fn value_arg(value: &JsValue) -> Result<serde_json::Value, ()> {
+    let text = JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or(())?;
+    serde_json::from_str(&text).map_err(|_| ())
+}
+
+/// JSON text or a JS value to a `serde_json::Value` (queries, inputs).
 pub(crate) fn json_arg(provider: Provider, value: &JsValue) -> Result<serde_json::Value, JsValue> {
     let text = text_arg(provider, value)?;
     crate::providers::parse_json(provider, &text)

@@ -309,12 +309,12 @@ export interface SessionPage {
 
 /** Whose sessions `listUserSessions` lists at each provider. */
 export interface UserRefs {
-  /** Mangopay `UserId`. */
-  mangopay?: string;
+  /** Mangopay `UserId` (a string), or `{ userId }`. */
+  mangopay?: string | { userId: string };
   /** Equals `associatedPersonId` (a string), or a query by person or application. */
   equals?: string | { associatedPersonId?: string; applicationId?: string };
-  /** Didit `vendor_data`. */
-  didit?: string;
+  /** Didit `vendor_data` (a string), or `{ vendorData }`. */
+  didit?: string | { vendorData: string };
 }
 
 export interface UserSessions {

@@ -1,79 +1,19 @@
-//! Didit verification sessions (API v3): status table, check kinds, parser.
-//!
-//! Payloads: list rows (`features` as `[{feature, status}]`, or a legacy string
-//! like `"OCR + FACE"`), create responses (`url` instead of `session_url`, no
-//! `created_at`), decision responses (feature blocks such as `id_verifications`,
-//! each `null` until the feature has run). See `shared/providers.md` section 3.
+//! Didit payloads to sessions: list rows (`features` as `[{feature, status}]`,
+//! or a legacy string like `"OCR + FACE"`), create responses (`url` instead of
+//! `session_url`, no `created_at`), decision responses (feature blocks such as
+//! `id_verifications`, each `null` until the feature has run).
 
-use super::{NormalizeOptions, Obj};
+use super::{CHECK_KINDS, STATUSES};
 use crate::error::IdvError;
 use crate::json::Json;
-use crate::session::{
-    Check, CheckKind, CheckStatus, Extra, Person, Provider, Session, SessionStatus,
-};
-use crate::status::{map_check_status, token};
+use crate::providers::table::{lookup_kind, lookup_status};
+use crate::providers::{NormalizeOptions, Obj, Provider};
+use crate::session::{Check, CheckKind, CheckStatus, Extra, Person, Session};
+use crate::status::map_check_status;
 use crate::time;
 
-/// Didit `status` to the unified status.
-///
-/// | Didit | unified |
-/// |---|---|
-/// | `Not Started` | `not_started` |
-/// | `In Progress`, `Awaiting User` | `in_progress` |
-/// | `In Review` | `in_review` |
-/// | `Approved` | `approved` |
-/// | `Declined` | `declined` |
-/// | `Resubmitted` | `resubmission_requested` |
-/// | `Expired` | `expired` |
-/// | `Abandoned` | `abandoned` |
-/// | `Kyc Expired` | `outdated` |
-/// | anything else | `unknown` |
-pub fn map_status(status: &str) -> SessionStatus {
-    match token(status).as_str() {
-        "not_started" => SessionStatus::NotStarted,
-        "in_progress" | "awaiting_user" => SessionStatus::InProgress,
-        "in_review" => SessionStatus::InReview,
-        "approved" => SessionStatus::Approved,
-        "declined" => SessionStatus::Declined,
-        "resubmitted" => SessionStatus::ResubmissionRequested,
-        "expired" => SessionStatus::Expired,
-        "abandoned" => SessionStatus::Abandoned,
-        "kyc_expired" => SessionStatus::Outdated,
-        _ => SessionStatus::Unknown,
-    }
-}
-
-/// Didit feature name or decision block name to a check kind.
-///
-/// | feature | decision block | kind |
-/// |---|---|---|
-/// | `ID_VERIFICATION` | `id_verifications` | `document` |
-/// | `LIVENESS` | `liveness_checks` | `liveness` |
-/// | `FACE_MATCH` | `face_matches` | `face_match` |
-/// | `AGE_ESTIMATION` | | `age` |
-/// | `AML` | `aml_screenings` | `aml` |
-/// | `POA` | `poa_verifications` | `proof_of_address` |
-/// | `NFC` | `nfc_verifications` | `nfc` |
-/// | `PHONE` | `phone_verifications` | `phone` |
-/// | `EMAIL` | `email_verifications` | `email` |
-/// | `IP_ANALYSIS` | `ip_analyses` | `ip_analysis` |
-/// | `DATABASE_VALIDATION` | `database_validations` | `database` |
-/// | anything else | anything else | `other` |
-pub fn check_kind(name: &str) -> CheckKind {
-    match token(name).as_str() {
-        "id_verification" | "id_verifications" => CheckKind::Document,
-        "liveness" | "liveness_checks" => CheckKind::Liveness,
-        "face_match" | "face_matches" => CheckKind::FaceMatch,
-        "age_estimation" => CheckKind::Age,
-        "aml" | "aml_screenings" => CheckKind::Aml,
-        "poa" | "poa_verifications" => CheckKind::ProofOfAddress,
-        "nfc" | "nfc_verifications" => CheckKind::Nfc,
-        "phone" | "phone_verifications" => CheckKind::Phone,
-        "email" | "email_verifications" => CheckKind::Email,
-        "ip_analysis" | "ip_analyses" => CheckKind::IpAnalysis,
-        "database_validation" | "database_validations" => CheckKind::Database,
-        _ => CheckKind::Other,
-    }
+fn check_kind(name: &str) -> CheckKind {
+    lookup_kind(CHECK_KINDS, name)
 }
 
 /// The decision response's feature blocks, in the order Didit documents them.
@@ -117,13 +57,14 @@ pub fn reads(field: &str) -> bool {
     FIELDS.contains(&field) || DECISION_BLOCKS.contains(&field)
 }
 
+/// One Didit object to a session.
 pub(super) fn normalize(
     obj: &Obj<'_, '_>,
     options: &NormalizeOptions,
 ) -> Result<Session, IdvError> {
     let id = obj.required_str("session_id")?;
     let provider_status = obj.required_str("status")?;
-    let status = map_status(provider_status);
+    let status = lookup_status(STATUSES, provider_status, None);
     let created_at = match (obj.get("created_at"), &options.now) {
         // The create response carries no creation time: it was created just now.
         (None | Some(Json::Null), Some(now)) => now.clone(),

@@ -1,45 +1,14 @@
-//! Equals Money Guided ID sessions (Onboarding API v2): status table and parser.
-//!
-//! Payload: rows of `GET /v2/applications/identity-verification-sessions`
-//! (`id, applicationId, associatedPersonId, correlationId, actionUrl, status,
-//! result?, createdAt, updatedAt`). `result` is present only when `status` is
-//! `completed`. One session id can appear once per application, so the key
-//! includes the application. See `shared/providers.md` section 2.
+//! Equals rows to sessions: `id, applicationId, associatedPersonId,
+//! correlationId, actionUrl, status, result?, createdAt, updatedAt`. One
+//! session id can appear once per application, so the key includes the
+//! application.
 
-use super::Obj;
+use super::STATUSES;
 use crate::error::IdvError;
-use crate::session::{Extra, Provider, Session, SessionStatus};
-use crate::status::token;
+use crate::providers::table::lookup_status;
+use crate::providers::{Obj, Provider};
+use crate::session::{Extra, Session};
 use crate::time;
-
-/// Equals `status` (and `result`) to the unified status.
-///
-/// | Equals `status` | `result` | unified |
-/// |---|---|---|
-/// | `to_be_completed` | | `not_started` |
-/// | `in_progress` | | `in_progress` |
-/// | `completed` | absent | `in_review` |
-/// | `completed` | `approved` | `approved` |
-/// | `completed` | `declined` | `declined` |
-/// | `completed` | `resubmission_requested` | `resubmission_requested` |
-/// | `completed` | anything else | `unknown` |
-/// | `expired` | | `expired` |
-/// | anything else | | `unknown` |
-pub fn map_status(status: &str, result: Option<&str>) -> SessionStatus {
-    match token(status).as_str() {
-        "to_be_completed" => SessionStatus::NotStarted,
-        "in_progress" => SessionStatus::InProgress,
-        "expired" => SessionStatus::Expired,
-        "completed" => match result.map(token).as_ref().map(|t| t.as_str()) {
-            None | Some("") => SessionStatus::InReview,
-            Some("approved") => SessionStatus::Approved,
-            Some("declined") => SessionStatus::Declined,
-            Some("resubmission_requested") => SessionStatus::ResubmissionRequested,
-            Some(_) => SessionStatus::Unknown,
-        },
-        _ => SessionStatus::Unknown,
-    }
-}
 
 /// The fields [`normalize`] reads; the others are skipped while parsing.
 pub const FIELDS: &[&str] = &[
@@ -59,11 +28,12 @@ pub fn reads(field: &str) -> bool {
     FIELDS.contains(&field)
 }
 
+/// One Equals row to a session.
 pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     let id = obj.required_str("id")?;
     let provider_status = obj.required_str("status")?;
     let provider_result = obj.str("result");
-    let status = map_status(provider_status, provider_result);
+    let status = lookup_status(STATUSES, provider_status, provider_result);
     let created_at = obj.required_iso_time("createdAt")?;
     let updated_at = match obj.str("updatedAt") {
         Some(text) => time::from_iso(text),

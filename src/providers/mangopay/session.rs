@@ -1,65 +1,15 @@
-//! Mangopay hosted IDV sessions (API v2.01): status table, check kinds, parser.
-//!
-//! Payloads: list rows (`Id, Status, CreationDate, LastUpdate`, no `UserId`),
-//! View responses (with `HostedUrl`, `UserId`, `Checks`), create responses.
-//! Times are Unix seconds. See `shared/providers.md` section 1.
+//! Mangopay payloads to sessions: list rows (`Id, Status, CreationDate,
+//! LastUpdate`, no `UserId`), View responses (with `HostedUrl`, `UserId`,
+//! `Checks`), create responses. Times are Unix seconds.
 
-use super::{NormalizeOptions, Obj};
+use super::{CHECK_KINDS, STATUSES};
 use crate::error::IdvError;
 use crate::json::Json;
-use crate::session::{Check, CheckKind, Extra, Person, Provider, Session, SessionStatus};
-use crate::status::{map_check_status, token};
+use crate::providers::table::{lookup_kind, lookup_status};
+use crate::providers::{NormalizeOptions, Obj, Provider};
+use crate::session::{Check, Extra, Person, Session};
+use crate::status::map_check_status;
 use crate::time;
-
-/// Mangopay `Status` to the unified status.
-///
-/// | Mangopay | unified |
-/// |---|---|
-/// | `PENDING` | `in_progress` (not yet submitted; Mangopay does not say whether the user began) |
-/// | `REVIEW` | `in_review` |
-/// | `VALIDATED` | `approved` |
-/// | `REFUSED` | `declined` |
-/// | `EXPIRED` | `expired` |
-/// | `TIMEOUT` | `abandoned` |
-/// | `OUT_OF_DATE`, `OUTDATED` | `outdated` |
-/// | `ERROR` | `error` |
-/// | anything else | `unknown` |
-pub fn map_status(status: &str) -> SessionStatus {
-    match token(status).as_str() {
-        "pending" => SessionStatus::InProgress,
-        "review" => SessionStatus::InReview,
-        "validated" => SessionStatus::Approved,
-        "refused" => SessionStatus::Declined,
-        "expired" => SessionStatus::Expired,
-        "timeout" => SessionStatus::Abandoned,
-        "out_of_date" | "outdated" => SessionStatus::Outdated,
-        "error" => SessionStatus::Error,
-        _ => SessionStatus::Unknown,
-    }
-}
-
-/// Mangopay check `Type` to a check kind.
-///
-/// | Mangopay `Type` | kind |
-/// |---|---|
-/// | `IDENTITY_DOCUMENT_VERIFICATION` | `document` |
-/// | `IDV_AGE_CHECK` | `age` |
-/// | `IDV_NAME_MATCH_CHECK` | `name_match` |
-/// | `BUSINESS_VERIFICATION`, `BUSINESS_NAME_MATCH`, `BUSINESS_INSIGHTS_MATCH`, `PSC_*` | `business` |
-/// | anything else | `other` |
-pub fn check_kind(check_type: &str) -> CheckKind {
-    let t = token(check_type);
-    match t.as_str() {
-        "identity_document_verification" => CheckKind::Document,
-        "idv_age_check" => CheckKind::Age,
-        "idv_name_match_check" => CheckKind::NameMatch,
-        "business_verification" | "business_name_match" | "business_insights_match" => {
-            CheckKind::Business
-        }
-        t if t.starts_with("psc_") => CheckKind::Business,
-        _ => CheckKind::Other,
-    }
-}
 
 /// The fields [`normalize`] reads; the others are skipped while parsing.
 pub const FIELDS: &[&str] = &[
@@ -80,6 +30,7 @@ pub fn reads(field: &str) -> bool {
     FIELDS.contains(&field)
 }
 
+/// One Mangopay object to a session.
 pub(super) fn normalize(
     obj: &Obj<'_, '_>,
     options: &NormalizeOptions,
@@ -90,7 +41,7 @@ pub(super) fn normalize(
         _ => obj.required_str("Id")?,
     };
     let provider_status = obj.required_str("Status")?;
-    let status = map_status(provider_status);
+    let status = lookup_status(STATUSES, provider_status, None);
     let created_at = unix_time(obj, "CreationDate")?
         .ok_or_else(|| obj.field_error("CreationDate", "is missing"))?;
     // Optional: a malformed LastUpdate is dropped rather than failing the session.
@@ -120,7 +71,7 @@ pub(super) fn normalize(
             slot.get_or_insert(value);
         }
         checks.push(Check {
-            kind: check_kind(&provider_type),
+            kind: lookup_kind(CHECK_KINDS, &provider_type),
             status: map_check_status(&provider_status),
             provider_type,
             provider_status,

@@ -1,0 +1,165 @@
+//! Equals Money Guided ID sessions (Onboarding API v2). Facts and sources:
+//! `../shared/providers.md` section 2.
+//!
+//! One endpoint: `GET /v2/applications/identity-verification-sessions`
+//! (`limit` up to 1000, `offset`, filters `applicationId`,
+//! `associatedPersonId`), answering `{limit, offset, count, rows}`. Equals
+//! issues sessions itself during onboarding and has no endpoint to read or
+//! create one. `Authorization: ApiKey <key>`. No documented rate limit.
+
+mod session;
+
+use super::{
+    Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, StatusRow,
+};
+use crate::client::api::{request, with_query};
+use crate::client::config::ProviderConfig;
+use crate::client::http::{HttpRequest, HttpResponse, Method};
+use crate::client::paging::{PageMeta, PageRef};
+use crate::client::query::ListQuery;
+use crate::client::rate::Endpoint;
+use crate::error::{ErrorCode, IdvError};
+use crate::json::Json;
+use crate::providers::NormalizeOptions;
+use crate::session::{Session, SessionStatus::*};
+use serde_json::Value;
+
+/// Equals `status` (+ `result`, present only when `completed`) to the unified
+/// status; a `completed` row with an unlisted result, and any other status,
+/// are `unknown`.
+pub const STATUSES: &[StatusRow] = &[
+    StatusRow::new("to_be_completed", NotStarted),
+    StatusRow::new("in_progress", InProgress),
+    StatusRow::with_result("completed", None, InReview),
+    StatusRow::with_result("completed", Some("approved"), Approved),
+    StatusRow::with_result("completed", Some("declined"), Declined),
+    StatusRow::with_result(
+        "completed",
+        Some("resubmission_requested"),
+        ResubmissionRequested,
+    ),
+    StatusRow::new("expired", Expired),
+];
+
+const CONNECTION: Connection = Connection {
+    base_url: "https://api.equalsmoney.com",
+    hosts: &[
+        "https://api.equalsmoney.com",
+        "https://api-sandbox.equalsmoney.com",
+    ],
+    auth: Auth::ApiKeyHeader {
+        header: "authorization",
+        prefix: "ApiKey ",
+    },
+    settings: &[],
+};
+
+const QUERY: QuerySpec = QuerySpec {
+    filters: &["applicationId", "associatedPersonId"],
+    required: None,
+    paging: Paging::Offsets { max: 1000 },
+    status_param: None,
+    user_keys: &["associatedPersonId", "applicationId"],
+};
+
+/// The registry entry.
+pub struct Equals;
+
+fn unsupported(message: &str) -> IdvError {
+    IdvError::new(ErrorCode::Unsupported, Some(Provider::Equals), message)
+}
+
+impl ProviderApi for Equals {
+    fn provider(&self) -> Provider {
+        Provider::Equals
+    }
+    fn name(&self) -> &'static str {
+        "equals"
+    }
+    fn statuses(&self) -> &'static [StatusRow] {
+        STATUSES
+    }
+    fn check_kinds(&self) -> &'static [KindRow] {
+        // Equals reports no checks.
+        &[]
+    }
+    fn rows_field(&self) -> Option<&'static str> {
+        Some("rows")
+    }
+    fn reads(&self) -> fn(&str) -> bool {
+        session::reads
+    }
+    fn normalize(
+        &self,
+        obj: &Obj<'_, '_>,
+        _options: &NormalizeOptions,
+    ) -> Result<Session, IdvError> {
+        session::normalize(obj)
+    }
+    fn connection(&self) -> &'static Connection {
+        &CONNECTION
+    }
+    fn query(&self) -> &'static QuerySpec {
+        &QUERY
+    }
+    fn list_request(
+        &self,
+        cfg: &ProviderConfig,
+        query: &ListQuery,
+        page: PageRef,
+        bearer: Option<&str>,
+    ) -> HttpRequest {
+        let mut pairs = Vec::new();
+        if let PageRef::Offset { offset, limit } = page {
+            pairs.push(("limit", limit.to_string()));
+            pairs.push(("offset", offset.to_string()));
+        }
+        for name in QUERY.filters {
+            if let Some(value) = query.filter(name) {
+                pairs.push((name, value.to_string()));
+            }
+        }
+        let url = format!(
+            "{}/v2/applications/identity-verification-sessions",
+            cfg.base_url
+        );
+        request(Method::Get, with_query(url, &pairs), cfg, bearer)
+    }
+    fn get_request(
+        &self,
+        _cfg: &ProviderConfig,
+        _id: &str,
+        _bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        Err(unsupported(
+            "equals: the API has no endpoint to read one session; use listSessions with \
+             `applicationId` or `associatedPersonId`",
+        ))
+    }
+    fn create_request(
+        &self,
+        _cfg: &ProviderConfig,
+        _input: &Value,
+        _bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        Err(unsupported(
+            "equals: sessions are issued by Equals during onboarding; the API cannot create one",
+        ))
+    }
+    fn page_meta(
+        &self,
+        _response: &HttpResponse,
+        body: &Json<'_>,
+        _requested: PageRef,
+    ) -> PageMeta {
+        PageMeta {
+            total: body.get("count").and_then(Json::as_u64),
+            pages: None,
+            page_size: body.get("limit").and_then(Json::as_u64).filter(|l| *l > 0),
+            has_next: None,
+        }
+    }
+    fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
+        None
+    }
+}

@@ -1,0 +1,126 @@
+//! Mangopay's HTTP API: paths under `/v2.01/{ClientId}/`, the OAuth token,
+//! page headers and the error bodies that break the usual shape.
+
+use crate::client::api::{header_u64, input_object, input_text, request, segment, with_query};
+use crate::client::config::ProviderConfig;
+use crate::client::http::{HttpRequest, HttpResponse, Method};
+use crate::client::paging::{PageMeta, PageRef};
+use crate::client::query::ListQuery;
+use crate::error::{ErrorCode, IdvError};
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+fn client_id(cfg: &ProviderConfig) -> String {
+    segment(cfg.setting("clientId").unwrap_or_default())
+}
+
+fn user_sessions_url(cfg: &ProviderConfig, user_id: &str) -> String {
+    format!(
+        "{}/v2.01/{}/users/{}/identity-verifications",
+        cfg.base_url,
+        client_id(cfg),
+        segment(user_id)
+    )
+}
+
+/// `GET /v2.01/{ClientId}/users/{UserId}/identity-verifications?page=&per_page=`.
+pub fn list_request(
+    cfg: &ProviderConfig,
+    query: &ListQuery,
+    page: PageRef,
+    bearer: Option<&str>,
+) -> HttpRequest {
+    let mut pairs = Vec::new();
+    if let PageRef::Page { page, per_page } = page {
+        pairs.push(("page", page.to_string()));
+        pairs.push(("per_page", per_page.to_string()));
+    }
+    let url = user_sessions_url(cfg, query.filter("userId").unwrap_or_default());
+    request(Method::Get, with_query(url, &pairs), cfg, bearer)
+}
+
+/// View: `GET /v2.01/{ClientId}/identity-verifications/{Id}` (with `Checks`).
+pub fn get_request(cfg: &ProviderConfig, id: &str, bearer: Option<&str>) -> HttpRequest {
+    let url = format!(
+        "{}/v2.01/{}/identity-verifications/{}",
+        cfg.base_url,
+        client_id(cfg),
+        segment(id)
+    );
+    request(Method::Get, url, cfg, bearer)
+}
+
+/// `POST /v2.01/{ClientId}/users/{UserId}/identity-verifications` with
+/// `{ReturnUrl, Tag?}`; the caller's `idempotencyKey` as `Idempotency-Key`.
+pub fn create_request(
+    cfg: &ProviderConfig,
+    input: &Value,
+    bearer: Option<&str>,
+) -> Result<HttpRequest, IdvError> {
+    let p = cfg.provider;
+    let map = input_object(p, input)?;
+    let user_id = input_text(p, map, "userId", true)?.unwrap_or_default();
+    let mut body = json!({ "ReturnUrl": input_text(p, map, "returnUrl", true)? });
+    if let Some(tag) = input_text(p, map, "tag", false)? {
+        body["Tag"] = Value::from(tag);
+    }
+    let idempotency_key = input_text(p, map, "idempotencyKey", false)?;
+    let mut req = request(Method::Post, user_sessions_url(cfg, &user_id), cfg, bearer);
+    req.headers
+        .push(("content-type".into(), "application/json".into()));
+    if let Some(key) = idempotency_key {
+        req.headers.push(("idempotency-key".into(), key));
+    }
+    req.body = Some(body.to_string());
+    Ok(req)
+}
+
+/// OAuth2 client credentials: `POST /v2.01/oauth/token`, `Basic
+/// base64(ClientId:ApiKey)`, `grant_type=client_credentials`.
+pub fn token_request(cfg: &ProviderConfig) -> Option<HttpRequest> {
+    let key = cfg.api_key.as_ref()?;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        cfg.setting("clientId").unwrap_or_default(),
+        key.expose()
+    ));
+    let mut headers = vec![
+        ("accept".to_string(), "application/json".to_string()),
+        (
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        ),
+    ];
+    headers.extend(
+        cfg.headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("authorization"))
+            .cloned(),
+    );
+    headers.push(("authorization".to_string(), format!("Basic {basic}")));
+    Some(HttpRequest {
+        method: Method::Post,
+        url: format!("{}/v2.01/oauth/token", cfg.base_url),
+        headers,
+        body: Some("grant_type=client_credentials".to_string()),
+    })
+}
+
+/// `x-number-of-items`, `x-number-of-pages`, and `link` with `rel="next"`.
+pub fn page_meta(response: &HttpResponse, requested: PageRef) -> PageMeta {
+    PageMeta {
+        total: header_u64(response, "x-number-of-items"),
+        pages: header_u64(response, "x-number-of-pages"),
+        page_size: match requested {
+            PageRef::Page { per_page, .. } => Some(per_page),
+            PageRef::Offset { .. } => None,
+        },
+        has_next: response.header("link").map(|l| l.contains("rel=\"next\"")),
+    }
+}
+
+/// The OAuth lockout after repeated bad credentials answers 400
+/// `unauthorized_client` (an OAuth-style body), not 401.
+pub fn error_code(status: u16, body: &str) -> Option<ErrorCode> {
+    (status == 400 && body.contains("unauthorized_client")).then_some(ErrorCode::Auth)
+}

@@ -1,0 +1,163 @@
+//! Mangopay hosted IDV sessions (API v2.01). Facts and sources:
+//! `../shared/providers.md` section 1.
+//!
+//! - `session.rs`: list rows (`Id, Status, CreationDate, LastUpdate`, no
+//!   `UserId`), View and create responses to sessions; times are Unix seconds.
+//! - `api.rs`: OAuth2 client credentials, list (per user, `page`/`per_page`),
+//!   View, create (`Idempotency-Key`), page headers, error-body quirks.
+
+mod api;
+mod session;
+
+use super::{
+    Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, Setting,
+    StatusRow,
+};
+use crate::client::config::ProviderConfig;
+use crate::client::http::{HttpRequest, HttpResponse};
+use crate::client::paging::{PageMeta, PageRef};
+use crate::client::query::ListQuery;
+use crate::client::rate::Endpoint;
+use crate::error::{ErrorCode, IdvError};
+use crate::json::Json;
+use crate::providers::NormalizeOptions;
+use crate::session::{CheckKind, Session, SessionStatus::*};
+use serde_json::Value;
+
+/// Mangopay `Status` to the unified status. `PENDING`: not yet submitted
+/// (Mangopay does not say whether the user began); `OUTDATED` is the spelling
+/// before 2025-05-23; `EXPIRED`, `TIMEOUT`, `ERROR` come from newer docs and
+/// the SDKs. Anything else is `unknown`.
+pub const STATUSES: &[StatusRow] = &[
+    StatusRow::new("PENDING", InProgress),
+    StatusRow::new("REVIEW", InReview),
+    StatusRow::new("VALIDATED", Approved),
+    StatusRow::new("REFUSED", Declined),
+    StatusRow::new("EXPIRED", Expired),
+    StatusRow::new("TIMEOUT", Abandoned),
+    StatusRow::new("OUT_OF_DATE", Outdated),
+    StatusRow::new("OUTDATED", Outdated),
+    StatusRow::new("ERROR", Error),
+];
+
+/// Mangopay check `Type` to a check kind; anything else is `other`.
+pub const CHECK_KINDS: &[KindRow] = &[
+    KindRow::new("IDENTITY_DOCUMENT_VERIFICATION", CheckKind::Document),
+    KindRow::new("IDV_AGE_CHECK", CheckKind::Age),
+    KindRow::new("IDV_NAME_MATCH_CHECK", CheckKind::NameMatch),
+    KindRow::new("BUSINESS_VERIFICATION", CheckKind::Business),
+    KindRow::new("BUSINESS_NAME_MATCH", CheckKind::Business),
+    KindRow::new("BUSINESS_INSIGHTS_MATCH", CheckKind::Business),
+    KindRow::new("PSC_*", CheckKind::Business),
+];
+
+const CONNECTION: Connection = Connection {
+    base_url: "https://api.mangopay.com",
+    hosts: &[
+        "https://api.mangopay.com",
+        "https://api.sandbox.mangopay.com",
+    ],
+    auth: Auth::OAuthClientCredentials,
+    settings: &[Setting {
+        name: "clientId",
+        required_because: Some("it is part of every Mangopay path"),
+    }],
+};
+
+const QUERY: QuerySpec = QuerySpec {
+    filters: &["userId"],
+    required: Some(("userId", "Mangopay lists sessions per user")),
+    paging: Paging::Pages { max: 100 },
+    status_param: None,
+    user_keys: &["userId"],
+};
+
+const MINUTE: f64 = 60_000.0;
+
+/// 2,300 / 15 min, 4,500 / 30 min, 8,800 / h, 105,600 / day, all endpoints together.
+const RATE_LIMIT: RateLimit = RateLimit {
+    budget: "all",
+    windows: &[
+        (2_300, 15.0 * MINUTE),
+        (4_500, 30.0 * MINUTE),
+        (8_800, 60.0 * MINUTE),
+        (105_600, 24.0 * 60.0 * MINUTE),
+    ],
+};
+
+/// The registry entry.
+pub struct Mangopay;
+
+impl ProviderApi for Mangopay {
+    fn provider(&self) -> Provider {
+        Provider::Mangopay
+    }
+    fn name(&self) -> &'static str {
+        "mangopay"
+    }
+    fn statuses(&self) -> &'static [StatusRow] {
+        STATUSES
+    }
+    fn check_kinds(&self) -> &'static [KindRow] {
+        CHECK_KINDS
+    }
+    fn rows_field(&self) -> Option<&'static str> {
+        None
+    }
+    fn reads(&self) -> fn(&str) -> bool {
+        session::reads
+    }
+    fn normalize(
+        &self,
+        obj: &Obj<'_, '_>,
+        options: &NormalizeOptions,
+    ) -> Result<Session, IdvError> {
+        session::normalize(obj, options)
+    }
+    fn connection(&self) -> &'static Connection {
+        &CONNECTION
+    }
+    fn query(&self) -> &'static QuerySpec {
+        &QUERY
+    }
+    fn list_request(
+        &self,
+        cfg: &ProviderConfig,
+        query: &ListQuery,
+        page: PageRef,
+        bearer: Option<&str>,
+    ) -> HttpRequest {
+        api::list_request(cfg, query, page, bearer)
+    }
+    fn get_request(
+        &self,
+        cfg: &ProviderConfig,
+        id: &str,
+        bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        Ok(api::get_request(cfg, id, bearer))
+    }
+    fn create_request(
+        &self,
+        cfg: &ProviderConfig,
+        input: &Value,
+        bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        api::create_request(cfg, input, bearer)
+    }
+    fn token_request(&self, cfg: &ProviderConfig) -> Option<HttpRequest> {
+        api::token_request(cfg)
+    }
+    fn page_meta(&self, response: &HttpResponse, _body: &Json<'_>, requested: PageRef) -> PageMeta {
+        api::page_meta(response, requested)
+    }
+    fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
+        Some(RATE_LIMIT)
+    }
+    fn error_code(&self, status: u16, body: &str) -> Option<ErrorCode> {
+        api::error_code(status, body)
+    }
+    fn list_rows_lack_details(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,222 @@
+//! Provider payloads in, unified sessions out: JSON parsing and the list
+//! shapes, shared by every provider; each provider's parser is its
+//! [`ProviderApi::normalize`](super::ProviderApi::normalize).
+//!
+//! Field policy: a payload must carry the session id, its status and (except
+//! Didit's create response) its creation time, with the documented types; any
+//! other field that is missing, `null`, empty or of the wrong type is simply
+//! absent from the unified session.
+
+use super::{Obj, Path, Provider};
+use crate::error::IdvError;
+use crate::json::Json;
+use crate::session::Session;
+use serde_json::Value;
+
+/// Options for normalization.
+#[derive(Debug, Clone, Default)]
+pub struct NormalizeOptions {
+    /// Keep the provider's object in `Session::raw`.
+    pub include_raw: bool,
+    /// The user a list or create call was about, for rows that do not say
+    /// (Mangopay list rows lack `UserId`).
+    pub user_id: Option<String>,
+    /// RFC 3339 "now", used as `createdAt` of a create response that has no
+    /// creation time (Didit's). Without it such a payload is a decode error.
+    pub now: Option<String>,
+}
+
+/// Parses JSON text, telling an HTML error page apart from broken JSON.
+///
+/// # Errors
+/// `decode` when the text is not JSON.
+pub fn parse_json(provider: Provider, text: &str) -> Result<Json<'_>, IdvError> {
+    let trimmed = json_text(provider, text)?;
+    serde_json::from_str(trimmed)
+        .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
+}
+
+/// Parses a payload for normalization: without `include_raw`, only the
+/// fields the provider's parser reads are built (see each provider's `reads`).
+///
+/// # Errors
+/// `decode` when the text is not JSON.
+pub fn parse_payload<'a>(
+    provider: Provider,
+    text: &'a str,
+    list: bool,
+    options: &NormalizeOptions,
+) -> Result<Json<'a>, IdvError> {
+    if options.include_raw {
+        return parse_json(provider, text);
+    }
+    let trimmed = json_text(provider, text)?;
+    let api = provider.api();
+    let rows = if list { api.rows_field() } else { None };
+    crate::json::parse_pruned(trimmed, rows, api.reads())
+        .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
+}
+
+/// The text to parse: an HTML error page or an empty body is named as such.
+fn json_text(provider: Provider, text: &str) -> Result<&str, IdvError> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('<') {
+        return Err(IdvError::decode(
+            provider,
+            format!("{provider}: expected JSON, got an HTML page"),
+        ));
+    }
+    if trimmed.is_empty() {
+        return Err(IdvError::decode(
+            provider,
+            format!("{provider}: expected JSON, got an empty body"),
+        ));
+    }
+    Ok(trimmed)
+}
+
+/// Normalizes one provider object: a list row, a single-session response or a
+/// create response.
+///
+/// # Errors
+/// `decode` when the object lacks its id, status or creation time, or has them
+/// in the wrong type.
+pub fn normalize_session(
+    provider: Provider,
+    raw: &Value,
+    options: &NormalizeOptions,
+) -> Result<Session, IdvError> {
+    normalize_session_json(provider, &Json::from_value(raw), options)
+}
+
+/// [`normalize_session`] over a parsed [`Json`] tree.
+///
+/// # Errors
+/// As [`normalize_session`].
+pub fn normalize_session_json(
+    provider: Provider,
+    raw: &Json<'_>,
+    options: &NormalizeOptions,
+) -> Result<Session, IdvError> {
+    let obj = Obj::new(provider, raw, Path::Root)?;
+    normalize_obj(&obj, options)
+}
+
+/// Normalizes a provider's whole list response body: Mangopay's bare array,
+/// Equals `{limit, offset, count, rows}`, Didit `{count, next, previous, results}`.
+/// Equals and Didit also accept a bare array of rows.
+///
+/// # Errors
+/// `decode` when the body is not the documented shape or a row is invalid
+/// (the message names the row and field).
+pub fn normalize_list(
+    provider: Provider,
+    body: &Value,
+    options: &NormalizeOptions,
+) -> Result<Vec<Session>, IdvError> {
+    normalize_list_json(provider, &Json::from_value(body), options)
+}
+
+/// [`normalize_list`] over a parsed [`Json`] tree.
+///
+/// # Errors
+/// As [`normalize_list`].
+pub fn normalize_list_json(
+    provider: Provider,
+    body: &Json<'_>,
+    options: &NormalizeOptions,
+) -> Result<Vec<Session>, IdvError> {
+    let (rows, prefix) = list_rows(provider, body)?;
+    let mut sessions = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let obj = Obj::new(provider, row, Path::Row(prefix, i))?;
+        sessions.push(normalize_obj(&obj, options)?);
+    }
+    Ok(sessions)
+}
+
+/// The rows array of a list body, and the name of the field holding it
+/// (`""` for Mangopay's bare array). Providers whose list is an object also accept a bare array.
+///
+/// # Errors
+/// `decode` when the body is not the provider's list shape.
+pub fn list_rows<'b, 'a>(
+    provider: Provider,
+    body: &'b Json<'a>,
+) -> Result<(&'b [Json<'a>], &'static str), IdvError> {
+    let field = provider.api().rows_field();
+    match (body, field) {
+        (Json::Array(rows), field) => Ok((rows, field.unwrap_or(""))),
+        (Json::Object(_), Some(field)) => match body.get(field) {
+            Some(Json::Array(rows)) => Ok((rows, field)),
+            Some(other) => Err(IdvError::decode(
+                provider,
+                format!(
+                    "{provider}: list field `{field}` must be an array, got {}",
+                    other.type_name()
+                ),
+            )),
+            None => Err(IdvError::decode(
+                provider,
+                format!("{provider}: list body has no `{field}` array"),
+            )),
+        },
+        (other, None) => Err(IdvError::decode(
+            provider,
+            format!(
+                "{provider}: a list body is a JSON array, got {}",
+                other.type_name()
+            ),
+        )),
+        (other, Some(field)) => Err(IdvError::decode(
+            provider,
+            format!(
+                "{provider}: a list body is a JSON object with `{field}`, got {}",
+                other.type_name()
+            ),
+        )),
+    }
+}
+
+fn normalize_obj(obj: &Obj<'_, '_>, options: &NormalizeOptions) -> Result<Session, IdvError> {
+    let mut session = obj.provider.api().normalize(obj, options)?;
+    if options.include_raw {
+        session.raw = Some(obj.value.to_value());
+    }
+    Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn html_and_empty_bodies_are_named() {
+        let e = parse_json(Provider::Didit, "<!doctype html><h1>502</h1>").unwrap_err();
+        assert!(e.message.contains("HTML"), "{}", e.message);
+        let e = parse_json(Provider::Didit, "  ").unwrap_err();
+        assert!(e.message.contains("empty"), "{}", e.message);
+        let e = parse_json(Provider::Didit, "{\"session_id\": \"a\"").unwrap_err();
+        assert!(e.message.contains("invalid JSON"), "{}", e.message);
+    }
+
+    #[test]
+    fn list_shapes() {
+        let o = NormalizeOptions::default();
+        let e = normalize_list(Provider::Mangopay, &json!({"rows": []}), &o).unwrap_err();
+        assert!(e.message.contains("JSON array"), "{}", e.message);
+        let e = normalize_list(Provider::Equals, &json!({"count": 0}), &o).unwrap_err();
+        assert!(e.message.contains("`rows`"), "{}", e.message);
+        let e = normalize_list(Provider::Didit, &json!({"results": {}}), &o).unwrap_err();
+        assert!(e.message.contains("must be an array"), "{}", e.message);
+        let e = normalize_list(Provider::Didit, &json!({"results": [1]}), &o).unwrap_err();
+        assert!(e.message.contains("`results[0]`"), "{}", e.message);
+        assert!(normalize_list(Provider::Didit, &json!([]), &o)
+            .unwrap()
+            .is_empty());
+        assert!(normalize_list(Provider::Equals, &json!({"rows": []}), &o)
+            .unwrap()
+            .is_empty());
+    }
+}
