@@ -11,8 +11,11 @@ use std::fmt;
 pub enum ErrorCode {
     /// Bad configuration or arguments (unknown provider, missing credential).
     Config,
-    /// The provider rejected the credentials (401, 403).
+    /// The provider rejected the credentials (401, and 403 where it means that).
     Auth,
+    /// The provider refused for a reason other than the credentials (403: a
+    /// feature not activated, no credits left, a missing permission).
+    Forbidden,
     /// The session or user does not exist (404).
     NotFound,
     /// Too many requests (429).
@@ -29,6 +32,11 @@ pub enum ErrorCode {
     Decode,
     /// The provider does not offer this operation.
     Unsupported,
+    /// A full listing could not be completed consistently (the provider's
+    /// pages kept changing or contradicting its totals); retrying later may work.
+    Incomplete,
+    /// A webhook's signature is missing, wrong or stale.
+    Signature,
 }
 
 impl ErrorCode {
@@ -37,6 +45,7 @@ impl ErrorCode {
         match self {
             ErrorCode::Config => "config",
             ErrorCode::Auth => "auth",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Http => "http",
@@ -45,6 +54,8 @@ impl ErrorCode {
             ErrorCode::Aborted => "aborted",
             ErrorCode::Decode => "decode",
             ErrorCode::Unsupported => "unsupported",
+            ErrorCode::Incomplete => "incomplete",
+            ErrorCode::Signature => "signature",
         }
     }
 }

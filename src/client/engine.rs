@@ -1,6 +1,8 @@
-//! The client's behaviour over any [`Transport`]: auth, rate budgets, retries,
-//! paging passes, de-duplication, merging. Plain async Rust: the wasm binding
-//! runs it over `fetch`, native tests over an in-memory transport.
+//! The client's behaviour over any [`Transport`]: auth (one shared token
+//! request), rate budgets and pauses, the per-provider in-flight limit,
+//! retries (one budget per logical request, creates never duplicated), paging
+//! passes, de-duplication, merging. Plain async Rust: the wasm binding runs it
+//! over `fetch`, native tests over in-memory transports.
 
 use super::api::{self, ListPage, PageRef, Token};
 use super::config::ClientConfig;
@@ -8,14 +10,17 @@ use super::http::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportEr
 use super::paging::{self, Collector};
 use super::query::ListQuery;
 use super::rate::{budget_key, Endpoint, RateBudget};
+use super::sync::{Changes, Semaphore};
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::Auth;
-use crate::providers::NormalizeOptions;
+use crate::providers::{Auth, NormalizeOptions};
 use crate::session::{Provider, Session};
+use futures_util::future::{select, Either};
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use std::cell::RefCell;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::future::Future;
 
 /// Passes made at most when inserts keep shifting offsets.
 const MAX_PASSES: usize = 4;
@@ -118,10 +123,34 @@ pub struct UserSessions {
     pub errors: Vec<IdvError>,
 }
 
+/// Whether a failed request may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Reads, token requests, and creates carrying an idempotency key.
+    Always,
+    /// A create without idempotency: only when it provably never reached the
+    /// provider (a refused connection, a 429).
+    OnlyIfNotReceived,
+}
+
+/// One provider's OAuth token, shared by every call of a client.
+#[derive(Default)]
+struct TokenSlot {
+    token: Option<Token>,
+    /// The number of the fetch in flight; the other calls wait for it.
+    fetching: Option<u64>,
+    fetches: u64,
+    /// The last shared fetch that failed, and its error.
+    failure: Option<(u64, IdvError)>,
+}
+
 #[derive(Default)]
 struct State {
-    tokens: HashMap<Provider, Token>,
+    tokens: HashMap<Provider, TokenSlot>,
     budgets: HashMap<(Provider, &'static str), RateBudget>,
+    /// A 429 (or the provider's own rate headers) paused the provider until
+    /// this monotonic time.
+    paused_until: HashMap<Provider, f64>,
 }
 
 /// The client core. Cheap to share behind an `Rc`.
@@ -129,6 +158,10 @@ pub struct Engine {
     /// The validated configuration.
     pub config: ClientConfig,
     state: RefCell<State>,
+    /// Requests in flight per provider, across every call (`concurrency`).
+    in_flight: HashMap<Provider, Semaphore>,
+    /// Bumped whenever a shared token fetch ends.
+    token_changes: Changes,
 }
 
 impl std::fmt::Debug for Engine {
@@ -147,12 +180,49 @@ fn aborted(provider: Provider) -> IdvError {
     )
 }
 
+/// Frees the token slot when the call fetching the token ends in any way,
+/// dropped mid-way included (its caller aborted or went away): the next
+/// caller fetches, and every waiter wakes up.
+struct FetchingToken<'a> {
+    engine: &'a Engine,
+    provider: Provider,
+}
+
+impl Drop for FetchingToken<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.engine.state.try_borrow_mut() {
+            if let Some(slot) = state.tokens.get_mut(&self.provider) {
+                slot.fetching = None;
+            }
+        }
+        self.engine.token_changes.bump();
+    }
+}
+
+/// A failed attempt, and whether the provider may have received the request.
+struct Failure {
+    error: IdvError,
+    received: bool,
+}
+
+/// True when `body` is JSON at all (whatever its shape).
+fn is_json(body: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok()
+}
+
 impl Engine {
     /// A client core for a validated configuration.
     pub fn new(config: ClientConfig) -> Self {
+        let in_flight = config
+            .providers
+            .iter()
+            .map(|p| (p.provider, Semaphore::new(config.concurrency.max(1))))
+            .collect();
         Engine {
             config,
             state: RefCell::new(State::default()),
+            in_flight,
+            token_changes: Changes::default(),
         }
     }
 
@@ -166,38 +236,90 @@ impl Engine {
         error
     }
 
-    /// Waits until the provider's documented budget allows one more request.
+    /// Runs `f` unless the caller's signal fires first.
+    async fn or_abort<F: Future>(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        f: F,
+    ) -> Result<F::Output, IdvError> {
+        if t.is_aborted() {
+            return Err(aborted(provider));
+        }
+        match select(std::pin::pin!(f), t.until_aborted()).await {
+            Either::Left((out, _)) => Ok(out),
+            Either::Right(_) => Err(aborted(provider)),
+        }
+    }
+
+    /// The error of a call that will not wait `ms` for the provider's window.
+    fn closed_window(provider: Provider, ms: u64) -> IdvError {
+        IdvError {
+            retryable: true,
+            retry_after_ms: Some(ms),
+            ..IdvError::new(
+                ErrorCode::RateLimited,
+                Some(provider),
+                format!(
+                    "{provider}: rate limited for {} s, longer than the client's longest \
+                     back-off (retryMaxDelayMs): not retried; try again after retryAfterMs",
+                    ms.div_ceil(1000)
+                ),
+            )
+        }
+    }
+
+    /// Pauses every call to `provider` for `ms` (after a 429, or when the
+    /// provider's own rate headers say a window is spent).
+    fn pause(&self, t: &dyn Transport, provider: Provider, ms: u64) {
+        let until = t.monotonic_ms() + ms as f64;
+        let mut state = self.state.borrow_mut();
+        let paused = state.paused_until.entry(provider).or_insert(until);
+        *paused = paused.max(until);
+    }
+
+    /// Waits until the provider is not paused and its documented budget allows
+    /// one more request. A pause longer than the longest back-off fails at once.
     async fn acquire(
         &self,
         t: &dyn Transport,
         provider: Provider,
         endpoint: Endpoint,
     ) -> Result<(), IdvError> {
-        let Some(key) = budget_key(provider, endpoint) else {
-            return Ok(());
-        };
+        let key = budget_key(provider, endpoint);
         loop {
+            let now = t.monotonic_ms();
             let wait = {
                 let mut state = self.state.borrow_mut();
-                let scale = self.config.rate_limit_scale;
-                let Some(budget) = (match state.budgets.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        RateBudget::documented(provider, endpoint, scale).map(|b| e.insert(b))
+                let paused = state
+                    .paused_until
+                    .get(&provider)
+                    .map_or(0, |until| (until - now).max(0.0).ceil() as u64);
+                if paused > self.config.retry.max_delay_ms {
+                    return Err(Self::closed_window(provider, paused));
+                }
+                if paused > 0 {
+                    paused
+                } else {
+                    let scale = self.config.rate_limit_scale;
+                    let budget = key.and_then(|key| match state.budgets.entry(key) {
+                        Entry::Occupied(e) => Some(e.into_mut()),
+                        Entry::Vacant(e) => {
+                            RateBudget::documented(provider, endpoint, scale).map(|b| e.insert(b))
+                        }
+                    });
+                    match budget.map(|b| b.try_acquire(now)) {
+                        None | Some(Ok(())) => return Ok(()),
+                        Some(Err(ms)) => ms,
                     }
-                }) else {
-                    return Ok(());
-                };
-                match budget.try_acquire(t.now_ms()) {
-                    Ok(()) => return Ok(()),
-                    Err(ms) => ms,
                 }
             };
             t.sleep(wait).await.map_err(|_| aborted(provider))?;
         }
     }
 
-    /// The OAuth bearer token: cached, refreshed before expiry. `None` for
+    /// The OAuth bearer token: cached, refreshed before expiry, fetched by one
+    /// call at a time while the others wait and share its result. `None` for
     /// API-key providers and when a proxy holds the credentials.
     fn bearer<'a>(
         &'a self,
@@ -212,34 +334,99 @@ impl Engine {
             let Some(request) = api::token_request(cfg) else {
                 return Ok(None);
             };
-            if let Some(token) = self.state.borrow().tokens.get(&provider) {
-                if t.now_ms() < token.refresh_at_ms {
-                    return Ok(Some(token.access_token.clone()));
+            loop {
+                let generation = self.token_changes.generation();
+                let waiting_for = {
+                    let mut state = self.state.borrow_mut();
+                    let slot = state.tokens.entry(provider).or_default();
+                    if let Some(token) = &slot.token {
+                        if t.now_ms() < token.refresh_at_ms {
+                            return Ok(Some(token.access_token.clone()));
+                        }
+                    }
+                    match slot.fetching {
+                        Some(fetch) => Some(fetch),
+                        None => {
+                            slot.fetches += 1;
+                            slot.fetching = Some(slot.fetches);
+                            None
+                        }
+                    }
+                };
+                if let Some(fetch) = waiting_for {
+                    self.or_abort(t, provider, self.token_changes.changed(generation))
+                        .await?;
+                    let state = self.state.borrow();
+                    let failure = state.tokens.get(&provider).and_then(|s| s.failure.as_ref());
+                    if let Some((failed, error)) = failure {
+                        if *failed == fetch {
+                            return Err(error.clone());
+                        }
+                    }
+                    continue;
                 }
+                let guard = FetchingToken {
+                    engine: self,
+                    provider,
+                };
+                let result = self
+                    .call(
+                        t,
+                        provider,
+                        Endpoint::Token,
+                        "get an OAuth token",
+                        Resend::Always,
+                        &|_| Ok(request.clone()),
+                        &|response| api::decode_token(provider, response, t.now_ms()),
+                    )
+                    .await;
+                {
+                    let mut state = self.state.borrow_mut();
+                    let slot = state.tokens.entry(provider).or_default();
+                    match &result {
+                        Ok(token) => {
+                            slot.token = Some(token.clone());
+                            slot.failure = None;
+                        }
+                        // An aborted fetch is not a failure to share: a waiter fetches instead.
+                        Err(e) if e.code != ErrorCode::Aborted => {
+                            slot.failure = Some((slot.fetches, e.clone()));
+                        }
+                        Err(_) => {}
+                    }
+                }
+                drop(guard);
+                return result.map(|token| Some(token.access_token));
             }
-            let response = self
-                .call(t, provider, Endpoint::Token, "get an OAuth token", &|_| {
-                    Ok(request.clone())
-                })
-                .await?;
-            let token =
-                api::decode_token(provider, &response, t.now_ms()).map_err(|e| self.redact(e))?;
-            let access = token.access_token.clone();
-            self.state.borrow_mut().tokens.insert(provider, token);
-            Ok(Some(access))
         })
     }
 
-    /// Sends one logical request: rate budget, auth, retries with backoff
-    /// (honouring `Retry-After`), and one token refresh after a Mangopay 401.
-    async fn call(
+    /// Forgets `used` after the provider refused it (401), unless another
+    /// call already replaced it: one refresh for every call that saw the 401.
+    fn drop_token(&self, provider: Provider, used: &str) {
+        let mut state = self.state.borrow_mut();
+        if let Some(slot) = state.tokens.get_mut(&provider) {
+            if slot.token.as_ref().is_some_and(|t| t.access_token == used) {
+                slot.token = None;
+            }
+        }
+    }
+
+    /// One logical request: rate budget and pauses, auth, the in-flight
+    /// limit, and one retry budget (`maxRetries + 1` attempts, whatever
+    /// failed: the network, a retryable status, or a 2xx body that is not JSON
+    /// at all); one token refresh after a 401. `decode` reads the 2xx answer.
+    #[allow(clippy::too_many_arguments)]
+    async fn call<T>(
         &self,
         t: &dyn Transport,
         provider: Provider,
         endpoint: Endpoint,
         operation: &str,
+        resend: Resend,
         build: &dyn Fn(Option<&str>) -> Result<HttpRequest, IdvError>,
-    ) -> Result<HttpResponse, IdvError> {
+        decode: &dyn Fn(&HttpResponse) -> Result<T, IdvError>,
+    ) -> Result<T, IdvError> {
         let mut refreshed = false;
         let mut attempt: u32 = 0;
         loop {
@@ -253,41 +440,140 @@ impl Engine {
             };
             let request = build(bearer.as_deref())?;
             self.acquire(t, provider, endpoint).await?;
-            let error = match t.send(request, self.config.timeout_ms).await {
-                Ok(r) if (200..300).contains(&r.status) => return Ok(r),
-                Ok(r) if r.status == 401 && bearer.is_some() && !refreshed => {
-                    // The token expired early or was revoked: one fresh token, then retry.
-                    refreshed = true;
-                    self.state.borrow_mut().tokens.remove(&provider);
-                    continue;
+            let sent = match self.in_flight.get(&provider) {
+                Some(slots) => {
+                    let _permit = self.or_abort(t, provider, slots.acquire()).await?;
+                    t.send(request, self.config.timeout_ms).await
                 }
-                Ok(r) => api::error_from_response(provider, operation, &r, t.now_ms()),
+                None => t.send(request, self.config.timeout_ms).await,
+            };
+            let failure = match sent {
+                Ok(response) => {
+                    if let Some(ms) = provider.api().rate_pause(&response, t.now_ms()) {
+                        self.pause(t, provider, ms);
+                    }
+                    if (200..300).contains(&response.status) {
+                        match decode(&response) {
+                            Ok(value) => return Ok(value),
+                            // Valid JSON in the wrong shape will not improve on a retry.
+                            Err(e) if is_json(&response.body) => return Err(self.redact(e)),
+                            // Cut short, or an HTML page from something in between.
+                            Err(e) => Failure {
+                                error: IdvError {
+                                    retryable: true,
+                                    ..e
+                                },
+                                received: true,
+                            },
+                        }
+                    } else if response.status == 401 && !refreshed {
+                        if let Some(used) = &bearer {
+                            // The token expired early or was revoked: one fresh token, then retry.
+                            refreshed = true;
+                            self.drop_token(provider, used);
+                            continue;
+                        }
+                        Failure {
+                            error: api::error_from_response(
+                                provider,
+                                operation,
+                                &response,
+                                t.now_ms(),
+                            ),
+                            received: true,
+                        }
+                    } else {
+                        let error =
+                            api::error_from_response(provider, operation, &response, t.now_ms());
+                        if response.status == 429 {
+                            if let Some(ms) = error.retry_after_ms {
+                                self.pause(t, provider, ms);
+                            }
+                        }
+                        // A 429 was refused before being processed.
+                        Failure {
+                            received: response.status != 429,
+                            error,
+                        }
+                    }
+                }
                 Err(TransportError::Aborted) => return Err(aborted(provider)),
-                Err(TransportError::Timeout) => IdvError {
-                    retryable: true,
-                    ..IdvError::new(
-                        ErrorCode::Timeout,
-                        Some(provider),
-                        format!(
-                            "{provider}: {operation} timed out after {} ms",
-                            self.config.timeout_ms
-                        ),
-                    )
+                Err(TransportError::Timeout) => Failure {
+                    error: IdvError {
+                        retryable: true,
+                        ..IdvError::new(
+                            ErrorCode::Timeout,
+                            Some(provider),
+                            format!(
+                                "{provider}: {operation} timed out after {} ms",
+                                self.config.timeout_ms
+                            ),
+                        )
+                    },
+                    received: true,
                 },
-                Err(TransportError::Network(reason)) => IdvError {
-                    retryable: true,
-                    ..IdvError::new(
-                        ErrorCode::Network,
-                        Some(provider),
-                        format!("{provider}: {operation} failed: network error: {reason}"),
-                    )
+                Err(TransportError::Network(reason)) => Failure {
+                    error: IdvError {
+                        retryable: true,
+                        ..IdvError::new(
+                            ErrorCode::Network,
+                            Some(provider),
+                            format!("{provider}: {operation} failed: network error: {reason}"),
+                        )
+                    },
+                    received: true,
+                },
+                Err(TransportError::NotSent(reason)) => Failure {
+                    error: IdvError {
+                        retryable: true,
+                        ..IdvError::new(
+                            ErrorCode::Network,
+                            Some(provider),
+                            format!("{provider}: {operation} failed: network error: {reason}"),
+                        )
+                    },
+                    received: false,
                 },
             };
+            let Failure { error, received } = failure;
+            if resend == Resend::OnlyIfNotReceived && received {
+                return Err(self.redact(Self::maybe_created(provider, error)));
+            }
             if !error.retryable || attempt >= self.config.retry.max_retries {
                 return Err(self.redact(error));
             }
+            if let Some(ms) = error.retry_after_ms {
+                if ms > self.config.retry.max_delay_ms {
+                    // No retry into a closed window.
+                    return Err(self.redact(IdvError {
+                        message: format!(
+                            "{} (rate limited for {} s, longer than retryMaxDelayMs: not retried)",
+                            error.message,
+                            ms.div_ceil(1000)
+                        ),
+                        ..error
+                    }));
+                }
+            }
             self.back_off(t, provider, &mut attempt, error.retry_after_ms)
                 .await?;
+        }
+    }
+
+    /// The error of a create that failed after it may have reached the
+    /// provider: it is not sent again, and the caller is told why.
+    fn maybe_created(provider: Provider, error: IdvError) -> IdvError {
+        if !error.retryable {
+            return error;
+        }
+        IdvError {
+            retryable: false,
+            message: format!(
+                "{}. The request may have reached {provider}, so it was not sent again: a \
+                 session may have been created; list the user's sessions before creating another",
+                error.message
+            ),
+            ..error
         }
     }
 
@@ -317,45 +603,16 @@ impl Engine {
         options: &NormalizeOptions,
     ) -> Result<ListPage, IdvError> {
         let cfg = self.config.provider(provider)?;
-        self.get_decoded(
+        self.call(
             t,
             provider,
             Endpoint::List,
             "list sessions",
+            Resend::Always,
             &|bearer| Ok(api::list_request(provider, cfg, query, page, bearer)),
             &|response| api::decode_list(provider, response, page, options),
         )
         .await
-    }
-
-    /// A GET and the decoding of its answer. A 2xx body that is not JSON at
-    /// all (cut short, or an HTML page from something in between) is retried
-    /// like a network error; valid JSON that breaks the documented shape is not.
-    async fn get_decoded<T>(
-        &self,
-        t: &dyn Transport,
-        provider: Provider,
-        endpoint: Endpoint,
-        operation: &str,
-        build: &dyn Fn(Option<&str>) -> Result<HttpRequest, IdvError>,
-        decode: &dyn Fn(&HttpResponse) -> Result<T, IdvError>,
-    ) -> Result<T, IdvError> {
-        let mut attempt: u32 = 0;
-        loop {
-            let response = self.call(t, provider, endpoint, operation, build).await?;
-            let error = match decode(&response) {
-                Ok(value) => return Ok(value),
-                Err(e) => e,
-            };
-            let not_json = serde_json::from_str::<serde::de::IgnoredAny>(&response.body).is_err();
-            if !not_json || attempt >= self.config.retry.max_retries {
-                return Err(self.redact(IdvError {
-                    retryable: not_json,
-                    ..error
-                }));
-            }
-            self.back_off(t, provider, &mut attempt, None).await?;
-        }
     }
 
     fn normalize_options(
@@ -419,11 +676,14 @@ impl Engine {
     }
 
     /// Every page: the first, then the rest concurrently when the total is
-    /// known (in the provider's order), deduplicated by `key`; repeated passes
-    /// while inserts shift offsets (see [`paging`]).
+    /// known (in the provider's order), deduplicated by `key` (a later copy
+    /// wins); repeated passes while inserts shift offsets (see [`paging`]).
+    /// Pages are planned lazily: a total from the server never sizes memory,
+    /// and a page bringing nothing new ends the pass.
     ///
     /// # Errors
-    /// The first page's error, or any later page's after its retries.
+    /// Any page's error after its retries; `incomplete` when no pass agreed
+    /// with itself.
     pub async fn list_all(
         &self,
         t: &dyn Transport,
@@ -437,70 +697,38 @@ impl Engine {
             return Ok(Vec::new());
         }
         let normalize = Self::normalize_options(provider, query, options);
-        let first_ref = paging::first_ref(provider);
         let mut collector = Collector::default();
         let mut pages_done: u64 = 0;
+        let mut problem = None;
         for _pass in 0..MAX_PASSES {
-            let first = self
-                .fetch_page(t, provider, query, first_ref, &normalize)
+            problem = self
+                .list_pass(
+                    t,
+                    provider,
+                    query,
+                    &normalize,
+                    &mut collector,
+                    &mut pages_done,
+                    progress,
+                )
                 .await?;
-            let first_total = first.total;
-            let plan = paging::plan_rest(first_ref, &first);
-            let pages_total = plan.as_ref().map(|p| pages_done + 1 + p.len() as u64);
-            let mut consistent = true;
-            let mut current = (first_ref, first);
-            collector.add(std::mem::take(&mut current.1.sessions));
-            pages_done += 1;
-            progress(Progress {
-                provider,
-                pages_done,
-                pages_total,
-                sessions: collector.len(),
-            });
-            match plan {
-                Some(plan) => {
-                    let concurrency = self.config.concurrency.max(1);
-                    let mut pages = stream::iter(plan)
-                        .map(|r| self.fetch_page(t, provider, query, r, &normalize))
-                        .buffered(concurrency);
-                    while let Some(page) = pages.next().await {
-                        let mut page = page?;
-                        if page.total != first_total
-                            || (page.rows == 0 && first_total.unwrap_or(0) > 0)
-                        {
-                            consistent = false;
-                        }
-                        collector.add(std::mem::take(&mut page.sessions));
-                        pages_done += 1;
-                        progress(Progress {
-                            provider,
-                            pages_done,
-                            pages_total,
-                            sessions: collector.len(),
-                        });
-                    }
-                }
-                None => {
-                    // No total: follow the provider's pages one by one.
-                    while let Some(next) = paging::next_ref(current.0, &current.1) {
-                        let mut page = self
-                            .fetch_page(t, provider, query, next, &normalize)
-                            .await?;
-                        collector.add(std::mem::take(&mut page.sessions));
-                        pages_done += 1;
-                        progress(Progress {
-                            provider,
-                            pages_done,
-                            pages_total: None,
-                            sessions: collector.len(),
-                        });
-                        current = (next, page);
-                    }
-                }
-            }
-            if consistent {
+            if problem.is_none() {
                 break;
             }
+        }
+        if let Some(problem) = problem {
+            return Err(IdvError {
+                retryable: true,
+                ..IdvError::new(
+                    ErrorCode::Incomplete,
+                    Some(provider),
+                    format!(
+                        "{provider}: list sessions: the provider's pages never agreed in \
+                         {MAX_PASSES} passes ({problem}); {} sessions seen, more may exist",
+                        collector.len()
+                    ),
+                )
+            });
         }
         let sessions: Vec<Session> = collector
             .into_sessions()
@@ -511,6 +739,102 @@ impl Engine {
             return self.with_details(t, provider, sessions, options).await;
         }
         Ok(sessions)
+    }
+
+    /// One pass over the pages. `Ok(None)` when it was consistent (one total
+    /// throughout, every page bringing new sessions, as many rows as the
+    /// total); otherwise what went wrong.
+    #[allow(clippy::too_many_arguments)]
+    async fn list_pass(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        query: &ListQuery,
+        normalize: &NormalizeOptions,
+        collector: &mut Collector,
+        pages_done: &mut u64,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Option<&'static str>, IdvError> {
+        let first_ref = paging::first_ref(provider);
+        let mut first = self
+            .fetch_page(t, provider, query, first_ref, normalize)
+            .await?;
+        let total = first.total;
+        let mut pass = paging::Pass::default();
+        let plan = paging::plan_rest(first_ref, &first);
+        let pages_total = plan.as_ref().map(|p| *pages_done + 1 + p.len());
+        let mut rows = first.rows;
+        let mut more = paging::next_ref(first_ref, &first);
+        pass.add(collector, std::mem::take(&mut first.sessions));
+        *pages_done += 1;
+        let mut report = |collector: &Collector, pages_done: u64| {
+            progress(Progress {
+                provider,
+                pages_done,
+                pages_total,
+                sessions: collector.len(),
+            })
+        };
+        report(collector, *pages_done);
+        match plan {
+            Some(plan) => {
+                // In the provider's order; the first failure ends the pass at
+                // once (not when the pages before it arrive), and dropping the
+                // stream aborts the pages still in flight.
+                let failure: RefCell<Option<IdvError>> = RefCell::new(None);
+                let failed = Changes::default();
+                let mut pages = stream::iter(plan)
+                    .map(|r| {
+                        let (failure, failed) = (&failure, &failed);
+                        async move {
+                            let page = self.fetch_page(t, provider, query, r, normalize).await;
+                            if let Err(e) = &page {
+                                failure.borrow_mut().get_or_insert_with(|| e.clone());
+                                failed.bump();
+                            }
+                            page
+                        }
+                    })
+                    .buffered(self.config.concurrency.max(1));
+                loop {
+                    let mut page = match select(pages.next(), failed.changed(0)).await {
+                        Either::Left((Some(page), _)) => page?,
+                        Either::Left((None, _)) => break,
+                        Either::Right(_) => {
+                            let error = failure.borrow_mut().take();
+                            return Err(error.unwrap_or_else(|| aborted(provider)));
+                        }
+                    };
+                    rows += page.rows;
+                    let new = pass.add(collector, std::mem::take(&mut page.sessions));
+                    *pages_done += 1;
+                    report(collector, *pages_done);
+                    if page.total != total {
+                        return Ok(Some("the total changed while paging"));
+                    }
+                    if new == 0 {
+                        return Ok(Some("a page brought no session not already listed"));
+                    }
+                }
+                if total.is_some_and(|total| rows < total) {
+                    return Ok(Some("the pages ended before the reported total"));
+                }
+            }
+            None => {
+                // No total: follow the provider's pages one by one.
+                while let Some(next) = more {
+                    let mut page = self.fetch_page(t, provider, query, next, normalize).await?;
+                    more = paging::next_ref(next, &page);
+                    let new = pass.add(collector, std::mem::take(&mut page.sessions));
+                    *pages_done += 1;
+                    report(collector, *pages_done);
+                    if new == 0 && page.rows > 0 {
+                        return Ok(Some("a page brought no session not already listed"));
+                    }
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Replaces list rows by the full session (`getSession`: URL, user,
@@ -527,18 +851,21 @@ impl Engine {
             return Ok(sessions);
         }
         let concurrency = self.config.concurrency.max(1);
-        let results: Vec<Result<Session, IdvError>> = stream::iter(sessions)
+        let mut out = Vec::with_capacity(sessions.len());
+        let mut details = stream::iter(sessions)
             .map(|row| async move {
                 let mut detailed = self.get_session(t, provider, &row.id, options).await?;
                 if detailed.user_ref.is_none() {
                     detailed.user_ref = row.user_ref;
                 }
-                Ok(detailed)
+                Ok::<Session, IdvError>(detailed)
             })
-            .buffered(concurrency)
-            .collect()
-            .await;
-        results.into_iter().collect()
+            .buffered(concurrency);
+        // The first failure ends the call (and drops the reads still in flight).
+        while let Some(session) = details.next().await {
+            out.push(session?);
+        }
+        Ok(out)
     }
 
     /// One session: Mangopay View, Didit decision.
@@ -559,23 +886,48 @@ impl Engine {
                 format!("{provider}: getSession needs a session id"),
             ));
         }
-        provider.api().get_request(cfg, id, None)?;
+        let api = provider.api();
+        api.get_request(cfg, id, None)?;
         let normalize = NormalizeOptions {
             include_raw: options.include_raw,
             ..NormalizeOptions::default()
         };
-        self.get_decoded(
+        self.call(
             t,
             provider,
             Endpoint::Get,
             "get session",
-            &|bearer| provider.api().get_request(cfg, id, bearer),
+            Resend::Always,
+            &|bearer| api.get_request(cfg, id, bearer),
             &|response| api::decode_session(provider, response, &normalize),
         )
         .await
     }
 
-    /// Creates a session (Mangopay, Didit); Equals is `unsupported`.
+    /// A fresh idempotency key (a random UUID v4).
+    fn new_idempotency_key(t: &dyn Transport) -> String {
+        let mut bytes = [0u8; 16];
+        for chunk in bytes.chunks_mut(4) {
+            chunk.copy_from_slice(&t.random_u32().to_le_bytes());
+        }
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    }
+
+    /// Creates a session (Mangopay, Didit); Equals is `unsupported`. Never
+    /// duplicated by a retry: with an idempotency key (Mangopay: the caller's
+    /// `idempotencyKey`, else one generated for this call) every attempt
+    /// carries the same key; without (Didit), a create that may have reached
+    /// the provider is not sent again.
     ///
     /// # Errors
     /// `config` for bad input, `unsupported` for Equals, and the rest.
@@ -589,11 +941,24 @@ impl Engine {
         let cfg = self.config.provider(provider)?;
         let api = provider.api();
         api.create_request(cfg, input, None)?;
-        let response = self
-            .call(t, provider, Endpoint::Create, "create session", &|bearer| {
-                api.create_request(cfg, input, bearer)
-            })
-            .await?;
+        let (resend, idempotency) = match api.idempotency_header() {
+            Some(header) => {
+                let key = match input.get("idempotencyKey") {
+                    None | Some(Value::Null) => Self::new_idempotency_key(t),
+                    Some(Value::String(key)) if !key.is_empty() => key.clone(),
+                    Some(_) => {
+                        return Err(IdvError::config(
+                            Some(provider),
+                            format!(
+                                "{provider}: createSession input `idempotencyKey` must be a non-empty string"
+                            ),
+                        ))
+                    }
+                };
+                (Resend::Always, Some((header, key)))
+            }
+            None => (Resend::OnlyIfNotReceived, None),
+        };
         let user_key = api.query().user_keys.first().copied();
         let normalize = NormalizeOptions {
             include_raw: options.include_raw,
@@ -605,7 +970,25 @@ impl Engine {
             // A create response may have no creation time (Didit's): it is now.
             now: crate::time::from_unix_millis(t.now_ms()),
         };
-        api::decode_session(provider, &response, &normalize).map_err(|e| self.redact(e))
+        self.call(
+            t,
+            provider,
+            Endpoint::Create,
+            "create session",
+            resend,
+            &|bearer| {
+                let mut request = api.create_request(cfg, input, bearer)?;
+                if let Some((header, key)) = &idempotency {
+                    request
+                        .headers
+                        .retain(|(n, _)| !n.eq_ignore_ascii_case(header));
+                    request.headers.push((header.to_string(), key.clone()));
+                }
+                Ok(request)
+            },
+            &|response| api::decode_session(provider, response, &normalize),
+        )
+        .await
     }
 
     /// Every configured provider's sessions for one user, concurrently, merged
@@ -617,9 +1000,8 @@ impl Engine {
         refs: &UserRefs,
         options: &CallOptions,
     ) -> UserSessions {
-        let jobs = &refs.0;
         let results =
-            futures_util::future::join_all(jobs.iter().map(|(provider, query)| async move {
+            futures_util::future::join_all(refs.0.iter().map(|(provider, query)| async move {
                 self.list_all(t, *provider, query, options, &mut |_| {})
                     .await
             }))

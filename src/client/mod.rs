@@ -14,6 +14,7 @@ pub mod paging;
 pub mod query;
 pub mod rate;
 pub mod retry;
+pub mod sync;
 
 pub use config::ClientConfig;
 pub use engine::{CallOptions, Engine, Progress, SessionPage, UserRefs, UserSessions};

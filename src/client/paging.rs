@@ -12,7 +12,7 @@ use super::api::ListPage;
 use super::query::ListQuery;
 use crate::providers::{Paging, Provider};
 use crate::session::Session;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Which page of a list to ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,34 +76,74 @@ pub struct PageMeta {
     pub has_next: Option<bool>,
 }
 
-/// The pages after `first` in one pass, when the total is known. `None` when
-/// it is not (then pages are followed one by one with [`next_ref`]).
-pub fn plan_rest(first_ref: PageRef, first: &ListPage) -> Option<Vec<PageRef>> {
+/// The pages after `first` in one pass, when the total is known; `None`
+/// when it is not (then pages are followed one by one with [`next_ref`]).
+/// Lazy: a huge total from the server sizes nothing.
+pub fn plan_rest(first_ref: PageRef, first: &ListPage) -> Option<Plan> {
     match first_ref {
         PageRef::Page { page, per_page } => {
             let pages = first
                 .pages
                 .or_else(|| first.total.map(|t| t.div_ceil(per_page.max(1))))?;
-            Some(
-                ((page + 1)..=pages)
-                    .map(|p| PageRef::Page { page: p, per_page })
-                    .collect(),
-            )
+            Some(Plan {
+                next: page + 1,
+                end: pages.saturating_add(1),
+                step: 1,
+                kind: first_ref,
+            })
         }
         PageRef::Offset { offset, limit } => {
             let total = first.total?;
             let size = first.page_size.unwrap_or(limit).max(1);
-            let mut plan = Vec::new();
-            let mut next = offset + size;
-            while next < total {
-                plan.push(PageRef::Offset {
-                    offset: next,
+            Some(Plan {
+                next: offset.saturating_add(size),
+                end: total,
+                step: size,
+                kind: PageRef::Offset {
+                    offset,
                     limit: size,
-                });
-                next += size;
-            }
-            Some(plan)
+                },
+            })
         }
+    }
+}
+
+/// The planned pages of a pass, produced one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    next: u64,
+    end: u64,
+    step: u64,
+    kind: PageRef,
+}
+
+impl Plan {
+    /// Pages left.
+    pub fn len(&self) -> u64 {
+        self.end
+            .saturating_sub(self.next)
+            .div_ceil(self.step.max(1))
+    }
+
+    /// True when no page is left.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Iterator for Plan {
+    type Item = PageRef;
+
+    fn next(&mut self) -> Option<PageRef> {
+        if self.next >= self.end {
+            return None;
+        }
+        let at = self.next;
+        self.next = self.next.saturating_add(self.step.max(1));
+        Some(match self.kind {
+            PageRef::Page { per_page, .. } => PageRef::Page { page: at, per_page },
+            PageRef::Offset { limit, .. } => PageRef::Offset { offset: at, limit },
+        })
     }
 }
 
@@ -139,20 +179,25 @@ pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
     }
 }
 
-/// Sessions in arrival order, each `key` once.
+/// Sessions in order of first arrival, each `key` once; a later copy of a
+/// session (from a later page or pass) replaces the earlier one.
 #[derive(Debug, Default)]
 pub struct Collector {
-    seen: HashSet<String>,
+    positions: HashMap<String, usize>,
     sessions: Vec<Session>,
 }
 
 impl Collector {
-    /// Adds the sessions not seen before; returns how many were new.
+    /// Adds the sessions; returns how many were not seen before.
     pub fn add(&mut self, sessions: Vec<Session>) -> usize {
         let before = self.sessions.len();
         for s in sessions {
-            if self.seen.insert(s.key.clone()) {
-                self.sessions.push(s);
+            match self.positions.get(&s.key) {
+                Some(&at) => self.sessions[at] = s,
+                None => {
+                    self.positions.insert(s.key.clone(), self.sessions.len());
+                    self.sessions.push(s);
+                }
             }
         }
         self.sessions.len() - before
@@ -171,6 +216,25 @@ impl Collector {
     /// The collected sessions.
     pub fn into_sessions(self) -> Vec<Session> {
         self.sessions
+    }
+}
+
+/// The keys seen in one pass, to tell when a page brings nothing new.
+#[derive(Debug, Default)]
+pub struct Pass {
+    seen: HashSet<String>,
+}
+
+impl Pass {
+    /// Adds a page's sessions to `collector`; returns how many this pass had
+    /// not seen yet.
+    pub fn add(&mut self, collector: &mut Collector, sessions: Vec<Session>) -> usize {
+        let new = sessions
+            .iter()
+            .filter(|s| self.seen.insert(s.key.clone()))
+            .count();
+        collector.add(sessions);
+        new
     }
 }
 
@@ -216,7 +280,9 @@ mod tests {
             page: 1,
             per_page: 100,
         };
-        let plan = plan_rest(first, &page(100, Some(250), Some(3), Some(100), Some(true))).unwrap();
+        let plan = plan_rest(first, &page(100, Some(250), Some(3), Some(100), Some(true)))
+            .unwrap()
+            .collect::<Vec<_>>();
         assert_eq!(
             plan,
             vec![
@@ -231,11 +297,13 @@ mod tests {
             ]
         );
         // Pages from the item count when the pages header is missing.
-        let plan = plan_rest(first, &page(100, Some(201), None, Some(100), None)).unwrap();
+        let plan: Vec<PageRef> = plan_rest(first, &page(100, Some(201), None, Some(100), None))
+            .unwrap()
+            .collect();
         assert_eq!(plan.len(), 2);
         assert_eq!(
-            plan_rest(first, &page(3, Some(3), Some(1), Some(100), None)),
-            Some(vec![])
+            plan_rest(first, &page(3, Some(3), Some(1), Some(100), None)).map(|p| p.len()),
+            Some(0)
         );
         assert_eq!(
             plan_rest(first, &page(100, None, None, Some(100), None)),
@@ -249,7 +317,9 @@ mod tests {
             offset: 0,
             limit: 1000,
         };
-        let plan = plan_rest(first, &page(1000, Some(2500), None, Some(1000), None)).unwrap();
+        let plan = plan_rest(first, &page(1000, Some(2500), None, Some(1000), None))
+            .unwrap()
+            .collect::<Vec<_>>();
         assert_eq!(
             plan,
             vec![
@@ -268,7 +338,9 @@ mod tests {
             offset: 0,
             limit: 100,
         };
-        let plan = plan_rest(first, &page(50, Some(120), None, Some(50), Some(true))).unwrap();
+        let plan = plan_rest(first, &page(50, Some(120), None, Some(50), Some(true)))
+            .unwrap()
+            .collect::<Vec<_>>();
         assert_eq!(
             plan,
             vec![
@@ -283,13 +355,41 @@ mod tests {
             ]
         );
         assert_eq!(
-            plan_rest(first, &page(0, Some(0), None, Some(100), Some(false))),
-            Some(vec![])
+            plan_rest(first, &page(0, Some(0), None, Some(100), Some(false))).map(|p| p.len()),
+            Some(0)
         );
         assert_eq!(
             plan_rest(first, &page(100, None, None, None, Some(true))),
             None
         );
+    }
+
+    #[test]
+    fn a_huge_total_plans_lazily() {
+        let first = PageRef::Page {
+            page: 1,
+            per_page: 100,
+        };
+        let mut plan = plan_rest(
+            first,
+            &page(100, None, Some(4_000_000_000), Some(100), None),
+        )
+        .unwrap();
+        assert_eq!(plan.len(), 3_999_999_999);
+        assert_eq!(
+            plan.next(),
+            Some(PageRef::Page {
+                page: 2,
+                per_page: 100
+            })
+        );
+        let offsets = PageRef::Offset {
+            offset: 0,
+            limit: 100,
+        };
+        let plan = plan_rest(offsets, &page(100, Some(u64::MAX), None, None, None)).unwrap();
+        assert_eq!(plan.len(), u64::MAX.div_ceil(100) - 1);
+        assert_eq!(plan.take(2).count(), 2);
     }
 
     #[test]
@@ -363,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn collector_keeps_first_occurrence_in_order() {
+    fn collector_keeps_first_position_and_latest_copy() {
         let s = |key: &str| {
             let mut s = crate::normalize_json(
                 Provider::Didit,
@@ -376,9 +476,16 @@ mod tests {
         };
         let mut c = Collector::default();
         assert_eq!(c.add(vec![s("a"), s("b")]), 2);
-        assert_eq!(c.add(vec![s("b"), s("c"), s("a")]), 1);
-        let keys: Vec<_> = c.into_sessions().into_iter().map(|s| s.key).collect();
+        let mut fresher = s("b");
+        fresher.provider_status = "Declined".into();
+        assert_eq!(c.add(vec![fresher, s("c"), s("a")]), 1);
+        let sessions = c.into_sessions();
+        let keys: Vec<_> = sessions.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(keys, vec!["a", "b", "c"]);
+        assert_eq!(
+            sessions[1].provider_status, "Declined",
+            "the later copy wins"
+        );
     }
 
     #[test]

@@ -3,11 +3,14 @@
 //! which budget a request class counts against, and its windows); a provider
 //! that documents none gets no budget (429 + `Retry-After` are handled by retries).
 //!
-//! Each window is a fixed window opened by its first request: when its count
-//! is spent, requests wait for the window to end. A 429 still happens if other
-//! clients share the key; retries handle it.
+//! Windows slide: at any instant, the requests sent in the last window length
+//! number at most the limit (a fixed window opened by its first request lets
+//! twice the limit through across its edge). Times come from a monotonic
+//! clock. A 429 still happens if other clients share the key: it pauses the
+//! provider (see the engine).
 
 use crate::providers::Provider;
+use std::collections::VecDeque;
 
 /// Which of a provider's limits a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,18 +25,14 @@ pub enum Endpoint {
     Token,
 }
 
-#[derive(Debug, Clone)]
-struct Window {
-    limit: u32,
-    length_ms: f64,
-    start_ms: f64,
-    used: u32,
-}
-
-/// The budget of one provider endpoint class.
+/// The budget of one provider endpoint class: a sliding log of the requests
+/// sent within its longest window (bounded by that window's limit).
 #[derive(Debug, Clone)]
 pub struct RateBudget {
-    windows: Vec<Window>,
+    /// `(limit, window length in ms)`.
+    windows: Vec<(u32, f64)>,
+    /// When each request within the longest window was sent, oldest first.
+    log: VecDeque<f64>,
 }
 
 /// The budget a request counts against: the provider and its budget name
@@ -57,13 +56,11 @@ impl RateBudget {
         RateBudget {
             windows: limits
                 .iter()
-                .map(|&(limit, length_ms)| Window {
-                    limit: ((limit as f64 * scale).floor() as u32).max(1),
-                    length_ms,
-                    start_ms: f64::NEG_INFINITY,
-                    used: 0,
+                .map(|&(limit, length_ms)| {
+                    (((limit as f64 * scale).floor() as u32).max(1), length_ms)
                 })
                 .collect(),
+            log: VecDeque::new(),
         }
     }
 
@@ -73,25 +70,27 @@ impl RateBudget {
         Some(RateBudget::new(limit.windows, scale))
     }
 
-    /// Takes one request from the budget at `now_ms`, or says how long to wait
-    /// before asking again.
+    /// Takes one request from the budget at `now_ms` (a monotonic clock), or
+    /// says how long to wait before asking again.
     pub fn try_acquire(&mut self, now_ms: f64) -> Result<(), u64> {
+        let longest = self.windows.iter().map(|w| w.1).fold(0.0, f64::max);
+        while self.log.front().is_some_and(|&t| t <= now_ms - longest) {
+            self.log.pop_front();
+        }
         let mut wait: f64 = 0.0;
-        for w in &mut self.windows {
-            if now_ms >= w.start_ms + w.length_ms {
-                w.start_ms = now_ms;
-                w.used = 0;
-            }
-            if w.used >= w.limit {
-                wait = wait.max(w.start_ms + w.length_ms - now_ms);
+        for &(limit, length_ms) in &self.windows {
+            let first_inside = self.log.partition_point(|&t| t <= now_ms - length_ms);
+            let inside = self.log.len() - first_inside;
+            if inside >= limit as usize {
+                // Wait until enough of the window's requests have left it.
+                let leaving = self.log[first_inside + inside - limit as usize];
+                wait = wait.max(leaving + length_ms - now_ms);
             }
         }
         if wait > 0.0 {
-            return Err(wait.ceil() as u64);
+            return Err((wait.ceil() as u64).max(1));
         }
-        for w in &mut self.windows {
-            w.used += 1;
-        }
+        self.log.push_back(now_ms);
         Ok(())
     }
 
@@ -99,12 +98,10 @@ impl RateBudget {
     pub fn remaining(&self, now_ms: f64) -> u32 {
         self.windows
             .iter()
-            .map(|w| {
-                if now_ms >= w.start_ms + w.length_ms {
-                    w.limit
-                } else {
-                    w.limit.saturating_sub(w.used)
-                }
+            .map(|&(limit, length_ms)| {
+                let inside =
+                    self.log.len() - self.log.partition_point(|&t| t <= now_ms - length_ms);
+                limit.saturating_sub(inside as u32)
             })
             .min()
             .unwrap_or(u32::MAX)
@@ -124,8 +121,32 @@ mod tests {
         assert!(b.try_acquire(20.0).is_ok());
         assert_eq!(b.remaining(20.0), 0);
         assert_eq!(b.try_acquire(400.0), Err(600));
+        // The window slides: the request at 0 has left it, those at 10 and 20 have not.
         assert!(b.try_acquire(1_000.0).is_ok());
-        assert_eq!(b.remaining(1_000.0), 2);
+        assert_eq!(b.remaining(1_000.0), 0);
+        assert_eq!(b.try_acquire(1_005.0), Err(5));
+        assert!(b.try_acquire(1_010.0).is_ok());
+    }
+
+    #[test]
+    fn never_more_than_the_limit_in_any_window() {
+        // A fixed window opened at 0 would allow 3 at 999 and 3 more at 1000.
+        let mut b = RateBudget::new(&[(3, 1_000.0)], 1.0);
+        let mut sent = Vec::new();
+        let mut now = 0.0;
+        while sent.len() < 12 {
+            match b.try_acquire(now) {
+                Ok(()) => sent.push(now),
+                Err(wait) => now += wait as f64,
+            }
+            if sent.len() % 2 == 0 {
+                now += 333.0;
+            }
+        }
+        for (i, &t) in sent.iter().enumerate() {
+            let inside = sent[i..].iter().filter(|&&u| u < t + 1_000.0).count();
+            assert!(inside <= 3, "{sent:?}");
+        }
     }
 
     #[test]

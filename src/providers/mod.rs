@@ -241,6 +241,17 @@ pub trait ProviderApi: Sync {
     fn error_code(&self, _status: u16, _body: &str) -> Option<ErrorCode> {
         None
     }
+    /// How long to stop sending, in ms, when a response's own rate-limit
+    /// headers say a window is spent (`now_ms`: the wall clock); `None` otherwise.
+    fn rate_pause(&self, _response: &HttpResponse, _now_ms: f64) -> Option<u64> {
+        None
+    }
+    /// The header carrying an idempotency key on creates, when the provider
+    /// honours one (then a create may be retried with the same key); `None`:
+    /// a create that may have reached the provider is never sent again.
+    fn idempotency_header(&self) -> Option<&'static str> {
+        None
+    }
     /// True when list rows lack what `getSession` returns (URL, user, checks),
     /// so `details: true` fetches each session.
     fn list_rows_lack_details(&self) -> bool {

@@ -17,7 +17,7 @@ use crate::client::http::{HttpRequest, HttpResponse, Method};
 use crate::client::paging::{PageMeta, PageRef};
 use crate::client::query::ListQuery;
 use crate::client::rate::Endpoint;
-use crate::error::IdvError;
+use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
 use crate::providers::NormalizeOptions;
 use crate::session::{CheckKind, Session, SessionStatus::*};
@@ -209,6 +209,13 @@ impl ProviderApi for Didit {
                 .filter(|l| *l > 0),
             has_next: Some(next.is_some()),
         }
+    }
+    /// Didit's 403 means a key not sent, lacking a permission or used from a
+    /// non-allowed IP (`auth`: check the key's settings), or no credits left
+    /// (`forbidden`: the key is fine), which its message names.
+    fn error_code(&self, status: u16, body: &str) -> Option<ErrorCode> {
+        (status == 403 && body.to_ascii_lowercase().contains("credit"))
+            .then_some(ErrorCode::Forbidden)
     }
     fn rate_limit(&self, endpoint: Endpoint) -> Option<RateLimit> {
         // 300 / min per method; session creation 600 / min; decisions 100 / min.

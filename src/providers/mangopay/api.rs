@@ -51,7 +51,7 @@ pub fn get_request(cfg: &ProviderConfig, id: &str, bearer: Option<&str>) -> Http
 }
 
 /// `POST /v2.01/{ClientId}/users/{UserId}/identity-verifications` with
-/// `{ReturnUrl, Tag?}`; the caller's `idempotencyKey` as `Idempotency-Key`.
+/// `{ReturnUrl, Tag?}` (the engine adds the `Idempotency-Key`).
 pub fn create_request(
     cfg: &ProviderConfig,
     input: &Value,
@@ -64,13 +64,9 @@ pub fn create_request(
     if let Some(tag) = input_text(p, map, "tag", false)? {
         body["Tag"] = Value::from(tag);
     }
-    let idempotency_key = input_text(p, map, "idempotencyKey", false)?;
     let mut req = request(Method::Post, user_sessions_url(cfg, &user_id), cfg, bearer);
     req.headers
         .push(("content-type".into(), "application/json".into()));
-    if let Some(key) = idempotency_key {
-        req.headers.push(("idempotency-key".into(), key));
-    }
     req.body = Some(body.to_string());
     Ok(req)
 }
@@ -119,8 +115,32 @@ pub fn page_meta(response: &HttpResponse, requested: PageRef) -> PageMeta {
     }
 }
 
-/// The OAuth lockout after repeated bad credentials answers 400
-/// `unauthorized_client` (an OAuth-style body), not 401.
+/// Error codes the status alone does not tell: the OAuth lockout after
+/// repeated bad credentials answers 400 `unauthorized_client` (an OAuth-style
+/// body); a 403 is never about the credentials (those get 401) but about the
+/// account: the IDV feature not activated (an RFC 7807 body), a resource of
+/// another client.
 pub fn error_code(status: u16, body: &str) -> Option<ErrorCode> {
-    (status == 400 && body.contains("unauthorized_client")).then_some(ErrorCode::Auth)
+    match status {
+        400 if body.contains("unauthorized_client") => Some(ErrorCode::Auth),
+        403 => Some(ErrorCode::Forbidden),
+        _ => None,
+    }
+}
+
+/// `x-ratelimit-remaining` and `x-ratelimit-reset` carry one value per window
+/// (15 min, 30 min, 1 h, 24 h); the reset is in Unix seconds. A spent window
+/// pauses requests until it resets.
+pub fn rate_pause(response: &HttpResponse, now_ms: f64) -> Option<u64> {
+    let remaining = response.header("x-ratelimit-remaining")?;
+    let reset = response.header("x-ratelimit-reset")?;
+    remaining
+        .split(',')
+        .zip(reset.split(','))
+        .filter(|(left, _)| left.trim() == "0")
+        .filter_map(|(_, reset)| reset.trim().parse::<f64>().ok())
+        .map(|reset_s| reset_s * 1000.0 - now_ms)
+        .filter(|ms| ms.is_finite() && *ms > 0.0)
+        .map(|ms| ms.min(86_400_000.0).ceil() as u64)
+        .max()
 }

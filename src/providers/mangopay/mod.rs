@@ -157,6 +157,12 @@ impl ProviderApi for Mangopay {
     fn error_code(&self, status: u16, body: &str) -> Option<ErrorCode> {
         api::error_code(status, body)
     }
+    fn rate_pause(&self, response: &HttpResponse, now_ms: f64) -> Option<u64> {
+        api::rate_pause(response, now_ms)
+    }
+    fn idempotency_header(&self) -> Option<&'static str> {
+        Some("idempotency-key")
+    }
     fn list_rows_lack_details(&self) -> bool {
         true
     }
