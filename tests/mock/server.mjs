@@ -33,9 +33,9 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from './rng.mjs';
 import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, truth } from './data.mjs';
 import { gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
-import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayRateLimitBody } from './mangopay.mjs';
-import { equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
-import { diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
+import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayRateLimitBody } from './mangopay.mjs';
+import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
+import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
 
 export { CREDENTIALS, REFERENCE_DATE, generateData };
 
@@ -238,6 +238,8 @@ export async function startMockServer(options = {}) {
     down: Object.fromEntries(PROVIDERS.map((p) => [p, false])),
     faultRng: Rng.stream(opts.seed, 'faults'),
     limiters: makeLimiters(opts),
+    stats: newStats(),
+    inFlight: perProvider(),
     timers: new Set(),
     startedAt: Date.now(),
   };
@@ -284,6 +286,15 @@ export async function startMockServer(options = {}) {
       return closing;
     },
   };
+}
+
+function perProvider() {
+  return Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+}
+
+/** Counters of `/__mock/stats` (in-flight gauges live in state.inFlight). */
+function newStats(inFlight = perProvider()) {
+  return { requests: perProvider(), tokenRequests: 0, creates: { mangopay: 0, didit: 0 }, maxInFlight: { ...inFlight } };
 }
 
 function makeControl(state) {
@@ -363,6 +374,16 @@ function makeControl(state) {
     people() {
       return peopleJson(state.data);
     },
+    /** Provider request counters since the start or the last reset. */
+    stats() {
+      const { requests, tokenRequests, creates, maxInFlight } = state.stats;
+      return { requests: { ...requests }, tokenRequests, creates: { ...creates }, inFlight: { ...state.inFlight }, maxInFlight: { ...maxInFlight } };
+    },
+    /** Zero the counters; the maxima restart from the requests in flight now (0 when idle). */
+    resetStats() {
+      state.stats = newStats(state.inFlight);
+      return control.stats();
+    },
     /** Back to the seeded data; also clears idempotency keys, rate-limit counters, down flags and
      * restarts the fault stream. Fault rates, latency and issued tokens are kept. */
     reset() {
@@ -371,6 +392,7 @@ function makeControl(state) {
       state.limiters = makeLimiters(state.opts);
       for (const p of PROVIDERS) state.down[p] = false;
       state.faultRng = Rng.stream(state.opts.seed, 'faults');
+      state.stats = newStats(state.inFlight);
       return { ok: true };
     },
   };
@@ -418,6 +440,23 @@ function sleep(state, ms) {
       resolve();
     }, ms);
     state.timers.add(t);
+  });
+}
+
+function endpointOf(provider, method, pathname) {
+  if (provider === 'mangopay') return mangopayEndpoint(method, pathname);
+  if (provider === 'equals') return equalsEndpoint(method, pathname);
+  return diditEndpoint(method, pathname);
+}
+
+/** A provider request is counted, and in flight, from its arrival until its response ends or its
+ * connection closes. */
+function countRequest(state, provider, res) {
+  state.stats.requests[provider]++;
+  const n = ++state.inFlight[provider];
+  if (n > state.stats.maxInFlight[provider]) state.stats.maxInFlight[provider] = n;
+  res.once('close', () => {
+    state.inFlight[provider]--;
   });
 }
 
@@ -482,6 +521,11 @@ async function handleRequest(state, control, req, res) {
     return;
   }
 
+  const isToken = pathname === MANGOPAY_TOKEN_PATH;
+  const endpoint = endpointOf(provider, method, pathname);
+  countRequest(state, provider, res);
+  if (endpoint === 'token') state.stats.tokenRequests++;
+
   let body;
   try {
     body = await readBody(req);
@@ -497,7 +541,6 @@ async function handleRequest(state, control, req, res) {
     return;
   }
 
-  const isToken = pathname === MANGOPAY_TOKEN_PATH;
   const fault = !isToken || state.opts.faultsOnToken ? rollFault(state) : null;
   const now = Date.now();
   const limiter = limiterFor(state, provider, method);
@@ -524,7 +567,8 @@ async function handleRequest(state, control, req, res) {
     return;
   }
 
-  const ctx = { method, url, origin, headers: req.headers, body, state };
+  const ctx = { method, url, origin, headers: req.headers, body, state, changed: [] };
+  if (endpoint === 'create') state.stats.creates[provider]++;
   let response;
   if (provider === 'mangopay') response = handleMangopay(ctx);
   else if (provider === 'equals') response = handleEquals(ctx);
@@ -627,6 +671,10 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.sessions(url.searchParams.get('provider') || undefined));
       case 'GET /__mock/people':
         return json(200, control.people());
+      case 'GET /__mock/stats':
+        return json(200, control.stats());
+      case 'POST /__mock/stats/reset':
+        return json(200, control.resetStats());
       case 'POST /__mock/reset':
         return json(200, control.reset());
       default:
