@@ -83,3 +83,151 @@ describe('stats', () => {
     assert.deepEqual(srv.control.resetStats().maxInFlight, { mangopay: 0, equals: 0, didit: 0 });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('scripted faults', () => {
+  test('entries are consumed in order by the matching endpoint, before the random roll', async () => {
+    const view = await control(url, 'script', { provider: 'didit', endpoint: 'list', faults: ['503', { kind: 429, retryAfter: 7 }, 'ok', 'html'] });
+    assert.deepEqual(view, { pending: 4, scripts: [{ provider: 'didit', endpoint: 'list', faults: ['503', { kind: '429', retryAfter: 7 }, 'ok', 'html'] }] });
+    await control(url, 'faults', { 500: 1 }); // the random roll would fail every request
+    const first = await ddList();
+    assert.equal(first.status, 503);
+    assert.equal(first.res.headers.get('x-mock-fault'), '503');
+    assert.match(first.text, /<html>/);
+    const second = await ddList();
+    assert.equal(second.status, 429);
+    assert.equal(second.res.headers.get('retry-after'), '7');
+    assert.equal(second.body.detail, 'Request was throttled. Expected available in 7 seconds.');
+    assert.deepEqual((await control(url, 'script')).scripts[0].faults, ['ok', 'html']);
+    const third = await ddList();
+    assert.equal(third.status, 200, 'ok: served normally although the random rate is 1');
+    assert.equal(third.body.results.length, 3);
+    const fourth = await ddList();
+    assert.equal(fourth.status, 200);
+    assert.match(fourth.text, /^<!DOCTYPE html>/);
+    assert.equal((await ddList()).status, 500, 'script used up: the random roll again');
+    assert.deepEqual(await control(url, 'script'), { pending: 0, scripts: [] });
+  });
+
+  test('endpoint queues first, then "any"; "any" never takes the token endpoint', async () => {
+    srv.control.script('mangopay', 'any', ['502']);
+    srv.control.script('mangopay', 'get', ['500']);
+    const token = await mangopayToken(url); // not taken by "any"
+    const get = await getJson(`${url}/v2.01/${MP.clientId}/identity-verifications/idnver_x`, mpHeaders(token));
+    assert.equal(get.status, 500, 'the get queue');
+    assert.equal((await getJson(`${url}/v2.01/${MP.clientId}/identity-verifications/idnver_x`, mpHeaders(token))).status, 502, 'then any');
+    assert.equal((await mpList(token)).status, 200);
+    // the token endpoint is scripted by name, whatever faultsOnToken says
+    srv.control.script('mangopay', 'token', ['truncate', 'reset']);
+    const truncated = await fetch(`${url}/v2.01/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${MP.clientId}:${MP.apiKey}`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(truncated.status, 200);
+    assert.equal(truncated.headers.get('x-mock-fault'), 'truncate');
+    const half = await truncated.text();
+    assert.throws(() => JSON.parse(half), SyntaxError);
+    await assert.rejects(mangopayToken(url), TypeError);
+    assert.equal(typeof (await mangopayToken(url)), 'string');
+  });
+
+  test('forbidden: each provider\'s 403 for a reason other than credentials', async () => {
+    srv.control.script('mangopay', 'list', ['forbidden']);
+    srv.control.script('equals', 'list', ['forbidden']);
+    srv.control.script('didit', 'create', ['forbidden']);
+    const token = await mangopayToken(url);
+    const mp = await mpList(token);
+    assert.equal(mp.status, 403);
+    assert.match(mp.res.headers.get('content-type'), /^application\/problem\+json/);
+    assert.deepEqual(Object.keys(mp.body), ['type', 'title', 'status', 'traceId']);
+    assert.equal(mp.body.type, 'https://tools.ietf.org/html/rfc9110#section-15.5.4');
+    assert.equal(mp.body.title, 'Forbidden');
+    assert.equal(mp.body.status, 403);
+    assert.match(mp.body.traceId, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    const eq = await eqList();
+    assert.equal(eq.status, 403);
+    assert.deepEqual(eq.body, { message: 'Forbidden' });
+    srv.control.resetStats();
+    const dd = await ddCreate();
+    assert.equal(dd.status, 403);
+    assert.deepEqual(await dd.json(), { detail: 'You do not have enough credits to perform this request.' });
+    assert.equal(srv.control.stats().creates.didit, 0, 'refused before the handler');
+  });
+
+  test('hold: answers normally after holdMs; abandoned (nothing created) when the client gives up', async () => {
+    srv.control.script('equals', 'list', [{ kind: 'hold', holdMs: 250 }]);
+    const t0 = performance.now();
+    const held = await eqList();
+    assert.ok(performance.now() - t0 >= 240, 'held');
+    assert.equal(held.status, 200);
+    assert.equal(held.res.headers.get('x-mock-fault'), 'hold');
+    assert.equal(held.body.rows.length, 3);
+
+    srv.control.resetStats();
+    const before = srv.control.sessions('didit').count;
+    srv.control.script('didit', 'create', ['hold']); // default holdMs: 60 s
+    await assert.rejects(ddCreate(undefined, AbortSignal.timeout(100)), /abort|timeout/i);
+    await sleep(20);
+    const stats = srv.control.stats();
+    assert.equal(stats.inFlight.didit, 0, 'the held request ended with its connection');
+    assert.equal(stats.creates.didit, 0);
+    assert.equal(srv.control.sessions('didit').count, before);
+  });
+
+  test('commit-then-reset: the session exists, the answer never comes; an idempotent retry replays it', async () => {
+    const token = await mangopayToken(url);
+    srv.control.resetStats();
+    const before = srv.control.sessions('mangopay').count;
+    srv.control.script('mangopay', 'create', ['commit-then-reset']);
+    await assert.rejects(mpCreate(token, { 'idempotency-key': 'k-commit-1' }), TypeError);
+    assert.equal(srv.control.sessions('mangopay').count, before + 1);
+    assert.equal(srv.control.stats().creates.mangopay, 1);
+    const retry = await mpCreate(token, { 'idempotency-key': 'k-commit-1' });
+    assert.equal(retry.status, 200);
+    assert.equal(srv.control.sessions('mangopay').count, before + 1, 'replayed, not created again');
+    assert.equal(srv.control.sessions('mangopay').sessions.at(-1).id, retry.body.Id);
+    assert.equal(srv.control.stats().creates.mangopay, 2);
+  });
+
+  test('commit-then-500 and commit-then-hold: created for real, then a 500 page or a held answer', async () => {
+    const before = srv.control.sessions('didit').count;
+    srv.control.script('didit', 'create', ['commit-then-500', { kind: 'commit-then-hold', holdMs: 200 }, 'commit-then-hold']);
+    const failed = await ddCreate();
+    assert.equal(failed.status, 500);
+    assert.match(failed.headers.get('content-type'), /^text\/html/);
+    await failed.text();
+    assert.equal(srv.control.sessions('didit').count, before + 1);
+    const t0 = performance.now();
+    const late = await ddCreate();
+    assert.ok(performance.now() - t0 >= 190);
+    assert.equal(late.status, 201);
+    const created = await late.json();
+    assert.equal(srv.control.sessions('didit').sessions[0].id, created.session_id);
+    await assert.rejects(ddCreate(undefined, AbortSignal.timeout(100)));
+    assert.equal(srv.control.sessions('didit').count, before + 3, 'the abandoned one exists too');
+  });
+
+  test('validation; clear; /__mock/reset clears scripts too', async () => {
+    const bad = [
+      { provider: 'didit', endpoint: 'list', faults: ['teapot'] },
+      { provider: 'didit', endpoint: 'list', faults: ['commit-then-reset'] },
+      { provider: 'didit', endpoint: 'token', faults: ['500'] },
+      { provider: 'equals', endpoint: 'create', faults: ['500'] },
+      { provider: 'didit', endpoint: 'list', faults: [{ kind: '500', retryAfter: 3 }] },
+      { provider: 'didit', endpoint: 'list', faults: [{ kind: 'hold', holdMs: -1 }] },
+      { provider: 'didit', endpoint: 'list', faults: '500' },
+      { provider: 'stripe', endpoint: 'list', faults: [] },
+    ];
+    for (const b of bad) assert.equal((await postJson(`${url}/__mock/script`, b)).status, 400, JSON.stringify(b));
+    assert.equal((await control(url, 'script')).pending, 0, 'nothing queued by a refused call');
+    await control(url, 'script', { provider: 'equals', endpoint: 'any', faults: ['500', '500'] });
+    await control(url, 'script', { provider: 'equals', endpoint: 'any', faults: ['502'] }); // appended
+    assert.deepEqual((await control(url, 'script')).scripts, [{ provider: 'equals', endpoint: 'any', faults: ['500', '500', '502'] }]);
+    assert.deepEqual(await control(url, 'script/clear', {}), { pending: 0, scripts: [] });
+    assert.equal((await eqList()).status, 200);
+    srv.control.script('equals', 'list', ['500']);
+    await control(url, 'reset', {});
+    assert.equal((await eqList()).status, 200);
+  });
+});

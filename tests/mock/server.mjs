@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from './rng.mjs';
 import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, truth } from './data.mjs';
 import { gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
+import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
 import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayRateLimitBody } from './mangopay.mjs';
 import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
 import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
@@ -40,7 +41,7 @@ import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handl
 export { CREDENTIALS, REFERENCE_DATE, generateData };
 
 export const PROVIDERS = ['mangopay', 'equals', 'didit'];
-export const FAULT_KINDS = ['429', '500', '502', '503', 'reset', 'slow', 'truncate', 'html'];
+export { FAULT_KINDS };
 const FAULT_SETTINGS = ['faults', 'latencyMs', 'rateScale', 'windowScale', 'retryAfterSeconds', 'slowMs', 'faultsOnToken'];
 
 const DEFAULTS = {
@@ -239,6 +240,7 @@ export async function startMockServer(options = {}) {
     faultRng: Rng.stream(opts.seed, 'faults'),
     limiters: makeLimiters(opts),
     stats: newStats(),
+    scripts: new Scripts(),
     inFlight: perProvider(),
     timers: new Set(),
     startedAt: Date.now(),
@@ -379,6 +381,16 @@ function makeControl(state) {
       const { requests, tokenRequests, creates, maxInFlight } = state.stats;
       return { requests: { ...requests }, tokenRequests, creates: { ...creates }, inFlight: { ...state.inFlight }, maxInFlight: { ...maxInFlight } };
     },
+    /** Queue one-shot faults for the next requests to (provider, endpoint). */
+    script(provider, endpoint, faults) {
+      return state.scripts.add(provider, endpoint, faults);
+    },
+    scripts() {
+      return state.scripts.view();
+    },
+    clearScripts() {
+      return state.scripts.clear();
+    },
     /** Zero the counters; the maxima restart from the requests in flight now (0 when idle). */
     resetStats() {
       state.stats = newStats(state.inFlight);
@@ -393,6 +405,7 @@ function makeControl(state) {
       for (const p of PROVIDERS) state.down[p] = false;
       state.faultRng = Rng.stream(state.opts.seed, 'faults');
       state.stats = newStats(state.inFlight);
+      state.scripts.clear();
       return { ok: true };
     },
   };
@@ -541,24 +554,38 @@ async function handleRequest(state, control, req, res) {
     return;
   }
 
-  const fault = !isToken || state.opts.faultsOnToken ? rollFault(state) : null;
+  // a scripted entry replaces the random roll for this request ("ok": no fault at all)
+  const scripted = state.scripts.take(provider, endpoint);
+  let fault = null;
+  if (scripted) fault = scripted.kind === 'ok' ? null : scripted;
+  else if (!isToken || state.opts.faultsOnToken) {
+    const kind = rollFault(state);
+    if (kind) fault = { kind };
+  }
+  const kind = fault?.kind ?? null;
+  const faultHeader = { ...cors, 'x-mock-fault': kind };
   const now = Date.now();
   const limiter = limiterFor(state, provider, method);
   const rateHeaders = () => (provider === 'mangopay' ? limiter.headers(Date.now()) : {});
 
-  if (fault === 'reset') {
+  if (kind === 'reset') {
     req.socket.destroy();
     return;
   }
-  if (fault === '429') {
-    const seconds = state.opts.retryAfterSeconds;
-    write(res, rateLimited(provider, seconds, rateHeaders()), { ...cors, 'x-mock-fault': '429' });
+  if (kind === '429') {
+    const seconds = fault.retryAfter ?? state.opts.retryAfterSeconds;
+    write(res, rateLimited(provider, seconds, rateHeaders()), faultHeader);
     return;
   }
-  if (fault === '500' || fault === '502' || fault === '503') {
-    write(res, gatewayErrorPage(Number(fault)), { ...cors, 'x-mock-fault': fault });
+  if (kind === '500' || kind === '502' || kind === '503') {
+    write(res, gatewayErrorPage(Number(kind)), faultHeader);
     return;
   }
+  if (kind === 'forbidden') {
+    write(res, forbidden(provider), { ...faultHeader, ...rateHeaders() });
+    return;
+  }
+  if (kind === 'hold' && !(await hold(state, res, fault.holdMs ?? DEFAULT_HOLD_MS))) return;
 
   const waitMs = limiter.hit(now);
   if (waitMs !== null) {
@@ -575,11 +602,23 @@ async function handleRequest(state, control, req, res) {
   else response = handleDidit(ctx);
   response.headers = { ...response.headers, ...rateHeaders() };
 
-  if (fault === 'html') {
-    write(res, maintenancePage(), { ...cors, 'x-mock-fault': 'html' });
+  if (kind === 'commit-then-reset') {
+    req.socket.destroy();
     return;
   }
-  if (fault === 'truncate') {
+  if (kind === 'commit-then-500') {
+    write(res, gatewayErrorPage(500), faultHeader);
+    return;
+  }
+  if (kind === 'commit-then-hold') {
+    if (await hold(state, res, fault.holdMs ?? DEFAULT_HOLD_MS)) write(res, response, faultHeader);
+    return;
+  }
+  if (kind === 'html') {
+    write(res, maintenancePage(), faultHeader);
+    return;
+  }
+  if (kind === 'truncate') {
     const full = Buffer.from(response.body, 'utf8');
     const half = full.subarray(0, Math.floor(full.length / 2));
     res.writeHead(200, {
@@ -592,11 +631,37 @@ async function handleRequest(state, control, req, res) {
     res.end(half);
     return;
   }
-  if (fault === 'slow') {
-    writeSlowly(state, res, response, { ...cors, 'x-mock-fault': 'slow' });
+  if (kind === 'slow') {
+    writeSlowly(state, res, response, faultHeader);
     return;
   }
-  write(res, response, cors);
+  write(res, response, kind === 'hold' ? faultHeader : cors);
+}
+
+function forbidden(provider) {
+  if (provider === 'mangopay') return mangopayForbidden();
+  if (provider === 'equals') return equalsForbidden();
+  return diditForbidden();
+}
+
+/** Wait `ms` before answering; resolves false as soon as the client has gone (answer abandoned). */
+function hold(state, res, ms) {
+  return new Promise((resolve) => {
+    if (res.destroyed || res.socket?.destroyed) {
+      resolve(false);
+      return;
+    }
+    const done = (value) => {
+      clearTimeout(t);
+      state.timers.delete(t);
+      res.off('close', onClose);
+      resolve(value);
+    };
+    const onClose = () => done(false);
+    const t = setTimeout(() => done(true), ms);
+    state.timers.add(t);
+    res.once('close', onClose);
+  });
 }
 
 /** Headers at once, then the body in 8 pieces spread over `slowMs`. */
@@ -675,6 +740,12 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.stats());
       case 'POST /__mock/stats/reset':
         return json(200, control.resetStats());
+      case 'GET /__mock/script':
+        return json(200, control.scripts());
+      case 'POST /__mock/script':
+        return json(200, control.script(input.provider, input.endpoint, input.faults));
+      case 'POST /__mock/script/clear':
+        return json(200, control.clearScripts());
       case 'POST /__mock/reset':
         return json(200, control.reset());
       default:
