@@ -231,3 +231,25 @@ describe('scripted faults', () => {
     assert.equal((await eqList()).status, 200);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('token revocation', () => {
+  test('every token issued so far gets the documented 401; a new token works', async () => {
+    srv.control.revokeTokens(); // the tokens of the tests before
+    const a = await mangopayToken(url);
+    const b = await mangopayToken(url);
+    assert.equal((await mpList(a)).status, 200);
+    assert.deepEqual(await control(url, 'revoke-tokens', {}), { revoked: 2 });
+    for (const token of [a, b]) {
+      const r = await mpList(token);
+      assert.equal(r.status, 401);
+      assert.deepEqual(Object.keys(r.body), ['Message', 'Type', 'Date']);
+      assert.equal(r.body.Message, 'The authorization credentials are not valid');
+      assert.equal(r.body.Type, 'invalid_credentials');
+    }
+    const fresh = await mangopayToken(url);
+    assert.equal((await mpList(fresh)).status, 200);
+    assert.deepEqual(srv.control.revokeTokens(), { revoked: 1 });
+    assert.equal((await mpList(fresh)).status, 401);
+  });
+});

@@ -381,6 +381,14 @@ function makeControl(state) {
       const { requests, tokenRequests, creates, maxInFlight } = state.stats;
       return { requests: { ...requests }, tokenRequests, creates: { ...creates }, inFlight: { ...state.inFlight }, maxInFlight: { ...maxInFlight } };
     },
+    /** Every Mangopay token issued so far becomes invalid (401 invalid_credentials on its next use). */
+    revokeTokens() {
+      const now = Date.now();
+      let revoked = 0;
+      for (const exp of state.tokens.values()) if (exp > now) revoked++;
+      state.tokens.clear();
+      return { revoked };
+    },
     /** Queue one-shot faults for the next requests to (provider, endpoint). */
     script(provider, endpoint, faults) {
       return state.scripts.add(provider, endpoint, faults);
@@ -740,6 +748,8 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.stats());
       case 'POST /__mock/stats/reset':
         return json(200, control.resetStats());
+      case 'POST /__mock/revoke-tokens':
+        return json(200, control.revokeTokens());
       case 'GET /__mock/script':
         return json(200, control.scripts());
       case 'POST /__mock/script':
