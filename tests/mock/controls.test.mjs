@@ -253,3 +253,87 @@ describe('token revocation', () => {
     assert.equal((await mpList(fresh)).status, 401);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('hostile paging', () => {
+  const ids = (rows, key) => rows.map((r) => r[key]);
+
+  test('huge-count: real rows under absurd totals, a next link / URL that never ends', async () => {
+    const token = await mangopayToken(url);
+    const normal = {
+      mp2: await mpList(token, 'page=2&per_page=1'),
+      eq: await eqList('limit=3&offset=3'),
+      dd: await ddList('limit=3&offset=3'),
+    };
+    assert.deepEqual(await control(url, 'paging', { provider: 'mangopay', mode: 'huge-count' }), {
+      paging: { mangopay: 'huge-count', equals: 'normal', didit: 'normal' },
+    });
+    srv.control.setPaging('equals', 'huge-count');
+    srv.control.setPaging('didit', 'huge-count');
+    assert.deepEqual((await control(url, 'health')).paging, { mangopay: 'huge-count', equals: 'huge-count', didit: 'huge-count' });
+
+    const mp = await mpList(token, 'page=2&per_page=1');
+    assert.deepEqual(mp.body, normal.mp2.body);
+    assert.equal(mp.res.headers.get('x-number-of-pages'), '4000000000');
+    assert.equal(mp.res.headers.get('x-number-of-items'), '400000000000');
+    const link = mp.res.headers.get('link');
+    assert.match(link, /[?&]page=3&per_page=1>; rel="next"/);
+    assert.match(link, /[?&]page=1&per_page=1>; rel="prev"/);
+    assert.match(link, /[?&]page=4000000000&per_page=1>; rel="last"/);
+    const beyond = await mpList(token, 'page=5000&per_page=1');
+    assert.deepEqual(beyond.body, []);
+    assert.match(beyond.res.headers.get('link'), /page=5001&per_page=1>; rel="next"/);
+
+    const eq = await eqList('limit=3&offset=3');
+    assert.equal(eq.body.count, 4000000000);
+    assert.deepEqual(eq.body.rows, normal.eq.body.rows);
+
+    const dd = await ddList('limit=3&offset=3');
+    assert.equal(dd.body.count, 4000000000);
+    assert.deepEqual(dd.body.results, normal.dd.body.results);
+    assert.equal(new URL(dd.body.next).searchParams.get('offset'), '6');
+    const far = await ddList('limit=3&offset=900');
+    assert.deepEqual(far.body.results, []);
+    assert.equal(new URL(far.body.next).searchParams.get('offset'), '903');
+    assert.equal(normal.mp2.body.length, 1);
+  });
+
+  test('ignore-page: always the first rows, metadata of the page asked for', async () => {
+    const token = await mangopayToken(url);
+    const first = {
+      mp: await mpList(token, 'page=1&per_page=1'),
+      eq: await eqList('limit=3'),
+      dd: await ddList('limit=3'),
+    };
+    const secondMp = await mpList(token, 'page=2&per_page=1');
+    for (const p of ['mangopay', 'equals', 'didit']) srv.control.setPaging(p, 'ignore-page');
+
+    const mp = await mpList(token, 'page=2&per_page=1');
+    assert.deepEqual(ids(mp.body, 'Id'), ids(first.mp.body, 'Id'));
+    for (const h of ['x-number-of-pages', 'x-number-of-items', 'link']) {
+      assert.equal(mp.res.headers.get(h), secondMp.res.headers.get(h), h);
+    }
+    assert.match(mp.res.headers.get('link'), /page=1&per_page=1>; rel="prev"/);
+    assert.notDeepEqual(ids(mp.body, 'Id'), ids(secondMp.body, 'Id'));
+
+    const eq = await eqList('limit=3&offset=6');
+    assert.deepEqual(ids(eq.body.rows, 'id'), ids(first.eq.body.rows, 'id'));
+    assert.equal(eq.body.offset, 6);
+    assert.equal(eq.body.count, first.eq.body.count);
+
+    const dd = await ddList('limit=3&offset=3');
+    assert.deepEqual(ids(dd.body.results, 'session_id'), ids(first.dd.body.results, 'session_id'));
+    assert.equal(dd.body.count, first.dd.body.count);
+    assert.equal(new URL(dd.body.next).searchParams.get('offset'), '6');
+    assert.ok(dd.body.previous && !new URL(dd.body.previous).searchParams.has('offset'), dd.body.previous);
+  });
+
+  test('validation; /__mock/reset goes back to normal', async () => {
+    assert.equal((await postJson(`${url}/__mock/paging`, { provider: 'didit', mode: 'sideways' })).status, 400);
+    assert.equal((await postJson(`${url}/__mock/paging`, { provider: 'stripe', mode: 'normal' })).status, 400);
+    srv.control.setPaging('didit', 'huge-count');
+    await control(url, 'reset', {});
+    assert.deepEqual((await control(url, 'health')).paging, { mangopay: 'normal', equals: 'normal', didit: 'normal' });
+    assert.equal((await ddList()).body.count, 40);
+  });
+});

@@ -32,7 +32,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './rng.mjs';
 import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, truth } from './data.mjs';
-import { gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
+import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
 import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
 import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayRateLimitBody } from './mangopay.mjs';
 import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
@@ -237,6 +237,7 @@ export async function startMockServer(options = {}) {
     faults: { ...opts.faults },
     latencyMs: opts.latencyMs,
     down: Object.fromEntries(PROVIDERS.map((p) => [p, false])),
+    paging: Object.fromEntries(PROVIDERS.map((p) => [p, 'normal'])),
     faultRng: Rng.stream(opts.seed, 'faults'),
     limiters: makeLimiters(opts),
     stats: newStats(),
@@ -315,6 +316,7 @@ function makeControl(state) {
         faults: { ...state.faults },
         latencyMs: state.latencyMs,
         down: { ...state.down },
+        paging: { ...state.paging },
         rateScale: state.opts.rateScale,
         windowScale: state.opts.windowScale,
         retryAfterSeconds: state.opts.retryAfterSeconds,
@@ -359,6 +361,13 @@ function makeControl(state) {
       if (!Number.isInteger(n) || n < 0 || n > 10000) throw new Error('count must be an integer between 0 and 10000');
       const inserted = insertSessions(state.data, provider, n, userRef || undefined);
       return { provider, inserted, total: sessionCount(state.data, provider) };
+    },
+    /** Hostile paging for one provider: 'normal' | 'huge-count' | 'ignore-page'. */
+    setPaging(provider, mode = 'normal') {
+      if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
+      if (!PAGING_MODES.includes(mode)) throw new Error(`paging mode must be one of ${PAGING_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+      state.paging[provider] = mode;
+      return { paging: { ...state.paging } };
     },
     setDown(provider, down = true) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
@@ -410,7 +419,10 @@ function makeControl(state) {
       state.data = generateData({ seed: state.opts.seed, sessions: state.opts.sessions });
       state.idempotency.clear();
       state.limiters = makeLimiters(state.opts);
-      for (const p of PROVIDERS) state.down[p] = false;
+      for (const p of PROVIDERS) {
+        state.down[p] = false;
+        state.paging[p] = 'normal';
+      }
       state.faultRng = Rng.stream(state.opts.seed, 'faults');
       state.stats = newStats(state.inFlight);
       state.scripts.clear();
@@ -748,6 +760,8 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.stats());
       case 'POST /__mock/stats/reset':
         return json(200, control.resetStats());
+      case 'POST /__mock/paging':
+        return json(200, control.setPaging(input.provider, input.mode));
       case 'POST /__mock/revoke-tokens':
         return json(200, control.revokeTokens());
       case 'GET /__mock/script':
