@@ -337,3 +337,64 @@ describe('hostile paging', () => {
     assert.equal((await ddList()).body.count, 40);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('echoed secrets', () => {
+  /** The value appears near the start, and again across character 400 of the message. */
+  function assertEchoed(message, value, label) {
+    const first = message.indexOf(value);
+    assert.ok(first >= 0 && first < 200, `${label}: near the start (at ${first})`);
+    const again = message.indexOf(value, first + value.length);
+    assert.ok(again >= 0, `${label}: repeated`);
+    return again;
+  }
+  function assertStraddles(message, value, label) {
+    const at = assertEchoed(message, value, label);
+    assert.equal(at, 400 - Math.floor(value.length / 2), `${label}: centred on character 400`);
+    if (value.length >= 21) assert.ok(at <= 390 && at + value.length >= 411, `${label}: spans 390-410`);
+  }
+
+  test('Mangopay: token endpoint and API calls answer 400 param_error quoting Authorization and x- headers', async () => {
+    const token = await mangopayToken(url);
+    srv.control.setEcho('mangopay', true);
+    const basicAuth = `Basic ${Buffer.from(`${MP.clientId}:${MP.apiKey}`).toString('base64')}`;
+    const tok = await postJson(`${url}/v2.01/oauth/token`, 'grant_type=client_credentials', { authorization: basicAuth, 'x-forwarded-for': '10.9.8.7' });
+    assert.equal(tok.status, 400);
+    assert.deepEqual(Object.keys(tok.body), ['Message', 'Type', 'Id', 'Date', 'errors']);
+    assert.equal(tok.body.Type, 'param_error');
+    assertStraddles(tok.body.Message, basicAuth, 'basic');
+    assert.ok(!tok.body.Message.includes('10.9.8.7'), 'x-forwarded-* are not echoed');
+    assert.deepEqual(Object.keys(tok.body.errors), ['authorization']);
+    assert.ok(tok.body.errors.authorization.includes(basicAuth));
+
+    const secretHeader = 'proxy-secret-0123456789abcdef';
+    const list = await mpList(token, `per_page=3`);
+    assert.equal(list.status, 400);
+    assertStraddles(list.body.Message, `Bearer ${token}`, 'bearer');
+    const custom = await getJson(`${url}/v2.01/${MP.clientId}/identity-verifications/x`, { ...mpHeaders(token), 'x-proxy-token': secretHeader });
+    assertStraddles(custom.body.Message, `Bearer ${token}`, 'bearer first');
+    assertEchoed(custom.body.Message, secretHeader, 'x-proxy-token');
+    assert.deepEqual(Object.keys(custom.body.errors), ['authorization', 'x-proxy-token']);
+    assert.ok(custom.body.errors['x-proxy-token'].includes(secretHeader));
+  });
+
+  test('Equals {message} and Didit {detail}; off again; /__mock/reset turns echo off', async () => {
+    assert.deepEqual(await control(url, 'echo', { provider: 'equals', on: true }), { echo: { mangopay: false, equals: true, didit: false } });
+    srv.control.setEcho('didit', true);
+    assert.deepEqual((await control(url, 'health')).echo, { mangopay: false, equals: true, didit: true });
+    const eq = await eqList();
+    assert.equal(eq.status, 400);
+    assert.deepEqual(Object.keys(eq.body), ['message']);
+    assertStraddles(eq.body.message, EQ_AUTH.authorization, 'equals key');
+    const dd = await getJson(`${url}/v3/sessions/`, { ...DD_AUTH, 'x-request-id': 'req-42' });
+    assert.equal(dd.status, 400);
+    assert.deepEqual(Object.keys(dd.body), ['detail']);
+    assertStraddles(dd.body.detail, DD_AUTH['x-api-key'], 'didit key');
+    assertEchoed(dd.body.detail, 'req-42', 'x-request-id');
+    assert.ok(dd.body.detail.indexOf('x-api-key') < dd.body.detail.indexOf('x-request-id'), 'x-api-key first');
+    await control(url, 'echo', { provider: 'equals', on: false });
+    assert.equal((await eqList()).status, 200);
+    await control(url, 'reset', {});
+    assert.equal((await ddList()).status, 200);
+  });
+});

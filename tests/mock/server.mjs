@@ -34,6 +34,7 @@ import { Rng } from './rng.mjs';
 import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, truth } from './data.mjs';
 import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
 import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
+import { echoResponse } from './echo.mjs';
 import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayRateLimitBody } from './mangopay.mjs';
 import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
 import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
@@ -238,6 +239,7 @@ export async function startMockServer(options = {}) {
     latencyMs: opts.latencyMs,
     down: Object.fromEntries(PROVIDERS.map((p) => [p, false])),
     paging: Object.fromEntries(PROVIDERS.map((p) => [p, 'normal'])),
+    echo: Object.fromEntries(PROVIDERS.map((p) => [p, false])),
     faultRng: Rng.stream(opts.seed, 'faults'),
     limiters: makeLimiters(opts),
     stats: newStats(),
@@ -317,6 +319,7 @@ function makeControl(state) {
         latencyMs: state.latencyMs,
         down: { ...state.down },
         paging: { ...state.paging },
+        echo: { ...state.echo },
         rateScale: state.opts.rateScale,
         windowScale: state.opts.windowScale,
         retryAfterSeconds: state.opts.retryAfterSeconds,
@@ -368,6 +371,12 @@ function makeControl(state) {
       if (!PAGING_MODES.includes(mode)) throw new Error(`paging mode must be one of ${PAGING_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
       state.paging[provider] = mode;
       return { paging: { ...state.paging } };
+    },
+    /** While on, every request to `provider` answers 400 echoing its credential headers. */
+    setEcho(provider, on = true) {
+      if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
+      state.echo[provider] = Boolean(on);
+      return { echo: { ...state.echo } };
     },
     setDown(provider, down = true) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
@@ -422,6 +431,7 @@ function makeControl(state) {
       for (const p of PROVIDERS) {
         state.down[p] = false;
         state.paging[p] = 'normal';
+        state.echo[p] = false;
       }
       state.faultRng = Rng.stream(state.opts.seed, 'faults');
       state.stats = newStats(state.inFlight);
@@ -571,6 +581,10 @@ async function handleRequest(state, control, req, res) {
 
   if (state.down[provider]) {
     write(res, gatewayErrorPage(503), { ...cors, 'x-mock-fault': 'down' });
+    return;
+  }
+  if (state.echo[provider]) {
+    write(res, echoResponse(provider, req.headers), { ...cors, 'x-mock-fault': 'echo' });
     return;
   }
 
@@ -762,6 +776,8 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.resetStats());
       case 'POST /__mock/paging':
         return json(200, control.setPaging(input.provider, input.mode));
+      case 'POST /__mock/echo':
+        return json(200, control.setEcho(input.provider, input.on ?? true));
       case 'POST /__mock/revoke-tokens':
         return json(200, control.revokeTokens());
       case 'GET /__mock/script':
