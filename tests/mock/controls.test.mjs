@@ -398,3 +398,79 @@ describe('echoed secrets', () => {
     assert.equal((await ddList()).status, 200);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('status changes', () => {
+  test('Mangopay: Status, LastUpdate and Checks follow', async () => {
+    const token = await mangopayToken(url);
+    const pending = srv.control.sessions('mangopay').sessions.find((s) => s.status === 'PENDING');
+    const view = (id) => getJson(`${url}/v2.01/${MP.clientId}/identity-verifications/${id}`, mpHeaders(token));
+    const before = (await view(pending.id)).body;
+    assert.deepEqual(before.Checks, []);
+    const changed = await control(url, 'status', { provider: 'mangopay', id: pending.id, status: 'VALIDATED' });
+    assert.deepEqual(changed, { ...pending, status: 'VALIDATED' });
+    const after = (await view(pending.id)).body;
+    assert.equal(after.Status, 'VALIDATED');
+    assert.ok(after.LastUpdate > 1793491200, 'after the reference date');
+    assert.ok(after.Checks.length >= 3 && after.Checks.every((c) => c.CheckStatus === 'VALIDATED'));
+    const list = await getJson(`${url}/v2.01/${MP.clientId}/users/${pending.userRef}/identity-verifications?per_page=100`, mpHeaders(token));
+    const listed = list.body.find((s) => s.Id === pending.id);
+    assert.equal(listed.Status, 'VALIDATED');
+  });
+
+  test('Equals: status, result and updatedAt; applicationId picks one of a shared id', async () => {
+    const all = srv.control.sessions('equals').sessions;
+    const row = all.find((s) => s.status === 'in_progress');
+    const done = srv.control.setStatus('equals', row.id, 'completed', { result: 'approved' });
+    assert.equal(done.status, 'completed');
+    assert.equal(done.result, 'approved');
+    const listed = (await eqList('limit=1000')).body.rows.find((r) => r.id === row.id);
+    assert.equal(listed.status, 'completed');
+    assert.equal(listed.result, 'approved');
+    assert.ok(listed.updatedAt > '2026-11-01T00:00:00Z', listed.updatedAt);
+    const back = await control(url, 'status', { provider: 'equals', id: row.id, status: 'in_progress' });
+    assert.equal(back.result, undefined, 'result only when given');
+
+    const counts = new Map();
+    for (const s of all) counts.set(s.id, (counts.get(s.id) ?? 0) + 1);
+    const shared = all.filter((s) => counts.get(s.id) === 2);
+    const [a, b] = shared.filter((s) => s.id === shared[0].id);
+    const ambiguous = await postJson(`${url}/__mock/status`, { provider: 'equals', id: a.id, status: 'expired' });
+    assert.equal(ambiguous.status, 400);
+    assert.match(ambiguous.body.error, /applicationId/);
+    const picked = await control(url, 'status', { provider: 'equals', id: a.id, applicationId: b.applicationId, status: 'expired' });
+    assert.equal(picked.key, b.key);
+    const rows = srv.control.sessions('equals').sessions.filter((s) => s.id === a.id);
+    assert.deepEqual(rows.map((r) => r.status).sort(), ['completed', 'expired']);
+  });
+
+  test('Didit: status, list features and decision blocks follow; created sessions too', async () => {
+    const created = await (await ddCreate({ workflow_id: WORKFLOW, vendor_data: 'user-1' })).json();
+    const decision = (id) => getJson(`${url}/v3/session/${id}/decision/`, DD_AUTH);
+    assert.equal((await decision(created.session_id)).body.id_verifications, null);
+    const changed = srv.control.setStatus({ provider: 'didit', id: created.session_id, status: 'Approved' });
+    assert.equal(changed.key, `didit:${created.session_id}`);
+    assert.equal(changed.status, 'Approved');
+    const d = (await decision(created.session_id)).body;
+    assert.equal(d.status, 'Approved');
+    assert.equal(d.id_verifications[0].status, 'Approved');
+    assert.equal(d.face_matches[0].status, 'Approved');
+    const row = (await ddList('limit=1')).body.results[0];
+    assert.equal(row.session_id, created.session_id);
+    assert.equal(row.status, 'Approved');
+    assert.ok(row.features.every((f) => f.status === 'Approved'));
+    assert.equal(row.full_name !== null, true, 'started: the person shows');
+    const declined = srv.control.setStatus('didit', created.session_id, 'Declined');
+    assert.equal(declined.status, 'Declined');
+    assert.ok((await ddList('limit=1')).body.results[0].features.some((f) => f.status === 'Declined'));
+  });
+
+  test('unknown id 404; bad input 400', async () => {
+    const r = await postJson(`${url}/__mock/status`, { provider: 'didit', id: 'nope', status: 'Approved' });
+    assert.equal(r.status, 404);
+    assert.equal((await postJson(`${url}/__mock/status`, { provider: 'mangopay', id: 'idnver_nope', status: 'VALIDATED' })).status, 404);
+    assert.equal((await postJson(`${url}/__mock/status`, { provider: 'equals', id: 'x', status: 'completed' })).status, 404);
+    assert.equal((await postJson(`${url}/__mock/status`, { provider: 'didit', id: 'nope' })).status, 400);
+    assert.equal((await postJson(`${url}/__mock/status`, { provider: 'stripe', id: 'x', status: 'y' })).status, 400);
+  });
+});

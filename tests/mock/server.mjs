@@ -31,7 +31,7 @@ import http from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './rng.mjs';
-import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, truth } from './data.mjs';
+import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, sessionSummary, setSessionStatus, truth } from './data.mjs';
 import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
 import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
 import { echoResponse } from './echo.mjs';
@@ -377,6 +377,17 @@ function makeControl(state) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
       state.echo[provider] = Boolean(on);
       return { echo: { ...state.echo } };
+    },
+    /**
+     * Change a session's provider status: `setStatus(provider, id, status, {result, applicationId})`
+     * or `setStatus({provider, id, status, result, applicationId})`. Returns the session's summary.
+     */
+    setStatus(provider, id, status, extra = {}) {
+      const input = provider !== null && typeof provider === 'object' ? provider : { provider, id, status, ...extra };
+      if (!PROVIDERS.includes(input.provider)) throw new Error(`unknown provider ${input.provider}`);
+      if (typeof input.id !== 'string' || input.id === '') throw new Error('id must be a non-empty string');
+      const rec = setSessionStatus(state.data, input.provider, input);
+      return sessionSummary(input.provider, rec);
     },
     setDown(provider, down = true) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
@@ -776,6 +787,8 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.resetStats());
       case 'POST /__mock/paging':
         return json(200, control.setPaging(input.provider, input.mode));
+      case 'POST /__mock/status':
+        return json(200, control.setStatus(input));
       case 'POST /__mock/echo':
         return json(200, control.setEcho(input.provider, input.on ?? true));
       case 'POST /__mock/revoke-tokens':
@@ -792,7 +805,7 @@ function controlRequest(control, method, pathname, url, body) {
         return json(404, { error: `unknown control endpoint ${route}` });
     }
   } catch (e) {
-    return json(400, { error: e.message });
+    return json(e.notFound ? 404 : 400, { error: e.message });
   }
 }
 
