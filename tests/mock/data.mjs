@@ -22,7 +22,7 @@ const OUTDATED_RENAME_UNIX = Date.UTC(2025, 4, 23) / 1000;
 export const CREDENTIALS = Object.freeze({
   mangopay: Object.freeze({ clientId: 'mock-client', apiKey: 'mock-mangopay-api-key' }),
   equals: Object.freeze({ apiKey: 'mock-equals-api-key' }),
-  didit: Object.freeze({ apiKey: 'mock-didit-api-key' }),
+  didit: Object.freeze({ apiKey: 'mock-didit-api-key', webhookSecret: 'mock-didit-webhook-secret' }),
 });
 
 /** Below this many sessions per provider the mandatory statuses would not all fit. */

@@ -15,17 +15,21 @@
 //   node tests/mock/server.mjs --port 0 --seed 1 --sessions 500 [--latency-ms N]
 //     [--faults 429=0.1,500=0.05,502=0.05,503=0.05,reset=0.02,slow=0.05,truncate=0.05,html=0.05]
 //     [--rate-scale X] [--window-scale X] [--retry-after S] [--token-ttl S] [--slow-ms MS]
-//     [--faults-on-token] [--host 127.0.0.1]
+//     [--faults-on-token] [--host 127.0.0.1] [--webhook-url URL]
 //   prints exactly one line `listening on http://127.0.0.1:PORT` and serves until SIGTERM/SIGINT.
 //
 // Library:
 //   const srv = await startMockServer({ port: 0, seed: 1, sessions: 500, ... });
 //   srv.url, srv.port, srv.data (live data set, srv.data.people = the person mapping),
-//   srv.control.{health, setFaults, insert, setDown, sessions, people, reset}, await srv.close()
+//   srv.control.{health, setFaults, insert, setDown, sessions, people, reset, stats, resetStats,
+//   script, scripts, clearScripts, revokeTokens, setPaging, setEcho, setStatus, webhooks,
+//   setWebhooks}, await srv.close()
 //
 // Control endpoints (no auth, never faulted or rate limited): GET /__mock/health,
 // GET|POST /__mock/faults, POST /__mock/insert, POST /__mock/down, GET /__mock/sessions?provider=,
-// GET /__mock/people, POST /__mock/reset.
+// GET /__mock/people, POST /__mock/reset, GET /__mock/stats, POST /__mock/stats/reset,
+// GET|POST /__mock/script, POST /__mock/script/clear, POST /__mock/revoke-tokens,
+// POST /__mock/paging, POST /__mock/echo, POST /__mock/status, GET|POST /__mock/webhooks.
 
 import http from 'node:http';
 import { realpathSync } from 'node:fs';
@@ -35,6 +39,7 @@ import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, 
 import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
 import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
 import { echoResponse } from './echo.mjs';
+import { Webhooks, normalizeWebhookUrl } from './webhooks.mjs';
 import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayRateLimitBody } from './mangopay.mjs';
 import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
 import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
@@ -58,6 +63,7 @@ const DEFAULTS = {
   tokenTtlSeconds: 1200,
   slowMs: 1500,
   faultsOnToken: false,
+  webhookUrl: null,
 };
 
 const MINUTE = 60_000;
@@ -145,6 +151,7 @@ function normalizeOptions(options) {
     tokenTtlSeconds: positiveNumber('tokenTtlSeconds', o.tokenTtlSeconds),
     slowMs: nonNegativeNumber('slowMs', o.slowMs),
     faultsOnToken: Boolean(o.faultsOnToken),
+    webhookUrl: normalizeWebhookUrl(o.webhookUrl),
   };
 }
 
@@ -226,7 +233,7 @@ function rateLimited(provider, seconds, extraHeaders = {}) {
  * Start the mock providers. Options (all optional): port (0), host ('127.0.0.1'), seed (1),
  * sessions (500 per provider), latencyMs (0), faults ('' | '429=0.1,...' | {429: 0.1, ...}),
  * rateScale (1), windowScale (1), retryAfterSeconds (1, for injected 429s), tokenTtlSeconds (1200),
- * slowMs (1500), faultsOnToken (false).
+ * slowMs (1500), faultsOnToken (false), webhookUrl (null: no webhook notifications).
  */
 export async function startMockServer(options = {}) {
   const opts = normalizeOptions(options);
@@ -244,6 +251,7 @@ export async function startMockServer(options = {}) {
     limiters: makeLimiters(opts),
     stats: newStats(),
     scripts: new Scripts(),
+    webhooks: new Webhooks({ seed: opts.seed, url: opts.webhookUrl }),
     inFlight: perProvider(),
     timers: new Set(),
     startedAt: Date.now(),
@@ -284,7 +292,8 @@ export async function startMockServer(options = {}) {
         closing = new Promise((resolve) => {
           for (const t of state.timers) clearTimeout(t);
           state.timers.clear();
-          server.close(() => resolve());
+          state.webhooks.cancel();
+        server.close(() => resolve());
           server.closeAllConnections?.();
         });
       }
@@ -324,7 +333,8 @@ function makeControl(state) {
         windowScale: state.opts.windowScale,
         retryAfterSeconds: state.opts.retryAfterSeconds,
         tokenTtlSeconds: state.opts.tokenTtlSeconds,
-        credentials: CREDENTIALS,
+        credentials: { ...CREDENTIALS, didit: { ...CREDENTIALS.didit, webhookSecret: state.webhooks.settings.diditSecret } },
+        webhooks: (({ deliveries, ...settings }) => settings)(state.webhooks.view()),
         diditWorkflows: state.data.didit.workflows.map(({ id, label, features }) => ({ id, label, features })),
       };
     },
@@ -362,7 +372,7 @@ function makeControl(state) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
       const n = Number(count);
       if (!Number.isInteger(n) || n < 0 || n > 10000) throw new Error('count must be an integer between 0 and 10000');
-      const inserted = insertSessions(state.data, provider, n, userRef || undefined);
+      const inserted = insertSessions(state.data, provider, n, userRef || undefined, (rec) => notify(state, provider, rec));
       return { provider, inserted, total: sessionCount(state.data, provider) };
     },
     /** Hostile paging for one provider: 'normal' | 'huge-count' | 'ignore-page'. */
@@ -387,6 +397,7 @@ function makeControl(state) {
       if (!PROVIDERS.includes(input.provider)) throw new Error(`unknown provider ${input.provider}`);
       if (typeof input.id !== 'string' || input.id === '') throw new Error('id must be a non-empty string');
       const rec = setSessionStatus(state.data, input.provider, input);
+      notify(state, input.provider, rec);
       return sessionSummary(input.provider, rec);
     },
     setDown(provider, down = true) {
@@ -409,6 +420,14 @@ function makeControl(state) {
     stats() {
       const { requests, tokenRequests, creates, maxInFlight } = state.stats;
       return { requests: { ...requests }, tokenRequests, creates: { ...creates }, inFlight: { ...state.inFlight }, maxInFlight: { ...maxInFlight } };
+    },
+    /** Webhook settings and the deliveries log. */
+    webhooks() {
+      return state.webhooks.view();
+    },
+    /** Change the webhook settings given: {url, diditSecret, corrupt, delayMs, retryScale, timeoutScale}. */
+    setWebhooks(cfg = {}) {
+      return state.webhooks.configure(cfg);
     },
     /** Every Mangopay token issued so far becomes invalid (401 invalid_credentials on its next use). */
     revokeTokens() {
@@ -447,6 +466,7 @@ function makeControl(state) {
       state.faultRng = Rng.stream(state.opts.seed, 'faults');
       state.stats = newStats(state.inFlight);
       state.scripts.clear();
+      state.webhooks.reset();
       return { ok: true };
     },
   };
@@ -646,6 +666,7 @@ async function handleRequest(state, control, req, res) {
   else if (provider === 'equals') response = handleEquals(ctx);
   else response = handleDidit(ctx);
   response.headers = { ...response.headers, ...rateHeaders() };
+  for (const rec of ctx.changed) notify(state, provider, rec);
 
   if (kind === 'commit-then-reset') {
     req.socket.destroy();
@@ -681,6 +702,11 @@ async function handleRequest(state, control, req, res) {
     return;
   }
   write(res, response, kind === 'hold' ? faultHeader : cors);
+}
+
+/** Send the webhooks of a changed session (fire and forget). */
+function notify(state, provider, rec) {
+  state.webhooks.notify(provider, rec, { data: state.data, origin: state.url });
 }
 
 function forbidden(provider) {
@@ -787,6 +813,10 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.resetStats());
       case 'POST /__mock/paging':
         return json(200, control.setPaging(input.provider, input.mode));
+      case 'GET /__mock/webhooks':
+        return json(200, control.webhooks());
+      case 'POST /__mock/webhooks':
+        return json(200, control.setWebhooks(input));
       case 'POST /__mock/status':
         return json(200, control.setStatus(input));
       case 'POST /__mock/echo':
@@ -824,11 +854,13 @@ const FLAGS = {
   '--retry-after': 'retryAfterSeconds',
   '--token-ttl': 'tokenTtlSeconds',
   '--slow-ms': 'slowMs',
+  '--webhook-url': 'webhookUrl',
 };
 
 const USAGE = `usage: node tests/mock/server.mjs [--port 0] [--host 127.0.0.1] [--seed 1] [--sessions 500]
   [--latency-ms N] [--faults 429=0.1,500=0.05,502=0.05,503=0.05,reset=0.02,slow=0.05,truncate=0.05,html=0.05]
-  [--rate-scale X] [--window-scale X] [--retry-after S] [--token-ttl S] [--slow-ms MS] [--faults-on-token]`;
+  [--rate-scale X] [--window-scale X] [--retry-after S] [--token-ttl S] [--slow-ms MS] [--faults-on-token]
+  [--webhook-url URL]`;
 
 export function parseArgs(argv) {
   const out = {};
@@ -851,8 +883,9 @@ export function parseArgs(argv) {
       if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
       value = argv[++i];
     }
-    out[key] = key === 'host' || key === 'faults' ? value : Number(value);
-    if (key !== 'host' && key !== 'faults' && Number.isNaN(out[key])) throw new Error(`${arg} needs a number, got ${value}`);
+    const text = key === 'host' || key === 'faults' || key === 'webhookUrl';
+    out[key] = text ? value : Number(value);
+    if (!text && Number.isNaN(out[key])) throw new Error(`${arg} needs a number, got ${value}`);
   }
   return out;
 }
