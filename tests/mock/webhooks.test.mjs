@@ -13,7 +13,7 @@ import { dumps, parse, pyStr } from './python-json.mjs';
 import { DD_AUTH, control, getJson, postJson, sleep } from './helpers.mjs';
 
 const WORKFLOW = 'a0c7f3d2-5b1e-4c8a-9f6d-2e4b8a1c7d35';
-const SCALE = 0.0001; // Didit retries after 6 ms and 24 ms, Mangopay every 60 ms, Equals every 30 ms
+const SCALE = 0.00003; // Didit retries after 1.8 ms and 7.2 ms, Mangopay every 18 ms, Equals every 9 ms
 
 /** A webhook receiver: records every request; `answer(req)` decides the status (or 'hang'). */
 async function startReceiver() {
@@ -262,7 +262,7 @@ describe('Mangopay', () => {
   });
 
   test('retries every 10 min (scaled), 6 attempts at most; a timeout counts as a failure', async () => {
-    await control(url, 'webhooks', { retryScale: SCALE, timeoutScale: 0.025 }); // Mangopay's 2 s timeout -> 50 ms
+    await control(url, 'webhooks', { retryScale: SCALE, timeoutScale: 0.01 }); // Mangopay's 2 s timeout -> 20 ms
     rx.answer = (r) => (r.path.startsWith('/hooks/mangopay') ? 'hang' : 200);
     const s = srv.control.sessions('mangopay').sessions.find((x) => x.status === 'PENDING');
     srv.control.setStatus('mangopay', s.id, 'VALIDATED');
@@ -318,22 +318,22 @@ describe('Equals', () => {
 // ---------------------------------------------------------------------------------------------
 describe('settings and lifecycle', () => {
   test('delayMs delays the first delivery, never the API response', async () => {
-    await control(url, 'webhooks', { delayMs: 250 });
+    await control(url, 'webhooks', { delayMs: 150 });
     const t0 = performance.now();
     const created = await ddCreate({});
-    const tResponse = performance.now() - t0;
+    const tResponse = performance.now();
     assert.equal(created.status, 201);
-    assert.ok(tResponse < 150, `API answered after ${tResponse.toFixed(0)} ms`);
-    assert.equal(rx.on('/hooks/didit').length, 0);
+    assert.equal(rx.on('/hooks/didit').length, 0, 'answered before the delivery');
     const [d] = await rx.waitFor('/hooks/didit', 1);
-    assert.ok(d.t - t0 >= 240, `delivered after ${(d.t - t0).toFixed(0)} ms`);
+    assert.ok(d.t - t0 >= 145, `delivered after ${(d.t - t0).toFixed(0)} ms`);
+    assert.ok(d.t > tResponse);
   });
 
   test('a hanging or unreachable receiver does not slow the API; network errors are logged and retried', async () => {
     rx.answer = () => 'hang';
     const t0 = performance.now();
     for (let i = 0; i < 3; i++) assert.equal((await ddCreate({})).status, 201);
-    assert.ok(performance.now() - t0 < 300);
+    assert.ok(performance.now() - t0 < 2000, 'not waiting for the 5 s delivery timeout');
     await rx.waitFor('/hooks/didit', 3);
 
     const closed = http.createServer();
@@ -368,13 +368,13 @@ describe('settings and lifecycle', () => {
 
   test('close() cancels pending retries; the process is not kept alive', async () => {
     const s = await startMockServer({ seed: 2, sessions: 20, webhookUrl: rx.url });
-    s.control.setWebhooks({ retryScale: 0.002 }); // Didit's retries after 120 ms and 480 ms
+    s.control.setWebhooks({ retryScale: 0.001 }); // Didit's retries after 60 ms and 240 ms
     rx.answer = () => 500;
     await postJson(`${s.url}/v3/session/`, { workflow_id: WORKFLOW }, DD_AUTH);
     await rx.waitFor('/hooks/didit', 1);
     assert.equal(s.control.webhooks().pending, 1);
     await s.close();
-    await sleep(200);
+    await sleep(120);
     assert.equal(rx.on('/hooks/didit').length, 1, 'no retry after close');
 
     // a child process with a retry due in a minute exits as soon as its server is closed
