@@ -629,7 +629,6 @@ async function handleRequest(state, control, req, res) {
   }
   const kind = fault?.kind ?? null;
   const faultHeader = { ...cors, 'x-mock-fault': kind };
-  const now = Date.now();
   const limiter = limiterFor(state, provider, method);
   const rateHeaders = () => (provider === 'mangopay' ? limiter.headers(Date.now()) : {});
 
@@ -652,7 +651,7 @@ async function handleRequest(state, control, req, res) {
   }
   if (kind === 'hold' && !(await hold(state, res, fault.holdMs ?? DEFAULT_HOLD_MS))) return;
 
-  const waitMs = limiter.hit(now);
+  const waitMs = limiter.hit(Date.now()); // after a hold: the time it is then
   if (waitMs !== null) {
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
     write(res, rateLimited(provider, seconds, rateHeaders()), cors);
