@@ -22,7 +22,7 @@ const OUTDATED_RENAME_UNIX = Date.UTC(2025, 4, 23) / 1000;
 export const CREDENTIALS = Object.freeze({
   mangopay: Object.freeze({ clientId: 'mock-client', apiKey: 'mock-mangopay-api-key' }),
   equals: Object.freeze({ apiKey: 'mock-equals-api-key' }),
-  didit: Object.freeze({ apiKey: 'mock-didit-api-key' }),
+  didit: Object.freeze({ apiKey: 'mock-didit-api-key', webhookSecret: 'mock-didit-webhook-secret' }),
 });
 
 /** Below this many sessions per provider the mandatory statuses would not all fit. */
@@ -821,8 +821,9 @@ export function createDiditSession(data, { workflowId, vendorData = null, callba
   return rec;
 }
 
-/** Insert `count` new newest sessions (random statuses) at `provider`, for `userRef` when given. */
-export function insertSessions(data, provider, count, userRef) {
+/** Insert `count` new newest sessions (random statuses) at `provider`, for `userRef` when given;
+ * `onRecord(rec)` sees each new record (the server sends webhooks from it). */
+export function insertSessions(data, provider, count, userRef, onRecord = () => {}) {
   const rng = data.mutationRng;
   const out = [];
   for (let i = 0; i < count; i++) {
@@ -834,6 +835,7 @@ export function insertSessions(data, provider, count, userRef) {
       const status = rng.weighted(person.mangopayUserType === 'LEGAL' ? MANGOPAY_LEGAL_WEIGHTS : MANGOPAY_NATURAL_WEIGHTS);
       const rec = createMangopaySession(data, { userId, returnUrl: rng.pick(RETURN_URLS), tag: 'inserted', status });
       out.push({ key: `mangopay:${rec.Id}`, id: rec.Id, status: rec.Status, userRef: rec.UserId });
+      onRecord(rec);
     } else if (provider === 'equals') {
       let o;
       const byPerson = data.people.find((p) => userRef && p.equalsAssociatedPersonId === userRef);
@@ -849,6 +851,7 @@ export function insertSessions(data, provider, count, userRef) {
       data.equals.rows.unshift(row);
       if (row.personIndex) data.peopleByIndex.get(row.personIndex).counts.equals++;
       out.push({ key: `equals:${row.id}:${row.applicationId}`, id: row.id, status: row.status, userRef: row.associatedPersonId ?? row.applicationId });
+      onRecord(row);
     } else if (provider === 'didit') {
       const vendorData = userRef ?? rng.pick(data.people.filter((p) => p.diditVendorData)).diditVendorData;
       const rec = createDiditSession(data, {
@@ -857,11 +860,58 @@ export function insertSessions(data, provider, count, userRef) {
         status: rng.weighted(DIDIT_WEIGHTS),
       });
       out.push({ key: `didit:${rec.session_id}`, id: rec.session_id, status: rec.status, userRef: rec.vendor_data ?? undefined });
+      onRecord(rec);
     } else {
       throw new Error(`unknown provider ${provider}`);
     }
   }
   return out;
+}
+
+/**
+ * Change a session's provider status (`/__mock/status`): Mangopay `Status` and `LastUpdate`,
+ * Equals `status`, `result` (absent unless given) and `updatedAt`, Didit `status` with feature
+ * statuses (hence the decision blocks) redrawn to match. Any string is accepted as a status.
+ * Returns the changed record; throws `{notFound: true}` for an unknown id.
+ */
+export function setSessionStatus(data, provider, { id, status, result, applicationId }) {
+  if (typeof status !== 'string' || status === '') throw new Error('status must be a non-empty string');
+  const notFound = () => Object.assign(new Error(`no ${provider} session ${id}`), { notFound: true });
+  if (provider === 'mangopay') {
+    const rec = data.mangopay.byId.get(id);
+    if (!rec) throw notFound();
+    rec.Status = status;
+    rec.LastUpdate = tick(data);
+    return rec;
+  }
+  if (provider === 'equals') {
+    if (result !== undefined && result !== null && typeof result !== 'string') throw new Error('result must be a string');
+    let rows = data.equals.rows.filter((r) => r.id === id);
+    if (applicationId) rows = rows.filter((r) => r.applicationId === applicationId);
+    if (rows.length === 0) throw notFound();
+    if (rows.length > 1) throw new Error(`equals session ${id} is on ${rows.length} applications: give applicationId`);
+    const [row] = rows;
+    row.status = status;
+    if (result) row.result = result;
+    else delete row.result;
+    row.u = tick(data);
+    return row;
+  }
+  if (provider === 'didit') {
+    const rec = data.didit.byId.get(id);
+    if (!rec) throw notFound();
+    const person = rec.personIndex ? data.peopleByIndex.get(rec.personIndex) : null;
+    rec.status = status;
+    rec.featureStatuses = diditFeatureStatuses(data.mutationRng, rec.featureNames, status);
+    rec.started = status !== 'Not Started' && status !== 'Expired';
+    const doc = DIDIT_DOC_TYPES.find(([, name]) => name === rec.document_type_name) ?? DIDIT_DOC_TYPES[0];
+    rec.document_type = rec.started && person ? doc[0] : null;
+    rec.full_name = rec.started && person ? person.fullName : null;
+    rec.country = rec.started && person ? person.country : null;
+    tick(data);
+    return rec;
+  }
+  throw new Error(`unknown provider ${provider}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -873,38 +923,36 @@ export function sessionCount(data, provider) {
   return data.didit.sessions.length;
 }
 
-/** Every session of `provider` in the provider's list order, with the SPEC's unified key. */
-export function truth(data, provider) {
+/** One session as `/__mock/sessions` lists it (the SPEC key, id, status, …). */
+export function sessionSummary(provider, rec) {
   if (provider === 'mangopay') {
-    return data.mangopay.sessions.map((s) => ({
-      key: `mangopay:${s.Id}`,
-      id: s.Id,
-      status: s.Status,
-      userRef: s.UserId,
-      createdAt: isoSeconds(s.CreationDate),
-    }));
+    return { key: `mangopay:${rec.Id}`, id: rec.Id, status: rec.Status, userRef: rec.UserId, createdAt: isoSeconds(rec.CreationDate) };
   }
   if (provider === 'equals') {
-    return data.equals.rows.map((r) => {
-      const t = {
-        key: `equals:${r.id}:${r.applicationId}`,
-        id: r.id,
-        applicationId: r.applicationId,
-        status: r.status,
-        userRef: r.associatedPersonId ?? r.applicationId,
-        createdAt: isoSeconds(r.t),
-      };
-      if (r.result) t.result = r.result;
-      return t;
-    });
+    const t = {
+      key: `equals:${rec.id}:${rec.applicationId}`,
+      id: rec.id,
+      applicationId: rec.applicationId,
+      status: rec.status,
+      userRef: rec.associatedPersonId ?? rec.applicationId,
+      createdAt: isoSeconds(rec.t),
+    };
+    if (rec.result) t.result = rec.result;
+    return t;
   }
   if (provider === 'didit') {
-    return data.didit.sessions.map((s) => {
-      const t = { key: `didit:${s.session_id}`, id: s.session_id, status: s.status, createdAt: isoMicros(s.micros), sessionNumber: s.session_number };
-      if (s.vendor_data !== null) t.userRef = s.vendor_data;
-      t.legacyFeatures = s.legacyFeatures !== null;
-      return t;
-    });
+    const t = { key: `didit:${rec.session_id}`, id: rec.session_id, status: rec.status, createdAt: isoMicros(rec.micros), sessionNumber: rec.session_number };
+    if (rec.vendor_data !== null) t.userRef = rec.vendor_data;
+    t.legacyFeatures = rec.legacyFeatures !== null;
+    return t;
   }
+  throw new Error(`unknown provider ${provider}`);
+}
+
+/** Every session of `provider` in the provider's list order, with the SPEC's unified key. */
+export function truth(data, provider) {
+  if (provider === 'mangopay') return data.mangopay.sessions.map((s) => sessionSummary(provider, s));
+  if (provider === 'equals') return data.equals.rows.map((r) => sessionSummary(provider, r));
+  if (provider === 'didit') return data.didit.sessions.map((s) => sessionSummary(provider, s));
   throw new Error(`unknown provider ${provider}`);
 }

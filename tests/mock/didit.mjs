@@ -7,7 +7,7 @@
 // `date_from`/`date_to` accept YYYY-MM-DD (whole UTC days, both inclusive) or a full ISO date-time;
 // `POST /v3/session/` accepts any non-empty workflow_id (unknown ids get the Standard KYC features).
 
-import { json, empty, parseJsonBody } from './http.mjs';
+import { HUGE_COUNT, json, empty, parseJsonBody } from './http.mjs';
 import { CREDENTIALS, DIDIT_BLOCK_KEYS, createDiditSession, diditDecisionBlocks, isoMicros } from './data.mjs';
 
 const PREFIX = '/v3/';
@@ -22,6 +22,21 @@ const ROUTES = [
 
 export function isDiditPath(pathname) {
   return pathname.startsWith(PREFIX);
+}
+
+/** Which endpoint a request is for (`list`, `get` = decision, `create`), or null (anything else,
+ * the 301s of paths without their trailing slash included). */
+export function diditEndpoint(method, pathname) {
+  const route = match(pathname);
+  if (!route) return null;
+  if (route.name === 'create') return method === 'POST' ? 'create' : null;
+  if (method !== 'GET' && method !== 'HEAD') return null;
+  return route.name === 'list' ? 'list' : 'get';
+}
+
+/** 403 for a reason other than the key: the account has no credits left. */
+export function diditForbidden() {
+  return json(403, { detail: 'You do not have enough credits to perform this request.' });
 }
 
 export function diditRateLimitBody(seconds) {
@@ -156,7 +171,8 @@ function listSessions(ctx) {
           s.session_id.includes(search)),
     );
   }
-  const count = rows.length;
+  const mode = ctx.state.paging?.didit ?? 'normal';
+  const count = mode === 'huge-count' ? HUGE_COUNT.count : rows.length;
   const pageUrl = (newOffset) => {
     const u = new URL(`${ctx.url.pathname}${ctx.url.search}`, ctx.origin);
     u.searchParams.set('limit', String(limit));
@@ -167,7 +183,8 @@ function listSessions(ctx) {
   const next = offset + limit < count ? pageUrl(offset + limit) : null;
   let previous = null;
   if (offset > 0) previous = offset - limit <= 0 ? pageUrl(null) : pageUrl(offset - limit);
-  const results = rows.slice(offset, offset + limit).map((r) => listRow(ctx.origin, r));
+  const start = mode === 'ignore-page' ? 0 : offset;
+  const results = rows.slice(start, start + limit).map((r) => listRow(ctx.origin, r));
   return json(200, { count, next, previous, results });
 }
 
@@ -175,13 +192,18 @@ function decision(ctx, id) {
   const { data } = ctx.state;
   const rec = data.didit.byId.get(id);
   if (!rec) return json(404, { detail: 'Not found.' });
+  return json(200, diditDecision(data, rec, ctx.origin));
+}
+
+/** The decision object of a session (`GET /v3/session/{id}/decision/`, and webhooks' `decision`). */
+export function diditDecision(data, rec, origin) {
   const person = rec.personIndex ? data.peopleByIndex.get(rec.personIndex) : null;
-  const blocks = diditDecisionBlocks(rec, person, ctx.origin);
+  const blocks = diditDecisionBlocks(rec, person, origin);
   const body = {
     session_id: rec.session_id,
     session_kind: rec.session_kind,
     session_number: rec.session_number,
-    session_url: sessionUrl(ctx.origin, rec),
+    session_url: sessionUrl(origin, rec),
     status: rec.status,
     environment: 'live',
     workflow_id: rec.workflow_id,
@@ -197,7 +219,7 @@ function decision(ctx, id) {
   body.questionnaire_responses = null;
   body.reviews = [];
   body.created_at = isoMicros(rec.micros);
-  return json(200, body);
+  return body;
 }
 
 function createSession(ctx) {
@@ -226,6 +248,7 @@ function createSession(ctx) {
     callback: body.callback ?? null,
     metadata: body.metadata ?? null,
   });
+  ctx.changed?.push(rec);
   return json(201, {
     session_id: rec.session_id,
     session_number: rec.session_number,

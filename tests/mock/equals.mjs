@@ -4,7 +4,7 @@
 // Mock's own choices where the docs are silent: error bodies are `{"message": "..."}`; a limit or
 // offset that is not an integer in range, or a filter that is not a UUID, is a 400.
 
-import { json, strictInt } from './http.mjs';
+import { HUGE_COUNT, json, strictInt } from './http.mjs';
 import { CREDENTIALS, isoSeconds } from './data.mjs';
 
 const PREFIX = '/v2/';
@@ -13,6 +13,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isEqualsPath(pathname) {
   return pathname.startsWith(PREFIX);
+}
+
+/** Which endpoint a request is for (`list`), or null. */
+export function equalsEndpoint(method, pathname) {
+  return pathname.replace(/\/$/, '') === LIST_PATH && (method === 'GET' || method === 'HEAD') ? 'list' : null;
+}
+
+/** Equals documents no 403 other than a wrong API key; the mock's stand-in for "forbidden". */
+export function equalsForbidden() {
+  return equalsError(403, 'Forbidden');
 }
 
 export function equalsError(status, message) {
@@ -62,7 +72,9 @@ function listSessions(ctx) {
     );
   }
   const origin = ctx.origin;
-  const page = rows.slice(offset, offset + limit).map((r) => {
+  const mode = ctx.state.paging?.equals ?? 'normal';
+  const start = mode === 'ignore-page' ? 0 : offset;
+  const page = rows.slice(start, start + limit).map((r) => {
     const row = { id: r.id, applicationId: r.applicationId };
     if (r.associatedPersonId) row.associatedPersonId = r.associatedPersonId;
     row.correlationId = r.correlationId;
@@ -73,5 +85,6 @@ function listSessions(ctx) {
     row.updatedAt = isoSeconds(r.u);
     return row;
   });
-  return json(200, { limit, offset, count: rows.length, rows: page });
+  const count = mode === 'huge-count' ? HUGE_COUNT.count : rows.length;
+  return json(200, { limit, offset, count, rows: page });
 }

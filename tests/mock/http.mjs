@@ -63,3 +63,8 @@ export function parseJsonBody(buf) {
 export function nowUnix() {
   return Math.floor(Date.now() / 1000);
 }
+
+/** `/__mock/paging` modes. `huge-count`: real rows under absurd totals; `ignore-page`: the rows of
+ * the first page whatever page/offset was asked, with the metadata of the page asked for. */
+export const PAGING_MODES = ['normal', 'huge-count', 'ignore-page'];
+export const HUGE_COUNT = Object.freeze({ pages: 4000000000, items: 400000000000, count: 4000000000 });

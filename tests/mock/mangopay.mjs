@@ -2,7 +2,7 @@
 // (providers.md section 1). Faithful to the official Node SDK `mangopay4-nodejs-sdk`.
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { json, nowUnix, parseJsonBody, strictInt } from './http.mjs';
+import { HUGE_COUNT, json, nowUnix, parseJsonBody, strictInt } from './http.mjs';
 import { CREDENTIALS, createMangopaySession, mangopayChecks } from './data.mjs';
 
 const PREFIX = '/v2.01/';
@@ -12,6 +12,19 @@ export const MANGOPAY_MAX_PER_PAGE = 100;
 
 export function isMangopayPath(pathname) {
   return pathname.startsWith(PREFIX);
+}
+
+/** Which endpoint a request is for (`token`, `list`, `get`, `create`), or null (anything else). */
+export function mangopayEndpoint(method, pathname) {
+  if (pathname === MANGOPAY_TOKEN_PATH) return method === 'POST' ? 'token' : null;
+  const parts = pathname.slice(PREFIX.length).split('/');
+  if (parts[parts.length - 1] === '') parts.pop();
+  const read = method === 'GET' || method === 'HEAD';
+  if (parts.length === 4 && parts[1] === 'users' && parts[3] === 'identity-verifications') {
+    return read ? 'list' : method === 'POST' ? 'create' : null;
+  }
+  if (parts.length === 3 && parts[1] === 'identity-verifications') return read ? 'get' : null;
+  return null;
 }
 
 /** Error report body (providers.md 1.8). */
@@ -32,6 +45,17 @@ export function mangopayRateLimitBody() {
     Id: `${randomUUID()}#${nowUnix()}`,
     Date: nowUnix(),
     errors: null,
+  };
+}
+
+/** 403 for a reason other than credentials: the feature is not activated on the account. The
+ * documented example has this RFC 7807-style body, not the usual error report (providers.md 1). */
+export function mangopayForbidden() {
+  const traceId = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
+  return {
+    status: 403,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+    body: JSON.stringify({ type: 'https://tools.ietf.org/html/rfc9110#section-15.5.4', title: 'Forbidden', status: 403, traceId }),
   };
 }
 
@@ -146,10 +170,12 @@ function listSessions(ctx, userId) {
   }
   if (Object.keys(errors).length) return paramError(errors);
 
+  const mode = ctx.state.paging?.mangopay ?? 'normal';
   const all = ctx.state.data.mangopay.byUser.get(userId) ?? [];
-  const total = all.length;
-  const pages = Math.ceil(total / perPage);
-  const start = (page - 1) * perPage;
+  const huge = mode === 'huge-count';
+  const total = huge ? HUGE_COUNT.items : all.length;
+  const pages = huge ? HUGE_COUNT.pages : Math.ceil(total / perPage);
+  const start = mode === 'ignore-page' ? 0 : (page - 1) * perPage;
   const rows = all.slice(start, start + perPage).map((s) => ({
     Id: s.Id,
     Status: s.Status,
@@ -186,6 +212,7 @@ function createSession(ctx, userId) {
   }
   if (Object.keys(errors).length) return paramError(errors);
   const rec = createMangopaySession(data, { userId, returnUrl: ReturnUrl, tag: Tag });
+  ctx.changed?.push(rec);
   return json(200, {
     Id: rec.Id,
     Tag: rec.Tag,

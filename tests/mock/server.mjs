@@ -15,32 +15,39 @@
 //   node tests/mock/server.mjs --port 0 --seed 1 --sessions 500 [--latency-ms N]
 //     [--faults 429=0.1,500=0.05,502=0.05,503=0.05,reset=0.02,slow=0.05,truncate=0.05,html=0.05]
 //     [--rate-scale X] [--window-scale X] [--retry-after S] [--token-ttl S] [--slow-ms MS]
-//     [--faults-on-token] [--host 127.0.0.1]
+//     [--faults-on-token] [--host 127.0.0.1] [--webhook-url URL]
 //   prints exactly one line `listening on http://127.0.0.1:PORT` and serves until SIGTERM/SIGINT.
 //
 // Library:
 //   const srv = await startMockServer({ port: 0, seed: 1, sessions: 500, ... });
 //   srv.url, srv.port, srv.data (live data set, srv.data.people = the person mapping),
-//   srv.control.{health, setFaults, insert, setDown, sessions, people, reset}, await srv.close()
+//   srv.control.{health, setFaults, insert, setDown, sessions, people, reset, stats, resetStats,
+//   script, scripts, clearScripts, revokeTokens, setPaging, setEcho, setStatus, webhooks,
+//   setWebhooks}, await srv.close()
 //
 // Control endpoints (no auth, never faulted or rate limited): GET /__mock/health,
 // GET|POST /__mock/faults, POST /__mock/insert, POST /__mock/down, GET /__mock/sessions?provider=,
-// GET /__mock/people, POST /__mock/reset.
+// GET /__mock/people, POST /__mock/reset, GET /__mock/stats, POST /__mock/stats/reset,
+// GET|POST /__mock/script, POST /__mock/script/clear, POST /__mock/revoke-tokens,
+// POST /__mock/paging, POST /__mock/echo, POST /__mock/status, GET|POST /__mock/webhooks.
 
 import http from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './rng.mjs';
-import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, truth } from './data.mjs';
-import { gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
-import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayRateLimitBody } from './mangopay.mjs';
-import { equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
-import { diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
+import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, sessionSummary, setSessionStatus, truth } from './data.mjs';
+import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
+import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
+import { echoResponse } from './echo.mjs';
+import { Webhooks, normalizeWebhookUrl } from './webhooks.mjs';
+import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayRateLimitBody } from './mangopay.mjs';
+import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
+import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
 
 export { CREDENTIALS, REFERENCE_DATE, generateData };
 
 export const PROVIDERS = ['mangopay', 'equals', 'didit'];
-export const FAULT_KINDS = ['429', '500', '502', '503', 'reset', 'slow', 'truncate', 'html'];
+export { FAULT_KINDS };
 const FAULT_SETTINGS = ['faults', 'latencyMs', 'rateScale', 'windowScale', 'retryAfterSeconds', 'slowMs', 'faultsOnToken'];
 
 const DEFAULTS = {
@@ -56,6 +63,7 @@ const DEFAULTS = {
   tokenTtlSeconds: 1200,
   slowMs: 1500,
   faultsOnToken: false,
+  webhookUrl: null,
 };
 
 const MINUTE = 60_000;
@@ -143,6 +151,7 @@ function normalizeOptions(options) {
     tokenTtlSeconds: positiveNumber('tokenTtlSeconds', o.tokenTtlSeconds),
     slowMs: nonNegativeNumber('slowMs', o.slowMs),
     faultsOnToken: Boolean(o.faultsOnToken),
+    webhookUrl: normalizeWebhookUrl(o.webhookUrl),
   };
 }
 
@@ -224,7 +233,7 @@ function rateLimited(provider, seconds, extraHeaders = {}) {
  * Start the mock providers. Options (all optional): port (0), host ('127.0.0.1'), seed (1),
  * sessions (500 per provider), latencyMs (0), faults ('' | '429=0.1,...' | {429: 0.1, ...}),
  * rateScale (1), windowScale (1), retryAfterSeconds (1, for injected 429s), tokenTtlSeconds (1200),
- * slowMs (1500), faultsOnToken (false).
+ * slowMs (1500), faultsOnToken (false), webhookUrl (null: no webhook notifications).
  */
 export async function startMockServer(options = {}) {
   const opts = normalizeOptions(options);
@@ -236,8 +245,14 @@ export async function startMockServer(options = {}) {
     faults: { ...opts.faults },
     latencyMs: opts.latencyMs,
     down: Object.fromEntries(PROVIDERS.map((p) => [p, false])),
+    paging: Object.fromEntries(PROVIDERS.map((p) => [p, 'normal'])),
+    echo: Object.fromEntries(PROVIDERS.map((p) => [p, false])),
     faultRng: Rng.stream(opts.seed, 'faults'),
     limiters: makeLimiters(opts),
+    stats: newStats(),
+    scripts: new Scripts(),
+    webhooks: new Webhooks({ seed: opts.seed, url: opts.webhookUrl }),
+    inFlight: perProvider(),
     timers: new Set(),
     startedAt: Date.now(),
   };
@@ -277,13 +292,23 @@ export async function startMockServer(options = {}) {
         closing = new Promise((resolve) => {
           for (const t of state.timers) clearTimeout(t);
           state.timers.clear();
-          server.close(() => resolve());
+          state.webhooks.cancel();
+        server.close(() => resolve());
           server.closeAllConnections?.();
         });
       }
       return closing;
     },
   };
+}
+
+function perProvider() {
+  return Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+}
+
+/** Counters of `/__mock/stats` (in-flight gauges live in state.inFlight). */
+function newStats(inFlight = perProvider()) {
+  return { requests: perProvider(), tokenRequests: 0, creates: { mangopay: 0, didit: 0 }, maxInFlight: { ...inFlight } };
 }
 
 function makeControl(state) {
@@ -302,11 +327,14 @@ function makeControl(state) {
         faults: { ...state.faults },
         latencyMs: state.latencyMs,
         down: { ...state.down },
+        paging: { ...state.paging },
+        echo: { ...state.echo },
         rateScale: state.opts.rateScale,
         windowScale: state.opts.windowScale,
         retryAfterSeconds: state.opts.retryAfterSeconds,
         tokenTtlSeconds: state.opts.tokenTtlSeconds,
-        credentials: CREDENTIALS,
+        credentials: { ...CREDENTIALS, didit: { ...CREDENTIALS.didit, webhookSecret: state.webhooks.settings.diditSecret } },
+        webhooks: (({ deliveries, ...settings }) => settings)(state.webhooks.view()),
         diditWorkflows: state.data.didit.workflows.map(({ id, label, features }) => ({ id, label, features })),
       };
     },
@@ -344,8 +372,33 @@ function makeControl(state) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
       const n = Number(count);
       if (!Number.isInteger(n) || n < 0 || n > 10000) throw new Error('count must be an integer between 0 and 10000');
-      const inserted = insertSessions(state.data, provider, n, userRef || undefined);
+      const inserted = insertSessions(state.data, provider, n, userRef || undefined, (rec) => notify(state, provider, rec));
       return { provider, inserted, total: sessionCount(state.data, provider) };
+    },
+    /** Hostile paging for one provider: 'normal' | 'huge-count' | 'ignore-page'. */
+    setPaging(provider, mode = 'normal') {
+      if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
+      if (!PAGING_MODES.includes(mode)) throw new Error(`paging mode must be one of ${PAGING_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+      state.paging[provider] = mode;
+      return { paging: { ...state.paging } };
+    },
+    /** While on, every request to `provider` answers 400 echoing its credential headers. */
+    setEcho(provider, on = true) {
+      if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
+      state.echo[provider] = Boolean(on);
+      return { echo: { ...state.echo } };
+    },
+    /**
+     * Change a session's provider status: `setStatus(provider, id, status, {result, applicationId})`
+     * or `setStatus({provider, id, status, result, applicationId})`. Returns the session's summary.
+     */
+    setStatus(provider, id, status, extra = {}) {
+      const input = provider !== null && typeof provider === 'object' ? provider : { provider, id, status, ...extra };
+      if (!PROVIDERS.includes(input.provider)) throw new Error(`unknown provider ${input.provider}`);
+      if (typeof input.id !== 'string' || input.id === '') throw new Error('id must be a non-empty string');
+      const rec = setSessionStatus(state.data, input.provider, input);
+      notify(state, input.provider, rec);
+      return sessionSummary(input.provider, rec);
     },
     setDown(provider, down = true) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
@@ -363,14 +416,57 @@ function makeControl(state) {
     people() {
       return peopleJson(state.data);
     },
+    /** Provider request counters since the start or the last reset. */
+    stats() {
+      const { requests, tokenRequests, creates, maxInFlight } = state.stats;
+      return { requests: { ...requests }, tokenRequests, creates: { ...creates }, inFlight: { ...state.inFlight }, maxInFlight: { ...maxInFlight } };
+    },
+    /** Webhook settings and the deliveries log. */
+    webhooks() {
+      return state.webhooks.view();
+    },
+    /** Change the webhook settings given: {url, diditSecret, corrupt, delayMs, retryScale, timeoutScale}. */
+    setWebhooks(cfg = {}) {
+      return state.webhooks.configure(cfg);
+    },
+    /** Every Mangopay token issued so far becomes invalid (401 invalid_credentials on its next use). */
+    revokeTokens() {
+      const now = Date.now();
+      let revoked = 0;
+      for (const exp of state.tokens.values()) if (exp > now) revoked++;
+      state.tokens.clear();
+      return { revoked };
+    },
+    /** Queue one-shot faults for the next requests to (provider, endpoint). */
+    script(provider, endpoint, faults) {
+      return state.scripts.add(provider, endpoint, faults);
+    },
+    scripts() {
+      return state.scripts.view();
+    },
+    clearScripts() {
+      return state.scripts.clear();
+    },
+    /** Zero the counters; the maxima restart from the requests in flight now (0 when idle). */
+    resetStats() {
+      state.stats = newStats(state.inFlight);
+      return control.stats();
+    },
     /** Back to the seeded data; also clears idempotency keys, rate-limit counters, down flags and
      * restarts the fault stream. Fault rates, latency and issued tokens are kept. */
     reset() {
       state.data = generateData({ seed: state.opts.seed, sessions: state.opts.sessions });
       state.idempotency.clear();
       state.limiters = makeLimiters(state.opts);
-      for (const p of PROVIDERS) state.down[p] = false;
+      for (const p of PROVIDERS) {
+        state.down[p] = false;
+        state.paging[p] = 'normal';
+        state.echo[p] = false;
+      }
       state.faultRng = Rng.stream(state.opts.seed, 'faults');
+      state.stats = newStats(state.inFlight);
+      state.scripts.clear();
+      state.webhooks.reset();
       return { ok: true };
     },
   };
@@ -418,6 +514,23 @@ function sleep(state, ms) {
       resolve();
     }, ms);
     state.timers.add(t);
+  });
+}
+
+function endpointOf(provider, method, pathname) {
+  if (provider === 'mangopay') return mangopayEndpoint(method, pathname);
+  if (provider === 'equals') return equalsEndpoint(method, pathname);
+  return diditEndpoint(method, pathname);
+}
+
+/** A provider request is counted, and in flight, from its arrival until its response ends or its
+ * connection closes. */
+function countRequest(state, provider, res) {
+  state.stats.requests[provider]++;
+  const n = ++state.inFlight[provider];
+  if (n > state.stats.maxInFlight[provider]) state.stats.maxInFlight[provider] = n;
+  res.once('close', () => {
+    state.inFlight[provider]--;
   });
 }
 
@@ -482,6 +595,11 @@ async function handleRequest(state, control, req, res) {
     return;
   }
 
+  const isToken = pathname === MANGOPAY_TOKEN_PATH;
+  const endpoint = endpointOf(provider, method, pathname);
+  countRequest(state, provider, res);
+  if (endpoint === 'token') state.stats.tokenRequests++;
+
   let body;
   try {
     body = await readBody(req);
@@ -496,46 +614,76 @@ async function handleRequest(state, control, req, res) {
     write(res, gatewayErrorPage(503), { ...cors, 'x-mock-fault': 'down' });
     return;
   }
+  if (state.echo[provider]) {
+    write(res, echoResponse(provider, req.headers), { ...cors, 'x-mock-fault': 'echo' });
+    return;
+  }
 
-  const isToken = pathname === MANGOPAY_TOKEN_PATH;
-  const fault = !isToken || state.opts.faultsOnToken ? rollFault(state) : null;
-  const now = Date.now();
+  // a scripted entry replaces the random roll for this request ("ok": no fault at all)
+  const scripted = state.scripts.take(provider, endpoint);
+  let fault = null;
+  if (scripted) fault = scripted.kind === 'ok' ? null : scripted;
+  else if (!isToken || state.opts.faultsOnToken) {
+    const kind = rollFault(state);
+    if (kind) fault = { kind };
+  }
+  const kind = fault?.kind ?? null;
+  const faultHeader = { ...cors, 'x-mock-fault': kind };
   const limiter = limiterFor(state, provider, method);
   const rateHeaders = () => (provider === 'mangopay' ? limiter.headers(Date.now()) : {});
 
-  if (fault === 'reset') {
+  if (kind === 'reset') {
     req.socket.destroy();
     return;
   }
-  if (fault === '429') {
-    const seconds = state.opts.retryAfterSeconds;
-    write(res, rateLimited(provider, seconds, rateHeaders()), { ...cors, 'x-mock-fault': '429' });
+  if (kind === '429') {
+    const seconds = fault.retryAfter ?? state.opts.retryAfterSeconds;
+    write(res, rateLimited(provider, seconds, rateHeaders()), faultHeader);
     return;
   }
-  if (fault === '500' || fault === '502' || fault === '503') {
-    write(res, gatewayErrorPage(Number(fault)), { ...cors, 'x-mock-fault': fault });
+  if (kind === '500' || kind === '502' || kind === '503') {
+    write(res, gatewayErrorPage(Number(kind)), faultHeader);
     return;
   }
+  if (kind === 'forbidden') {
+    write(res, forbidden(provider), { ...faultHeader, ...rateHeaders() });
+    return;
+  }
+  if (kind === 'hold' && !(await hold(state, res, fault.holdMs ?? DEFAULT_HOLD_MS))) return;
 
-  const waitMs = limiter.hit(now);
+  const waitMs = limiter.hit(Date.now()); // after a hold: the time it is then
   if (waitMs !== null) {
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
     write(res, rateLimited(provider, seconds, rateHeaders()), cors);
     return;
   }
 
-  const ctx = { method, url, origin, headers: req.headers, body, state };
+  const ctx = { method, url, origin, headers: req.headers, body, state, changed: [] };
+  if (endpoint === 'create') state.stats.creates[provider]++;
   let response;
   if (provider === 'mangopay') response = handleMangopay(ctx);
   else if (provider === 'equals') response = handleEquals(ctx);
   else response = handleDidit(ctx);
   response.headers = { ...response.headers, ...rateHeaders() };
+  for (const rec of ctx.changed) notify(state, provider, rec);
 
-  if (fault === 'html') {
-    write(res, maintenancePage(), { ...cors, 'x-mock-fault': 'html' });
+  if (kind === 'commit-then-reset') {
+    req.socket.destroy();
     return;
   }
-  if (fault === 'truncate') {
+  if (kind === 'commit-then-500') {
+    write(res, gatewayErrorPage(500), faultHeader);
+    return;
+  }
+  if (kind === 'commit-then-hold') {
+    if (await hold(state, res, fault.holdMs ?? DEFAULT_HOLD_MS)) write(res, response, faultHeader);
+    return;
+  }
+  if (kind === 'html') {
+    write(res, maintenancePage(), faultHeader);
+    return;
+  }
+  if (kind === 'truncate') {
     const full = Buffer.from(response.body, 'utf8');
     const half = full.subarray(0, Math.floor(full.length / 2));
     res.writeHead(200, {
@@ -548,11 +696,42 @@ async function handleRequest(state, control, req, res) {
     res.end(half);
     return;
   }
-  if (fault === 'slow') {
-    writeSlowly(state, res, response, { ...cors, 'x-mock-fault': 'slow' });
+  if (kind === 'slow') {
+    writeSlowly(state, res, response, faultHeader);
     return;
   }
-  write(res, response, cors);
+  write(res, response, kind === 'hold' ? faultHeader : cors);
+}
+
+/** Send the webhooks of a changed session (fire and forget). */
+function notify(state, provider, rec) {
+  state.webhooks.notify(provider, rec, { data: state.data, origin: state.url });
+}
+
+function forbidden(provider) {
+  if (provider === 'mangopay') return mangopayForbidden();
+  if (provider === 'equals') return equalsForbidden();
+  return diditForbidden();
+}
+
+/** Wait `ms` before answering; resolves false as soon as the client has gone (answer abandoned). */
+function hold(state, res, ms) {
+  return new Promise((resolve) => {
+    if (res.destroyed || res.socket?.destroyed) {
+      resolve(false);
+      return;
+    }
+    const done = (value) => {
+      clearTimeout(t);
+      state.timers.delete(t);
+      res.off('close', onClose);
+      resolve(value);
+    };
+    const onClose = () => done(false);
+    const t = setTimeout(() => done(true), ms);
+    state.timers.add(t);
+    res.once('close', onClose);
+  });
 }
 
 /** Headers at once, then the body in 8 pieces spread over `slowMs`. */
@@ -627,13 +806,35 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.sessions(url.searchParams.get('provider') || undefined));
       case 'GET /__mock/people':
         return json(200, control.people());
+      case 'GET /__mock/stats':
+        return json(200, control.stats());
+      case 'POST /__mock/stats/reset':
+        return json(200, control.resetStats());
+      case 'POST /__mock/paging':
+        return json(200, control.setPaging(input.provider, input.mode));
+      case 'GET /__mock/webhooks':
+        return json(200, control.webhooks());
+      case 'POST /__mock/webhooks':
+        return json(200, control.setWebhooks(input));
+      case 'POST /__mock/status':
+        return json(200, control.setStatus(input));
+      case 'POST /__mock/echo':
+        return json(200, control.setEcho(input.provider, input.on ?? true));
+      case 'POST /__mock/revoke-tokens':
+        return json(200, control.revokeTokens());
+      case 'GET /__mock/script':
+        return json(200, control.scripts());
+      case 'POST /__mock/script':
+        return json(200, control.script(input.provider, input.endpoint, input.faults));
+      case 'POST /__mock/script/clear':
+        return json(200, control.clearScripts());
       case 'POST /__mock/reset':
         return json(200, control.reset());
       default:
         return json(404, { error: `unknown control endpoint ${route}` });
     }
   } catch (e) {
-    return json(400, { error: e.message });
+    return json(e.notFound ? 404 : 400, { error: e.message });
   }
 }
 
@@ -652,11 +853,13 @@ const FLAGS = {
   '--retry-after': 'retryAfterSeconds',
   '--token-ttl': 'tokenTtlSeconds',
   '--slow-ms': 'slowMs',
+  '--webhook-url': 'webhookUrl',
 };
 
 const USAGE = `usage: node tests/mock/server.mjs [--port 0] [--host 127.0.0.1] [--seed 1] [--sessions 500]
   [--latency-ms N] [--faults 429=0.1,500=0.05,502=0.05,503=0.05,reset=0.02,slow=0.05,truncate=0.05,html=0.05]
-  [--rate-scale X] [--window-scale X] [--retry-after S] [--token-ttl S] [--slow-ms MS] [--faults-on-token]`;
+  [--rate-scale X] [--window-scale X] [--retry-after S] [--token-ttl S] [--slow-ms MS] [--faults-on-token]
+  [--webhook-url URL]`;
 
 export function parseArgs(argv) {
   const out = {};
@@ -679,8 +882,9 @@ export function parseArgs(argv) {
       if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
       value = argv[++i];
     }
-    out[key] = key === 'host' || key === 'faults' ? value : Number(value);
-    if (key !== 'host' && key !== 'faults' && Number.isNaN(out[key])) throw new Error(`${arg} needs a number, got ${value}`);
+    const text = key === 'host' || key === 'faults' || key === 'webhookUrl';
+    out[key] = text ? value : Number(value);
+    if (!text && Number.isNaN(out[key])) throw new Error(`${arg} needs a number, got ${value}`);
   }
   return out;
 }

@@ -1,0 +1,309 @@
+// Webhook notifications the mock sends when sessions change (webhooks.md): Didit's signed
+// `status.updated` POSTs, Mangopay's bare GETs for the IDV event types, Equals'
+// `IdentityVerificationStatusUpdated` POSTs; with the providers' timeouts and retry schedules.
+//
+// Fire and forget: `notify()` builds the request at once (a snapshot of the session) and sends it
+// later on a timer, so API responses never wait for a receiver. Results go to the deliveries log
+// only. Event ids come from a seeded stream; times (`timestamp`, `Date`, `eventTime`, `at`) are the
+// wall clock, so that receivers can check freshness as they would in production.
+
+import http from 'node:http';
+import https from 'node:https';
+import { createHmac } from 'node:crypto';
+import { Rng } from './rng.mjs';
+import { dumps, pyStr } from './python-json.mjs';
+import { CREDENTIALS, isoSeconds } from './data.mjs';
+import { diditDecision } from './didit.mjs';
+
+export const DIDIT_WEBHOOK_SECRET = CREDENTIALS.didit.webhookSecret;
+/** The Didit application the mock's sessions belong to (`application_id` of the payloads). */
+export const DIDIT_APPLICATION_ID = '5d1f3a9c-7e2b-4c68-a0f4-9b3e6d2c8a17';
+export const DIDIT_USER_AGENT = 'DiditWebhook/2.0 +https://didit.me';
+/** Didit sends `decision` for these statuses only (webhooks.md 1.3). */
+export const DIDIT_DECISION_STATUSES = Object.freeze(['Approved', 'Declined', 'In Review', 'Abandoned']);
+/** Mangopay's documented IDV events, by the session status they report (webhooks.md 2). */
+export const MANGOPAY_IDV_EVENTS = Object.freeze({
+  VALIDATED: 'IDENTITY_VERIFICATION_VALIDATED',
+  REFUSED: 'IDENTITY_VERIFICATION_FAILED',
+  REVIEW: 'IDENTITY_VERIFICATION_INCONCLUSIVE',
+  OUT_OF_DATE: 'IDENTITY_VERIFICATION_OUTDATED',
+  EXPIRED: 'IDENTITY_VERIFICATION_EXPIRED',
+});
+export const EQUALS_EVENT_TYPE = 'IdentityVerificationStatusUpdated';
+
+const MINUTE = 60_000;
+/** Timeout of one attempt and the delays before each retry (attempts = delays + 1). */
+export const DELIVERY_RULES = Object.freeze({
+  didit: { timeoutMs: 5000, retryDelaysMs: [MINUTE, 4 * MINUTE] }, // 2 retries, ~1 min then ~4 min
+  mangopay: { timeoutMs: 2000, retryDelaysMs: Array(5).fill(10 * MINUTE) }, // every 10 min, 6 attempts (mock cap)
+  equals: { timeoutMs: 10_000, retryDelaysMs: Array(9).fill(5 * MINUTE) }, // every 5 min, 10 attempts (mock cap)
+});
+const MAX_LOG = 1000;
+const SETTINGS = ['url', 'diditSecret', 'corrupt', 'delayMs', 'retryScale', 'timeoutScale'];
+
+function nowUnix() {
+  return Math.floor(Date.now() / 1000);
+}
+
+function hmacHex(secret, message) {
+  return createHmac('sha256', secret).update(message).digest('hex');
+}
+
+/** One hex digit changed (the first), so the signature no longer verifies. */
+function flipHex(sig) {
+  return ((parseInt(sig[0], 16) + 1) % 16).toString(16) + sig.slice(1);
+}
+
+/** `http(s)://…` without a trailing slash, or null. */
+export function normalizeWebhookUrl(url) {
+  if (url === null || url === undefined || url === '') return null;
+  let parsed;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw new Error(`webhook url must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`webhook url must be http(s), got ${url}`);
+  return String(url).replace(/\/+$/, '');
+}
+
+function number(name, value, { min = 0, max = Infinity, positive = false } = {}) {
+  const n = Number(value);
+  if (typeof value === 'boolean' || value === null || !Number.isFinite(n) || n < min || n > max || (positive && n <= 0)) {
+    throw new Error(`${name} must be a number${positive ? ' > 0' : ` >= ${min}`}${max < Infinity ? ` and <= ${max}` : ''}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export class Webhooks {
+  constructor({ seed = 1, url = null } = {}) {
+    this.seed = seed;
+    this.settings = {
+      url: normalizeWebhookUrl(url),
+      diditSecret: DIDIT_WEBHOOK_SECRET,
+      corrupt: 0,
+      delayMs: 0,
+      retryScale: 1,
+      timeoutScale: 1,
+    };
+    this.deliveries = [];
+    this.timers = new Set();
+    this.requests = new Set();
+    this.pending = 0;
+    this.generation = 0;
+    this.restartStreams();
+  }
+
+  restartStreams() {
+    this.ids = Rng.stream(this.seed, 'webhook-ids');
+    this.corruptRng = Rng.stream(this.seed, 'webhook-corrupt');
+  }
+
+  /** Change the settings given; `url: null` turns delivery off and drops pending deliveries. */
+  configure(cfg = {}) {
+    for (const key of Object.keys(cfg)) if (!SETTINGS.includes(key)) throw new Error(`unknown webhook setting "${key}"`);
+    const next = { ...this.settings };
+    if ('url' in cfg) next.url = normalizeWebhookUrl(cfg.url);
+    if (cfg.diditSecret !== undefined) {
+      if (typeof cfg.diditSecret !== 'string' || cfg.diditSecret === '') throw new Error('diditSecret must be a non-empty string');
+      next.diditSecret = cfg.diditSecret;
+    }
+    if (cfg.corrupt !== undefined) next.corrupt = typeof cfg.corrupt === 'boolean' ? Number(cfg.corrupt) : number('corrupt', cfg.corrupt, { max: 1 });
+    if (cfg.delayMs !== undefined) next.delayMs = number('delayMs', cfg.delayMs);
+    if (cfg.retryScale !== undefined) next.retryScale = number('retryScale', cfg.retryScale);
+    if (cfg.timeoutScale !== undefined) next.timeoutScale = number('timeoutScale', cfg.timeoutScale, { positive: true });
+    this.settings = next;
+    if (next.url === null) this.cancel();
+    return this.view();
+  }
+
+  view() {
+    return { ...this.settings, pending: this.pending, deliveries: this.deliveries.map((d) => ({ ...d })) };
+  }
+
+  /** Drop pending deliveries and the log; restart the id stream (settings stay). */
+  reset() {
+    this.cancel();
+    this.deliveries = [];
+    this.restartStreams();
+  }
+
+  /** Cancel every scheduled retry and abort requests in flight. */
+  cancel() {
+    this.generation++;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const req of this.requests) req.destroy();
+    this.requests.clear();
+    this.pending = 0;
+  }
+
+  /** A session of `provider` changed (created, inserted, status set): notify as that provider does. */
+  notify(provider, rec, { data, origin }) {
+    const base = this.settings.url;
+    if (!base) return;
+    let message;
+    if (provider === 'didit') message = this.diditMessage(base, rec, data, origin);
+    else if (provider === 'mangopay') message = this.mangopayMessage(base, rec);
+    else message = this.equalsMessage(base, rec);
+    if (!message) return;
+    this.pending++;
+    this.schedule(message, 1, this.settings.delayMs);
+  }
+
+  diditMessage(base, rec, data, origin) {
+    const payload = {
+      event_id: this.ids.uuid(),
+      webhook_type: 'status.updated',
+      timestamp: nowUnix(),
+      created_at: Math.floor(rec.micros / 1e6),
+      application_id: DIDIT_APPLICATION_ID,
+      environment: 'sandbox',
+      session_id: rec.session_id,
+      status: rec.status,
+      workflow_id: rec.workflow_id,
+    };
+    if (rec.vendor_data !== null && rec.vendor_data !== undefined) payload.vendor_data = rec.vendor_data;
+    if (rec.metadata !== null && rec.metadata !== undefined) payload.metadata = rec.metadata;
+    if (DIDIT_DECISION_STATUSES.includes(rec.status)) payload.decision = diditDecision(data, rec, origin);
+    const secret = this.settings.diditSecret;
+    const body = dumps(payload); // ensure_ascii=True: the bytes sent, and what X-Signature signs
+    let signatures = [
+      hmacHex(secret, Buffer.from(body, 'utf8')),
+      hmacHex(secret, Buffer.from(dumps(payload, { ensureAscii: false }), 'utf8')),
+      hmacHex(secret, [payload.timestamp, payload.session_id, payload.status, payload.webhook_type].map(pyStr).join(':')),
+    ];
+    const rate = this.settings.corrupt;
+    const corrupted = rate >= 1 || (rate > 0 && this.corruptRng.next() < rate);
+    if (corrupted) signatures = signatures.map(flipHex);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': DIDIT_USER_AGENT,
+      'x-timestamp': String(payload.timestamp),
+      'x-signature': signatures[0],
+      'x-signature-v2': signatures[1],
+      'x-signature-simple': signatures[2],
+    };
+    return {
+      provider: 'didit',
+      id: payload.event_id,
+      type: payload.webhook_type,
+      sessionId: rec.session_id,
+      method: 'POST',
+      url: `${base}/didit`,
+      headers,
+      body: Buffer.from(body, 'utf8'),
+      corrupted,
+      generation: this.generation,
+    };
+  }
+
+  mangopayMessage(base, rec) {
+    const type = MANGOPAY_IDV_EVENTS[rec.Status];
+    if (!type) return null; // creates (PENDING) and the other statuses notify nothing
+    const query = `EventType=${type}&RessourceId=${encodeURIComponent(rec.Id)}&Date=${nowUnix()}`;
+    return {
+      provider: 'mangopay',
+      id: this.ids.uuid(),
+      type,
+      sessionId: rec.Id,
+      method: 'GET',
+      url: `${base}/mangopay?${query}`,
+      headers: { 'user-agent': 'idv-mock-webhooks (mangopay)' },
+      body: null,
+      generation: this.generation,
+    };
+  }
+
+  equalsMessage(base, row) {
+    const inner = {
+      messageId: this.ids.uuid(),
+      webhookEventTypeName: EQUALS_EVENT_TYPE,
+      eventTime: isoSeconds(nowUnix()),
+      id: row.id,
+      applicationId: row.applicationId,
+    };
+    if (row.associatedPersonId) inner.associatedPersonId = row.associatedPersonId;
+    inner.correlationId = row.correlationId;
+    inner.status = row.status;
+    if (row.result) inner.result = row.result;
+    return {
+      provider: 'equals',
+      id: inner.messageId, // the same messageId on every retry
+      type: EQUALS_EVENT_TYPE,
+      sessionId: row.id,
+      method: 'POST',
+      url: `${base}/equals`,
+      headers: { 'content-type': 'application/json', 'user-agent': 'idv-mock-webhooks (equals)' },
+      body: Buffer.from(JSON.stringify({ body: inner }), 'utf8'),
+      generation: this.generation,
+    };
+  }
+
+  schedule(message, attempt, delayMs) {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.attempt(message, attempt);
+    }, delayMs);
+    t.unref?.();
+    this.timers.add(t);
+  }
+
+  attempt(message, n) {
+    if (message.generation !== this.generation) return;
+    const rules = DELIVERY_RULES[message.provider];
+    const at = new Date().toISOString();
+    this.send(message, rules.timeoutMs * this.settings.timeoutScale).then((result) => {
+      if (message.generation !== this.generation) return; // cancelled meanwhile
+      const entry = { provider: message.provider, id: message.id, type: message.type, sessionId: message.sessionId, attempt: n };
+      entry.status = result.status ?? 'error';
+      entry.at = at;
+      if (result.error) entry.error = result.error;
+      this.deliveries.push(entry);
+      if (this.deliveries.length > MAX_LOG) this.deliveries.splice(0, this.deliveries.length - MAX_LOG);
+      const ok = typeof result.status === 'number' && result.status >= 200 && result.status < 300;
+      if (!ok && n <= rules.retryDelaysMs.length) {
+        this.schedule(message, n + 1, rules.retryDelaysMs[n - 1] * this.settings.retryScale);
+      } else {
+        this.pending--;
+      }
+    });
+  }
+
+  /** One HTTP attempt: `{status}` once the answer's status line arrives, or `{error}`. */
+  send(message, timeoutMs) {
+    return new Promise((resolve) => {
+      let req;
+      let timer;
+      let settled = false;
+      const finish = (result) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.requests.delete(req);
+        resolve(result);
+      };
+      const headers = { ...message.headers };
+      if (message.body) headers['content-length'] = String(message.body.length);
+      try {
+        const mod = message.url.startsWith('https:') ? https : http;
+        // agent: false, a connection per attempt, closed after it: nothing lingers
+        req = mod.request(message.url, { method: message.method, headers, agent: false }, (res) => {
+          res.resume();
+          finish({ status: res.statusCode });
+        });
+      } catch (e) {
+        resolve({ error: e.message });
+        return;
+      }
+      timer = setTimeout(() => {
+        finish({ error: `timeout after ${timeoutMs} ms` });
+        req.destroy();
+      }, timeoutMs);
+      timer.unref?.();
+      req.on('error', (e) => finish({ error: e.message || e.code || 'network error' }));
+      this.requests.add(req);
+      req.end(message.body ?? undefined);
+    });
+  }
+}
