@@ -18,8 +18,8 @@ test("npm pack installs into an empty folder; ESM, CJS and TypeScript consumers 
 
   const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", dir], join(root, "pkg")));
   const files = packed[0].files.map((f) => f.path).sort();
-  for (const needed of ["index.mjs", "index.cjs", "index.d.ts", "browser.mjs", "node/idv_sessions_bg.wasm",
-    "web/idv_sessions_bg.wasm", "web/idv_sessions.js", "README.md", "package.json"]) {
+  for (const needed of ["index.mjs", "index.cjs", "node.mjs", "browser.mjs", "index.d.ts", "index.d.mts",
+    "idv_sessions.cjs", "idv_sessions.mjs", "idv_sessions.d.ts", "idv_sessions_bg.wasm", "README.md", "package.json"]) {
     assert.ok(files.includes(needed), `${needed} missing from the tarball: ${files}`);
   }
   assert.ok(!files.some((f) => f.endsWith(".tgz") || f.includes(".gitignore")), String(files));
