@@ -46,7 +46,7 @@ function runStep(step, out) {
   });
 }
 
-const wasmFile = "pkg/web/idv_sessions_bg.wasm";
+const wasmFile = "pkg/idv_sessions_bg.wasm";
 const meta = {
   date: new Date().toISOString(),
   quick,

@@ -11,10 +11,10 @@ import { ROOT, parseArgs, isMain, writeJson, log } from "./lib/cli.mjs";
 import { sizeSection } from "./lib/report.mjs";
 
 const SHIPPED = [
-  { file: "pkg/web/idv_sessions_bg.wasm", what: "wasm module" },
-  { file: "pkg/web/idv_sessions.js", what: "ES-module glue (wasm-bindgen)" },
+  { file: "pkg/idv_sessions_bg.wasm", what: "wasm module (one file for every entry)" },
+  { file: "pkg/idv_sessions.mjs", what: "ES-module glue (wasm-bindgen)" },
   { file: "pkg/browser.mjs", what: "browser entry" },
-  { file: "pkg/node/idv_sessions.js", what: "Node CommonJS glue (wasm-bindgen)" },
+  { file: "pkg/idv_sessions.cjs", what: "Node CommonJS glue (wasm-bindgen)" },
   { file: "bench/baseline.mjs", what: "for scale: the JS baseline normalizer (normalization only, no client)" },
 ];
 const TARGET_WASM = "target/wasm32-unknown-unknown/release/idv_sessions.wasm";

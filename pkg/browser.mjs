@@ -1,14 +1,18 @@
-// Browsers, workers and bundlers: fetches and instantiates the wasm module
-// once, with top-level await, so importers need no init call.
-import init, { SessionStream } from "./web/idv_sessions.js";
+// Browsers, workers and bundlers: fetches and instantiates
+// idv_sessions_bg.wasm (beside this file, or beside the bundle) once, with
+// top-level await, so importers need no init call. Bundlers that follow
+// `new URL("...", import.meta.url)` (Vite, webpack) emit the .wasm themselves;
+// with esbuild, copy it beside the bundle (README, Bundlers).
+import init, { SessionStream } from "./idv_sessions.mjs";
 
-await init({ module_or_path: new URL("./web/idv_sessions_bg.wasm", import.meta.url) });
+await init({ module_or_path: new URL("./idv_sessions_bg.wasm", import.meta.url) });
 
 // `for await (const s of client.sessions(...))`
 SessionStream.prototype[Symbol.asyncIterator] = function () {
   return this;
 };
 
+// The public exports, one per line, the same in every entry.
 export {
   normalizeSession,
   normalizeList,
@@ -19,4 +23,4 @@ export {
   memoryBytes,
   IdvClient,
   SessionStream,
-} from "./web/idv_sessions.js";
+} from "./idv_sessions.mjs";

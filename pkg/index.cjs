@@ -1,10 +1,22 @@
-// Node, CommonJS: the wasm module is compiled synchronously on require; no init call.
+// Node, CommonJS (`require`): the wasm-bindgen Node glue compiles
+// idv_sessions_bg.wasm (beside this file) synchronously on require; no init
+// call. index.mjs re-exports this module: import and require share one instance.
 "use strict";
-const wasm = require("./node/idv_sessions.js");
+const wasm = require("./idv_sessions.cjs");
 
 // `for await (const s of client.sessions(...))`
 wasm.SessionStream.prototype[Symbol.asyncIterator] = function () {
   return this;
 };
 
-module.exports = wasm;
+// The public exports, one per line, the same in every entry (index.mjs,
+// node.mjs, browser.mjs; tests/node/exports.test.mjs compares them).
+exports.normalizeSession = wasm.normalizeSession;
+exports.normalizeList = wasm.normalizeList;
+exports.mapStatus = wasm.mapStatus;
+exports.isIdvError = wasm.isIdvError;
+exports.summarize = wasm.summarize;
+exports.toCsv = wasm.toCsv;
+exports.memoryBytes = wasm.memoryBytes;
+exports.IdvClient = wasm.IdvClient;
+exports.SessionStream = wasm.SessionStream;

@@ -1,3 +1,4 @@
-// The package's types: the generated declarations (exports and the types in
-// src/wasm/types.rs), identical for every entry point.
-export * from "./node/idv_sessions.js";
+// Types of the CommonJS entry (index.cjs); index.d.mts has those of the ES-module
+// entries. Both are the generated declarations: the exports and src/wasm/types.rs.
+// An export written in JavaScript (not generated) needs a line in both files.
+export * from "./idv_sessions.js";

@@ -1,9 +1,9 @@
-// Node, ES module: the same instance as require("idv-sessions"), so a process
-// that mixes import and require shares one wasm module.
-import { createRequire } from "node:module";
+// Node, ES module (`import`): the exports of index.cjs, so a process that
+// mixes import and require shares one wasm instance. Bundlers take node.mjs
+// (Node) or browser.mjs instead.
+import cjs from "./index.cjs";
 
-const wasm = createRequire(import.meta.url)("./index.cjs");
-
+// The public exports, one per line, the same in every entry.
 export const {
   normalizeSession,
   normalizeList,
@@ -14,4 +14,4 @@ export const {
   memoryBytes,
   IdvClient,
   SessionStream,
-} = wasm;
+} = cjs;

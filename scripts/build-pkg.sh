@@ -1,31 +1,52 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: one release wasm build, bound twice by
-# wasm-bindgen (Node CommonJS glue in pkg/node, ES-module glue in pkg/web),
-# each shrunk with wasm-opt -Oz (npm binaryen, see TOOLCHAIN.md).
+# wasm-bindgen (Node CommonJS glue and ES-module glue), which must produce the
+# same .wasm; that one .wasm, shrunk once with wasm-opt -Oz (npm binaryen, see
+# TOOLCHAIN.md), sits beside both glues in pkg/ and serves every entry point.
+#
+#   bash scripts/build-pkg.sh                                  # cargo build, then bind
+#   IDV_WASM=/path/to/idv_sessions.wasm bash scripts/build-pkg.sh  # bind an already built
+#       raw wasm (cargo build --release --target wasm32-unknown-unknown --lib), no cargo
+#
+# pkg/ after it (see README, Building): hand-written entries index.cjs, index.mjs,
+# node.mjs, browser.mjs, index.d.ts, index.d.mts and package.json; generated
+# idv_sessions.cjs (wasm-bindgen --target nodejs), idv_sessions.mjs (--target web),
+# idv_sessions.d.ts, idv_sessions_bg.wasm; copied README.md, LICENSE-MIT, LICENSE-APACHE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --target wasm32-unknown-unknown --lib
-wasm=target/wasm32-unknown-unknown/release/idv_sessions.wasm
+if [ -n "${IDV_WASM:-}" ]; then
+  wasm=$IDV_WASM
+  [ -f "$wasm" ] || { echo "IDV_WASM=$wasm: no such file" >&2; exit 1; }
+else
+  cargo build --release --target wasm32-unknown-unknown --lib
+  wasm=target/wasm32-unknown-unknown/release/idv_sessions.wasm
+fi
 wasm_opt=node_modules/.bin/wasm-opt
 [ -x "$wasm_opt" ] || { echo "missing $wasm_opt: run scripts/install-tools.sh" >&2; exit 1; }
 
-for target in node web; do
-  out=pkg/$target
-  rm -rf "$out"
-  bindgen_target=$target
-  [ "$target" = node ] && bindgen_target=nodejs
-  wasm-bindgen --target "$bindgen_target" --remove-name-section --remove-producers-section \
-    --out-dir "$out" "$wasm"
-  "$wasm_opt" -Oz "$out/idv_sessions_bg.wasm" -o "$out/idv_sessions_bg.wasm"
-  rm -f "$out/.gitignore"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for target in nodejs web; do
+  wasm-bindgen --target "$target" --out-name idv_sessions \
+    --remove-name-section --remove-producers-section --out-dir "$tmp/$target" "$wasm"
 done
-# Module kind of each glue folder, whatever the consumer's package says.
-echo '{ "type": "commonjs" }' > pkg/node/package.json
-echo '{ "type": "module" }' > pkg/web/package.json
-cp README.md pkg/README.md
+# One .wasm for both glues: wasm-bindgen must have written the same module for each.
+cmp "$tmp/nodejs/idv_sessions_bg.wasm" "$tmp/web/idv_sessions_bg.wasm"
 
-raw=$(wc -c < pkg/web/idv_sessions_bg.wasm)
-gz=$(gzip -9 -c pkg/web/idv_sessions_bg.wasm | wc -c)
-glue=$(wc -c < pkg/web/idv_sessions.js)
-echo "pkg: idv_sessions_bg.wasm ${raw} bytes raw, ${gz} bytes gzip; web glue ${glue} bytes"
+# Generated files of this and of the former layout (pkg/node, pkg/web); the
+# hand-written entries stay.
+rm -rf pkg/node pkg/web pkg/idv_sessions.* pkg/idv_sessions_bg.wasm
+"$wasm_opt" -Oz "$tmp/web/idv_sessions_bg.wasm" -o pkg/idv_sessions_bg.wasm
+# Explicit module kinds by extension, whatever a package.json around them says.
+cp "$tmp/nodejs/idv_sessions.js" pkg/idv_sessions.cjs
+cp "$tmp/web/idv_sessions.js" pkg/idv_sessions.mjs
+# The declarations of the exports and of src/wasm/types.rs; the Node glue's
+# (the web glue's add only its init functions, which no entry exports).
+cp "$tmp/nodejs/idv_sessions.d.ts" pkg/idv_sessions.d.ts
+cp README.md LICENSE-MIT LICENSE-APACHE pkg/
+
+raw=$(wc -c < pkg/idv_sessions_bg.wasm)
+gz=$(gzip -9 -c pkg/idv_sessions_bg.wasm | wc -c)
+glue=$(wc -c < pkg/idv_sessions.mjs)
+echo "pkg: idv_sessions_bg.wasm ${raw} bytes raw, ${gz} bytes gzip; ES-module glue ${glue} bytes"

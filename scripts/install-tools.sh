@@ -20,7 +20,8 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# npm dev tooling: binaryen (wasm-opt), typescript, playwright-core, the Mangopay SDK.
+# npm dev tooling: binaryen (wasm-opt), typescript, playwright-core, the Mangopay SDK,
+# and for the package checks @arethetypeswrong/cli, publint, esbuild, vite.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json .build/package-lock.installed; then
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error

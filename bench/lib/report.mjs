@@ -273,7 +273,7 @@ export function summaryTable(all) {
   if (all.size) {
     const f = Object.fromEntries(all.size.files.map((x) => [x.file, x]));
     const base = f["bench/baseline.mjs"];
-    for (const file of ["pkg/web/idv_sessions_bg.wasm", "pkg/web/idv_sessions.js", "pkg/browser.mjs"]) {
+    for (const file of ["pkg/idv_sessions_bg.wasm", "pkg/idv_sessions.mjs", "pkg/browser.mjs"]) {
       const x = f[file];
       if (!x) continue;
       add("3 size", `\`${file}\` raw`, bytes(x.raw), `JS baseline ${bytes(base.raw)}`, ratio(x.raw / base.raw), "÷ JS baseline normalizer");

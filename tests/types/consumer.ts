@@ -1,5 +1,7 @@
 // A TypeScript consumer of the published package: CI type-checks it with
-// `tsc --noEmit` against the installed tarball (tests/node/npm-pack.test.mjs).
+// `tsc --noEmit` against the installed tarball (tests/node/npm-pack.test.mjs),
+// strict, default lib, skipLibCheck false: as .mts and .cts under node16 and
+// nodenext resolution, as .ts under bundler resolution.
 // The @ts-expect-error lines make the check fail if a type becomes too loose.
 import {
   normalizeSession,
