@@ -31,7 +31,8 @@ extern "C" {
 
 /// A client for the three providers. Holds the configuration, Mangopay's
 /// token and the rate budgets; share one per process or page.
-#[wasm_bindgen]
+// Its TypeScript class is written in types.rs (without `[Symbol.dispose]`).
+#[wasm_bindgen(skip_typescript)]
 pub struct IdvClient {
     engine: Rc<Engine>,
     fetch: Function,
@@ -368,7 +369,8 @@ struct StreamState {
 
 /// The async iterator returned by `IdvClient.sessions()`: one session per
 /// `next()`, fetching a page when the previous one is used up.
-#[wasm_bindgen]
+// Its TypeScript class is written in types.rs (without `[Symbol.dispose]`).
+#[wasm_bindgen(skip_typescript)]
 pub struct SessionStream {
     state: Rc<RefCell<StreamState>>,
 }

@@ -340,4 +340,68 @@ export interface DiditCreateInput {
 }
 
 export interface SessionStream extends AsyncIterableIterator<Session> {}
+
+// The two classes are declared here rather than generated (`skip_typescript` on
+// their structs in client.rs): wasm-bindgen's declarations add `[Symbol.dispose]()`,
+// which does not compile under TypeScript's default `lib` with `skipLibCheck: false`.
+// Keep them in step with the `#[wasm_bindgen] impl` blocks: tests/node/exports.test.mjs
+// compares their members with the methods the classes have at run time.
+
+/**
+ * A client for the three providers. Holds the configuration, Mangopay's
+ * token and the rate budgets; share one per process or page.
+ */
+export class IdvClient {
+  /**
+   * A client for the configured providers. Throws a `config` IdvError for
+   * a bad config, and in a browser for a secret key sent straight to a
+   * provider (use a proxy `baseUrl`, or `dangerouslyAllowBrowser: true`).
+   */
+  constructor(config: IdvClientConfig);
+  /** Releases the client's memory in the wasm module now (the garbage collector does it otherwise). */
+  free(): void;
+  /**
+   * One page of sessions, normalized, with `total` when the provider says
+   * and `next` (the query of the next page) unless it is the last.
+   */
+  listSessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: RequestOptions | null): Promise<SessionPage>;
+  /**
+   * Every page: after the first, the rest concurrently within the
+   * provider's rate limit, in the provider's order, deduplicated by `key`.
+   * `onProgress` is called as pages arrive.
+   */
+  listAll(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: ListAllOptions | null): Promise<Session[]>;
+  /** An async iterator over the sessions, page by page (`for await`). */
+  sessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: RequestOptions | null): SessionStream;
+  /**
+   * Every configured provider's sessions for one user, concurrently, merged
+   * newest first: `{ sessions, errors }`, one IdvError per failed provider.
+   */
+  listUserSessions(refs: UserRefs, options?: RequestOptions | null): Promise<UserSessions>;
+  /**
+   * One session: Mangopay View (with checks), Didit decision. Equals has no
+   * such endpoint: `unsupported`.
+   */
+  getSession(provider: Provider, id: string, options?: RequestOptions | null): Promise<Session>;
+  /**
+   * Creates a session: Mangopay `{userId, returnUrl, tag?, idempotencyKey?}`,
+   * Didit `{workflowId, vendorData?, callback?, metadata?}`. Equals issues
+   * sessions itself: `unsupported`.
+   */
+  createSession(provider: Provider, input: MangopayCreateInput | DiditCreateInput, options?: RequestOptions | null): Promise<Session>;
+}
+
+/**
+ * The async iterator returned by `IdvClient.sessions()`: one session per
+ * `next()`, fetching a page when the previous one is used up.
+ */
+export class SessionStream {
+  private constructor();
+  /** Releases the iterator's memory in the wasm module now (the garbage collector does it otherwise). */
+  free(): void;
+  /** The next session: `{ value, done }`. */
+  next(): Promise<IteratorResult<Session, undefined>>;
+  /** Stops the iteration (called by `break` in `for await`). */
+  return(): Promise<IteratorResult<Session, undefined>>;
+}
 "#;
