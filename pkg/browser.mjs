@@ -3,7 +3,7 @@
 // top-level await, so importers need no init call. Bundlers that follow
 // `new URL("...", import.meta.url)` (Vite, webpack) emit the .wasm themselves;
 // with esbuild, copy it beside the bundle (README, Bundlers).
-import init, { SessionStream } from "./idv_sessions.mjs";
+import init, { SessionStream, __idvErrorClass } from "./idv_sessions.mjs";
 
 await init({ module_or_path: new URL("./idv_sessions_bg.wasm", import.meta.url) });
 
@@ -13,6 +13,7 @@ SessionStream.prototype[Symbol.asyncIterator] = function () {
 };
 
 // The public exports, one per line, the same in every entry.
+export const IdvError = __idvErrorClass();
 export {
   normalizeSession,
   normalizeList,

@@ -15,6 +15,7 @@ exports.normalizeSession = wasm.normalizeSession;
 exports.normalizeList = wasm.normalizeList;
 exports.mapStatus = wasm.mapStatus;
 exports.isIdvError = wasm.isIdvError;
+exports.IdvError = wasm.__idvErrorClass();
 exports.summarize = wasm.summarize;
 exports.toCsv = wasm.toCsv;
 exports.memoryBytes = wasm.memoryBytes;

@@ -9,6 +9,7 @@ export const {
   normalizeList,
   mapStatus,
   isIdvError,
+  IdvError,
   summarize,
   toCsv,
   memoryBytes,

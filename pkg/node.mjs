@@ -4,7 +4,7 @@
 // it reads idv_sessions_bg.wasm synchronously from beside this file or, once
 // bundled, from beside the bundle (README, Bundlers). No init call.
 import { readFileSync } from "node:fs";
-import { initSync, SessionStream } from "./idv_sessions.mjs";
+import { initSync, SessionStream, __idvErrorClass } from "./idv_sessions.mjs";
 
 // In ESM output import.meta.url is the bundle's URL; esbuild's CommonJS
 // output leaves import.meta empty, and there __dirname is the bundle's folder.
@@ -29,6 +29,7 @@ SessionStream.prototype[Symbol.asyncIterator] = function () {
 };
 
 // The public exports, one per line, the same in every entry.
+export const IdvError = __idvErrorClass();
 export {
   normalizeSession,
   normalizeList,

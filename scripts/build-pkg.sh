@@ -11,7 +11,7 @@
 # pkg/ after it (see README, Building): hand-written entries index.cjs, index.mjs,
 # node.mjs, browser.mjs, index.d.ts, index.d.mts and package.json; generated
 # idv_sessions.cjs (wasm-bindgen --target nodejs), idv_sessions.mjs (--target web),
-# idv_sessions.d.ts, idv_sessions_bg.wasm; copied README.md, LICENSE-MIT, LICENSE-APACHE.
+# idv_sessions.d.ts, idv_sessions_bg.wasm, snippets/ (the JS modules the wasm imports); copied README.md, LICENSE-MIT, LICENSE-APACHE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,14 +33,17 @@ for target in nodejs web; do
 done
 # One .wasm for both glues: wasm-bindgen must have written the same module for each.
 cmp "$tmp/nodejs/idv_sessions_bg.wasm" "$tmp/web/idv_sessions_bg.wasm"
+# And the same JS snippets (src/wasm/*.mjs imported by the wasm: the IdvError class).
+diff -r "$tmp/nodejs/snippets" "$tmp/web/snippets"
 
 # Generated files of this and of the former layout (pkg/node, pkg/web); the
 # hand-written entries stay.
-rm -rf pkg/node pkg/web pkg/idv_sessions.* pkg/idv_sessions_bg.wasm
+rm -rf pkg/node pkg/web pkg/idv_sessions.* pkg/idv_sessions_bg.wasm pkg/snippets
 "$wasm_opt" -Oz "$tmp/web/idv_sessions_bg.wasm" -o pkg/idv_sessions_bg.wasm
 # Explicit module kinds by extension, whatever a package.json around them says.
 cp "$tmp/nodejs/idv_sessions.js" pkg/idv_sessions.cjs
 cp "$tmp/web/idv_sessions.js" pkg/idv_sessions.mjs
+cp -r "$tmp/web/snippets" pkg/snippets
 # The declarations of the exports and of src/wasm/types.rs; the Node glue's
 # (the web glue's add only its init functions, which no entry exports).
 cp "$tmp/nodejs/idv_sessions.d.ts" pkg/idv_sessions.d.ts

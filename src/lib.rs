@@ -38,7 +38,10 @@ mod wasm;
 
 pub use csv::to_csv;
 pub use error::{ErrorCode, IdvError};
-pub use providers::{map_status, normalize_list, normalize_session, parse_json, NormalizeOptions};
+pub use providers::{
+    map_status, normalize_list, normalize_session, parse_json, BadRow, NormalizeOptions,
+    SessionList,
+};
 pub use session::{
     Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
 };
@@ -58,7 +61,8 @@ pub fn normalize_json(
     providers::normalize_session_json(provider, &json, options)
 }
 
-/// Normalizes a whole list response body given as JSON text.
+/// Normalizes a whole list response body given as JSON text; a row that is
+/// not a session fails it.
 ///
 /// # Errors
 /// `decode` when the text is not JSON or the body or a row is invalid.
@@ -69,4 +73,20 @@ pub fn normalize_list_json(
 ) -> Result<Vec<Session>, IdvError> {
     let json = providers::parse_payload(provider, text, true, options)?;
     providers::normalize_list_json(provider, &json, options)
+}
+
+/// Normalizes a whole list response body given as JSON text: the sessions,
+/// and the rows that were not sessions (no usable id or creation time)
+/// reported next to them, unless `options.strict`.
+///
+/// # Errors
+/// `decode` when the text is not JSON or the body is not the documented
+/// shape (with `strict`: also for a bad row).
+pub fn normalize_list_rows(
+    provider: Provider,
+    text: &str,
+    options: &NormalizeOptions,
+) -> Result<SessionList, IdvError> {
+    let json = providers::parse_payload(provider, text, true, options)?;
+    providers::normalize_rows(provider, &json, options)
 }

@@ -1,16 +1,22 @@
 //! Timestamps: every provider's form in, RFC 3339 UTC out (`2025-05-05T12:45:21Z`).
 //!
 //! Sub-second precision is kept when the input has it (in groups of 3 digits).
+//! Instants outside years 0000-9999 have no RFC 3339 form: they count as missing.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 
-/// Formats an instant as RFC 3339 UTC with a `Z`, keeping fractions only when non-zero.
-pub fn format(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+/// Formats an instant as RFC 3339 UTC with a `Z`, keeping fractions only when
+/// non-zero. `None` outside years 0000-9999 (RFC 3339 has four-digit years;
+/// `+10000-01-01T00:00:00Z` is not a date `Date.parse` reads).
+pub fn format(instant: DateTime<Utc>) -> Option<String> {
+    (0..=9999)
+        .contains(&instant.year())
+        .then(|| instant.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
-/// Unix seconds (integer, or float with a fraction, as Mangopay sends) to RFC 3339 UTC.
-/// `None` when out of range or not finite.
+/// Unix seconds (integer, or float with a fraction, as Mangopay sends) to RFC 3339 UTC,
+/// the fraction rounded to microseconds (`1746458497.1` is `.100`, not the
+/// float's `.099999905`). `None` when out of range or not finite.
 pub fn from_unix_seconds(seconds: f64) -> Option<String> {
     if !seconds.is_finite() {
         return None;
@@ -20,18 +26,18 @@ pub fn from_unix_seconds(seconds: f64) -> Option<String> {
     if !(-8.0e15..=8.0e15).contains(&whole) {
         return None;
     }
-    let nanos = ((seconds - whole) * 1e9).round() as u32;
-    let (whole, nanos) = if nanos >= 1_000_000_000 {
+    let micros = ((seconds - whole) * 1e6).round() as u32;
+    let (whole, micros) = if micros >= 1_000_000 {
         (whole as i64 + 1, 0)
     } else {
-        (whole as i64, nanos)
+        (whole as i64, micros)
     };
-    DateTime::from_timestamp(whole, nanos).map(format)
+    DateTime::from_timestamp(whole, micros * 1000).and_then(format)
 }
 
 /// Integer Unix seconds to RFC 3339 UTC.
 pub fn from_unix_int(seconds: i64) -> Option<String> {
-    DateTime::from_timestamp(seconds, 0).map(format)
+    DateTime::from_timestamp(seconds, 0).and_then(format)
 }
 
 /// Milliseconds since the epoch (as JS `Date.now()` gives) to RFC 3339 UTC.
@@ -44,7 +50,7 @@ pub fn from_unix_millis(millis: f64) -> Option<String> {
 pub fn from_iso(text: &str) -> Option<String> {
     let text = text.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
-        return Some(format(instant.with_timezone(&Utc)));
+        return format(instant.with_timezone(&Utc));
     }
     // No offset (or a space for `T`): UTC. Only the RFC 3339 parser is used, which
     // keeps chrono's general format-string machinery out of the wasm.
@@ -54,7 +60,7 @@ pub fn from_iso(text: &str) -> Option<String> {
     }
     DateTime::parse_from_rfc3339(&format!("{date}T{clock}Z"))
         .ok()
-        .map(|instant| format(instant.with_timezone(&Utc)))
+        .and_then(|instant| format(instant.with_timezone(&Utc)))
 }
 
 /// Parses an RFC 3339 string produced by [`format`] (or any RFC 3339 input) to
@@ -88,6 +94,37 @@ mod tests {
         assert_eq!(from_unix_seconds(1e300), None);
         assert_eq!(from_unix_int(i64::MAX), None);
         assert_eq!(from_unix_int(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        // Fractions are rounded to microseconds, not printed with float noise.
+        assert_eq!(
+            from_unix_seconds(1746458497.1).as_deref(),
+            Some("2025-05-05T15:21:37.100Z")
+        );
+        assert_eq!(
+            from_unix_seconds(1_746_458_497.123_456_7).as_deref(),
+            Some("2025-05-05T15:21:37.123457Z")
+        );
+        assert_eq!(
+            from_unix_seconds(1746458497.9999999).as_deref(),
+            Some("2025-05-05T15:21:38Z")
+        );
+    }
+
+    #[test]
+    fn years_outside_0000_9999_are_missing() {
+        assert_eq!(
+            from_unix_int(253_402_300_799).as_deref(),
+            Some("9999-12-31T23:59:59Z")
+        );
+        assert_eq!(from_unix_int(253_402_300_800), None);
+        assert_eq!(from_unix_seconds(253_402_300_800.5), None);
+        assert_eq!(
+            from_unix_int(-62_167_219_200).as_deref(),
+            Some("0000-01-01T00:00:00Z")
+        );
+        assert_eq!(from_unix_int(-62_167_219_201), None);
+        // An offset that carries the instant past 9999.
+        assert_eq!(from_iso("9999-12-31T23:00:00-05:00"), None);
+        assert_eq!(from_iso("0000-01-01T01:00:00+05:00"), None);
     }
 
     #[test]

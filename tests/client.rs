@@ -909,14 +909,48 @@ fn a_cut_body_is_fetched_again_but_a_bad_shape_is_not() {
     let t3 = FakeTransport::new(|_, _| {
         Ok(json_response(
             200,
-            json!({"count": 1, "results": [{"status": "Approved"}]}),
+            json!({"count": 1, "results": {"status": "Approved"}}),
         ))
     });
     let err = list_once(&didit_engine(json!({})), &t3).unwrap_err();
     assert_eq!(err.code, ErrorCode::Decode);
     assert!(!err.retryable);
-    assert!(err.message.contains("session_id"), "{}", err.message);
+    assert!(err.message.contains("results"), "{}", err.message);
     assert_eq!(t3.requests.borrow().len(), 1);
+
+    // A row without its id is not a session: reported, never fatal, never retried.
+    let t4 = FakeTransport::new(|_, _| {
+        Ok(json_response(
+            200,
+            json!({"count": 2, "next": null, "results": [{"status": "Approved"}, didit_row(1, "Approved")]}),
+        ))
+    });
+    let e = didit_engine(json!({}));
+    let page = block_on(e.list_sessions(
+        &t4,
+        Provider::Didit,
+        &ListQuery::default(),
+        &CallOptions::default(),
+    ))
+    .unwrap();
+    assert_eq!(page.sessions.len(), 1);
+    assert_eq!(page.bad_rows.len(), 1);
+    assert_eq!(page.bad_rows[0].index, 0);
+    assert!(
+        page.bad_rows[0].reason.contains("session_id"),
+        "{:?}",
+        page.bad_rows
+    );
+    assert_eq!(t4.requests.borrow().len(), 1);
+    // Strict: the old behaviour, the call fails.
+    let strict = CallOptions {
+        strict: true,
+        ..CallOptions::default()
+    };
+    let err = block_on(e.list_sessions(&t4, Provider::Didit, &ListQuery::default(), &strict))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Decode);
+    assert!(err.message.contains("session_id"), "{}", err.message);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use idv_sessions::client::http::{
     HttpRequest, HttpResponse, LocalFuture, Transport, TransportError,
 };
 use idv_sessions::client::{CallOptions, ClientConfig, Engine, ListQuery};
-use idv_sessions::{ErrorCode, IdvError, Provider, Session};
+use idv_sessions::{ErrorCode, IdvError, Provider, SessionList};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -870,7 +870,7 @@ fn run_list_all(
     provider: Provider,
     query: ListQuery,
     mut serve: impl FnMut(&HttpRequest) -> Answer,
-) -> Result<Vec<Session>, IdvError> {
+) -> Result<SessionList, IdvError> {
     let mut pool = LocalPool::new();
     let (e2, t2) = (e.clone(), t.clone());
     let out = spawn(&pool, async move {
@@ -1127,4 +1127,59 @@ fn a_403_that_is_not_about_the_credentials_is_forbidden() {
     let err = out.borrow_mut().take().unwrap().unwrap_err();
     assert_eq!(err.code, ErrorCode::Forbidden);
     assert_eq!(err.http_status, Some(403));
+}
+
+// ---- secrets: scrubbed before any truncation ----
+
+#[test]
+fn a_provider_echoing_every_credential_never_shows_one() {
+    let t = Scripted::new();
+    let e = engine(json!({
+        "mangopay": {"clientId": "cid", "apiKey": "mp-key-SECRET-1", "baseUrl": "http://mock",
+                     "headers": {"x-proxy-auth": "HEADER-SECRET-2"}},
+        "maxRetries": 0,
+    }));
+    let mut pool = LocalPool::new();
+    let (e2, t2) = (e.clone(), t.clone());
+    let out = spawn(&pool, async move {
+        e2.list_sessions(
+            &*t2,
+            Provider::Mangopay,
+            &user_query(),
+            &CallOptions::default(),
+        )
+        .await
+    });
+    pool.run_until_stalled();
+    t.answer("/oauth/token", token(777_777));
+    pool.run_until_stalled();
+    // Echo the bearer token, the Basic value, the key and the header value;
+    // the token again across character 400, where messages used to be cut.
+    let basic = {
+        let sent = t.sent.borrow();
+        sent[0].header("authorization").unwrap().to_string()
+    };
+    let bearer = "tok777777";
+    let filler = "x".repeat(400 - 60);
+    let message = format!(
+        "bad request: {bearer} {basic} mp-key-SECRET-1 HEADER-SECRET-2 {filler}{bearer}{bearer}"
+    );
+    t.answer(
+        "/users/",
+        json_response(400, json!({"Message": message, "Type": "param_error"})),
+    );
+    pool.run_until_stalled();
+    let err = out.borrow_mut().take().unwrap().unwrap_err();
+    for secret in [
+        "tok777777",
+        "tok7",
+        &basic[6..],
+        "mp-key-SECRET-1",
+        "HEADER-SECRET-2",
+    ] {
+        assert!(!err.message.contains(secret), "{secret} in {}", err.message);
+    }
+    assert!(err.message.contains("[redacted]"));
+    assert!(!format!("{err:?}").contains("SECRET"));
+    assert!(!format!("{e:?}").contains("SECRET"));
 }

@@ -584,12 +584,6 @@ fn required_fields_give_decode_errors_naming_the_field() {
         ),
         (
             Provider::Mangopay,
-            r#"{"Id":"a","CreationDate":1}"#,
-            "`Status`",
-            "missing",
-        ),
-        (
-            Provider::Mangopay,
             r#"{"Id":"a","Status":"PENDING","CreationDate":"yesterday"}"#,
             "`CreationDate`",
             "got string",
@@ -619,12 +613,6 @@ fn required_fields_give_decode_errors_naming_the_field() {
             "ISO 8601",
         ),
         (
-            Provider::Equals,
-            r#"{"id":"a","status":null,"createdAt":"2026-01-01T00:00:00Z"}"#,
-            "`status`",
-            "got null",
-        ),
-        (
             Provider::Didit,
             r#"{"status":"Approved"}"#,
             "`session_id`",
@@ -644,7 +632,73 @@ fn required_fields_give_decode_errors_naming_the_field() {
         &opts(),
     )
     .unwrap_err();
-    assert!(e.message.contains("`rows[1].status`"), "{}", e.message);
+    assert!(e.message.contains("`rows[1].createdAt`"), "{}", e.message);
+}
+
+/// SPEC section 4: a status that is missing, empty or not a string still
+/// makes a session (`unknown`, `providerStatus: ""`); a row without a usable
+/// id or creation time is reported next to the sessions, never fatal.
+#[test]
+fn bad_statuses_are_unknown_and_bad_rows_never_hide_good_ones() {
+    for (provider, text) in [
+        (Provider::Mangopay, r#"{"Id":"a","CreationDate":1}"#),
+        (
+            Provider::Mangopay,
+            r#"{"Id":"a","Status":"","CreationDate":1}"#,
+        ),
+        (
+            Provider::Equals,
+            r#"{"id":"a","status":null,"createdAt":"2026-01-01T00:00:00Z"}"#,
+        ),
+        (
+            Provider::Didit,
+            r#"{"session_id":"a","status":7,"created_at":"2026-01-01T00:00:00Z"}"#,
+        ),
+    ] {
+        let s = normalize_json(provider, text, &opts()).unwrap();
+        assert_eq!(s.status, Unknown, "{text}");
+        assert_eq!(s.provider_status, "", "{text}");
+    }
+    let body = r#"{"count": 5, "results": [
+        {"session_id": "ok-1", "status": "", "created_at": "2026-01-01T00:00:00Z"},
+        {"session_id": "no-date", "status": "Approved", "created_at": null},
+        7,
+        {"status": "Approved", "created_at": "2026-01-01T00:00:00Z"},
+        {"session_id": "far", "status": "Approved", "created_at": "10000-01-01T00:00:00Z"},
+        {"session_id": "ok-2", "status": "Approved", "created_at": "2026-01-02T00:00:00Z"}
+    ]}"#;
+    // Even with a "now" at hand, a list row is never dated now.
+    let with_now = NormalizeOptions {
+        now: Some("2026-11-25T00:00:00Z".into()),
+        ..opts()
+    };
+    let list = idv_sessions::normalize_list_rows(Provider::Didit, body, &with_now).unwrap();
+    let ids: Vec<_> = list.sessions.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, vec!["ok-1", "ok-2"]);
+    let bad: Vec<_> = list
+        .bad_rows
+        .iter()
+        .map(|b| (b.index, b.id.as_deref()))
+        .collect();
+    assert_eq!(
+        bad,
+        vec![(1, Some("no-date")), (2, None), (3, None), (4, Some("far"))]
+    );
+    assert!(
+        list.bad_rows[0].reason.contains("created_at"),
+        "{:?}",
+        list.bad_rows
+    );
+    let strict = NormalizeOptions {
+        strict: true,
+        ..opts()
+    };
+    let e = idv_sessions::normalize_list_rows(Provider::Didit, body, &strict).unwrap_err();
+    assert!(
+        e.message.contains("`results[1].created_at`"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
@@ -667,6 +721,7 @@ fn the_direct_json_writer_matches_serde_json_on_every_fixture() {
         include_raw: true,
         user_id: Some("u\"1".into()),
         now: Some("2026-01-01T00:00:00Z".into()),
+        strict: false,
     };
     let mut sessions = Vec::new();
     for (provider, name) in [

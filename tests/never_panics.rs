@@ -73,6 +73,7 @@ fn key() -> impl Strategy<Value = String> {
         "limit",
         // Didit
         "session_id",
+        "session_token",
         "created_at",
         "updated_at",
         "full_name",
@@ -119,11 +120,13 @@ fn options() -> impl Strategy<Value = NormalizeOptions> {
         any::<bool>(),
         proptest::option::of(".{0,8}"),
         proptest::option::of(".{0,8}"),
+        any::<bool>(),
     )
-        .prop_map(|(include_raw, user_id, now)| NormalizeOptions {
+        .prop_map(|(include_raw, user_id, now, strict)| NormalizeOptions {
             include_raw,
             user_id,
             now,
+            strict,
         })
 }
 
@@ -193,6 +196,17 @@ proptest! {
             // Also as the rows of a list body.
             let body = Value::Array(vec![value.clone(), value.clone()]);
             check(provider, idv_sessions::normalize_list(provider, &body, &options));
+            // Leniently: every row is a session or a bad row, never both, never lost.
+            match idv_sessions::normalize_list_rows(provider, &body.to_string(), &options) {
+                Ok(list) => {
+                    assert_eq!(list.sessions.len() + list.bad_rows.len(), 2);
+                    assert!(list.bad_rows.iter().all(|b| b.provider == provider && !b.reason.is_empty()));
+                    if options.strict {
+                        assert!(list.bad_rows.is_empty());
+                    }
+                }
+                Err(e) => check(provider, Err::<(), _>(e)),
+            }
         }
     }
 
@@ -202,6 +216,7 @@ proptest! {
         for provider in Provider::ALL {
             check(provider, normalize_json(provider, &text, &options));
             check(provider, normalize_list_json(provider, &text, &options));
+            check(provider, idv_sessions::normalize_list_rows(provider, &text, &options));
             let _ = map_status(provider, &text, Some(&text));
         }
     }
@@ -210,7 +225,7 @@ proptest! {
     /// the result: same sessions as the full parse (`includeRaw`), same errors.
     #[test]
     fn pruned_parsing_changes_nothing(extra in prop::collection::vec((key(), any_json()), 0..12), value in any_json(), user_id in proptest::option::of("[a-z]{1,4}")) {
-        let lean = NormalizeOptions { include_raw: false, user_id: user_id.clone(), now: Some("2026-01-01T00:00:00Z".into()) };
+        let lean = NormalizeOptions { include_raw: false, user_id: user_id.clone(), now: Some("2026-01-01T00:00:00Z".into()), strict: false };
         let full = NormalizeOptions { include_raw: true, ..lean.clone() };
         for provider in Provider::ALL {
             // A valid session of the provider, then random fields on top.

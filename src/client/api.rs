@@ -11,7 +11,7 @@ use super::query::ListQuery;
 use super::retry::{is_retryable_status, parse_retry_after};
 use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
-use crate::providers::{list_rows, parse_json, Auth, NormalizeOptions, Provider};
+use crate::providers::{list_rows, parse_json, Auth, BadRow, NormalizeOptions, Provider};
 use crate::session::Session;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
@@ -223,6 +223,8 @@ pub fn decode_token(
 pub struct ListPage {
     /// Normalized rows, in the provider's order.
     pub sessions: Vec<Session>,
+    /// Rows that were not sessions (their `page` set to where this page starts).
+    pub bad_rows: Vec<BadRow>,
     /// Rows in the provider's page (before any after-fetch filtering).
     pub rows: u64,
     /// Total rows matching the query, when the provider says.
@@ -248,8 +250,20 @@ pub fn decode_list(
     let status = response.status;
     let body = crate::providers::parse_payload(provider, &response.body, true, options)
         .map_err(|e| with_status(e, status))?;
-    let sessions = crate::providers::normalize_list_json(provider, &body, options)
+    let list = crate::providers::normalize_rows(provider, &body, options)
         .map_err(|e| with_status(e, status))?;
+    let from = match requested {
+        PageRef::Page { page, .. } => page,
+        PageRef::Offset { offset, .. } => offset,
+    };
+    let bad_rows = list
+        .bad_rows
+        .into_iter()
+        .map(|row| BadRow {
+            page: Some(from),
+            ..row
+        })
+        .collect();
     let rows = list_rows(provider, &body)
         .map(|(r, _)| r.len() as u64)
         .unwrap_or(0);
@@ -260,7 +274,8 @@ pub fn decode_list(
         has_next,
     } = provider.api().page_meta(response, &body, requested);
     let mut page = ListPage {
-        sessions,
+        sessions: list.sessions,
+        bad_rows,
         rows,
         total,
         pages,
@@ -391,16 +406,8 @@ fn provider_message(body: &Value) -> Option<String> {
     if parts.is_empty() {
         return None;
     }
-    let mut joined = parts.join(" ");
-    if joined.len() > 400 {
-        let mut end = 400;
-        while !joined.is_char_boundary(end) {
-            end -= 1;
-        }
-        joined.truncate(end);
-        joined.push('…');
-    }
-    Some(joined)
+    // Not cut here: the engine scrubs credentials first, then shortens.
+    Some(parts.join(" "))
 }
 
 /// The largest page a provider allows.

@@ -121,13 +121,37 @@ impl ClientConfig {
             })
     }
 
-    /// Every credential, for scrubbing messages.
-    pub fn secrets(&self) -> Vec<&str> {
-        self.providers
-            .iter()
-            .filter_map(|p| p.api_key.as_ref().map(Secret::expose))
-            .filter(|s| !s.is_empty())
-            .collect()
+    /// Every credential and header value, for scrubbing messages: API keys,
+    /// the `Authorization` values built from them (`ApiKey …`, `Basic …` of
+    /// the OAuth exchange), and custom header values (long enough to be
+    /// told apart from ordinary text: 6 characters or more).
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.providers {
+            if let Some(key) = &p.api_key {
+                out.push(key.expose().to_string());
+                if let Some(token) = p.provider.api().token_request(p) {
+                    out.extend(
+                        token
+                            .headers
+                            .into_iter()
+                            .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+                            .map(|(_, v)| v.trim_start_matches("Basic ").to_string()),
+                    );
+                }
+            }
+            out.extend(
+                p.headers
+                    .iter()
+                    .map(|(_, v)| v.trim().to_string())
+                    .filter(|v| v.chars().count() >= 6),
+            );
+        }
+        out.retain(|s| !s.is_empty());
+        // Longest first, so that a secret containing another is scrubbed whole.
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        out.dedup();
+        out
     }
 
     /// In a browser, a secret key sent straight to a provider is exposed to
@@ -238,6 +262,11 @@ fn number(
     }
 }
 
+/// RFC 9110 `tchar`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
 fn provider_config(
     map: &Map<String, Value>,
     provider: Provider,
@@ -270,11 +299,24 @@ fn provider_config(
         .trim_end_matches('/')
         .to_string();
     let lower = base_url.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://") || base_url.starts_with('/'))
-    {
+    let authority = ["http://", "https://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    if authority.is_none() && !base_url.starts_with('/') {
         return Err(IdvError::config(
             Some(provider),
             format!("{p}: `baseUrl` must be an http(s) URL or a path on this origin"),
+        ));
+    }
+    // `user:pass@host`: credentials in a URL end up in error messages and logs.
+    if authority.is_some_and(|a| a.contains('@')) {
+        return Err(IdvError::config(
+            Some(provider),
+            format!(
+                "{p}: `baseUrl` must not carry credentials (`user:password@`); \
+                 use `apiKey` or `headers`"
+            ),
         ));
     }
     let api_key = text("apiKey")?.map(Secret::new);
@@ -302,12 +344,32 @@ fn provider_config(
         None | Some(Value::Null) => {}
         Some(Value::Object(h)) => {
             for (name, value) in h {
+                // Header values are treated as secrets: never quoted in a message.
+                let shown: String = name.chars().take(40).collect();
                 let Value::String(value) = value else {
                     return Err(IdvError::config(
                         Some(provider),
-                        format!("{p}: header `{name}` must be a string"),
+                        format!("{p}: header `{shown}` must be a string"),
                     ));
                 };
+                if name.is_empty() || !name.bytes().all(is_token_byte) {
+                    return Err(IdvError::config(
+                        Some(provider),
+                        format!("{p}: header name `{shown}` is not a valid HTTP header name"),
+                    ));
+                }
+                if value
+                    .chars()
+                    .any(|c| matches!(c, '\r' | '\n' | '\0') || c as u32 > 0xff)
+                {
+                    return Err(IdvError::config(
+                        Some(provider),
+                        format!(
+                            "{p}: the value of header `{shown}` is not a valid HTTP header value \
+                             (line breaks, NUL or characters beyond Latin-1)"
+                        ),
+                    ));
+                }
                 headers.push((name.clone(), value.clone()));
             }
         }
@@ -354,7 +416,10 @@ mod tests {
         assert_eq!(c.timeout_ms, 5000);
         assert_eq!(c.concurrency, 4);
         assert_eq!(c.retry, RetryPolicy::default());
-        assert_eq!(c.secrets(), vec!["k1", "k3"]);
+        let secrets = c.secrets();
+        assert!(secrets.contains(&"k1".to_string()) && secrets.contains(&"k3".to_string()));
+        // The Basic value of Mangopay's token exchange (base64 of `cid:k1`).
+        assert!(secrets.contains(&"Y2lkOmsx".to_string()), "{secrets:?}");
         let e = c.provider(Provider::Equals).unwrap_err();
         assert_eq!(e.code, ErrorCode::Config);
     }
@@ -383,6 +448,18 @@ mod tests {
                 json!({"didit": {"apiKey": "k", "headers": {"x": 1}}}),
                 "header `x`",
             ),
+            (
+                json!({"didit": {"apiKey": "k", "baseUrl": "https://user:pass@proxy.example/api"}}),
+                "must not carry credentials",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "headers": {"x-team": "a\r\nb: c"}}}),
+                "header `x-team` is not a valid",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "headers": {"bad name": "v"}}}),
+                "not a valid HTTP header name",
+            ),
         ] {
             let e = ClientConfig::from_json(&config).unwrap_err();
             assert_eq!(e.code, ErrorCode::Config);
@@ -393,10 +470,20 @@ mod tests {
     #[test]
     fn secrets_never_show_in_debug_or_errors() {
         let c = ClientConfig::from_json(&json!({
-            "equals": {"apiKey": "sk_live_SECRET123"},
+            "equals": {"apiKey": "sk_live_SECRET123", "headers": {"x-proxy-token": "HEADER_SECRET_9"}},
         }))
         .unwrap();
-        assert!(!format!("{c:?}").contains("SECRET123"));
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("SECRET123") && !shown.contains("HEADER_SECRET_9"),
+            "{shown}"
+        );
+        assert!(c.secrets().contains(&"HEADER_SECRET_9".to_string()));
+        let e = ClientConfig::from_json(&json!({
+            "equals": {"apiKey": "k", "headers": {"x-proxy-token": "HEADER\nSECRET"}},
+        }))
+        .unwrap_err();
+        assert!(!e.message.contains("SECRET"), "{}", e.message);
         let e = c.check_browser_safety().unwrap_err();
         assert!(!e.message.contains("SECRET123"));
     }

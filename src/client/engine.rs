@@ -12,7 +12,7 @@ use super::query::ListQuery;
 use super::rate::{budget_key, Endpoint, RateBudget};
 use super::sync::{Changes, Semaphore};
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::{Auth, NormalizeOptions};
+use crate::providers::{Auth, BadRow, NormalizeOptions, SessionList};
 use crate::session::{Provider, Session};
 use futures_util::future::{select, Either};
 use futures_util::stream::{self, StreamExt};
@@ -32,6 +32,9 @@ pub struct CallOptions {
     pub include_raw: bool,
     /// Mangopay: fetch each listed session's View (URL, user, checks).
     pub details: bool,
+    /// A row that is not a session fails the call (`decode`) instead of being
+    /// reported in `bad_rows`.
+    pub strict: bool,
 }
 
 /// Progress of a full listing, reported as pages arrive.
@@ -58,6 +61,8 @@ pub struct SessionPage {
     pub total: Option<u64>,
     /// The query of the next page; `None` on the last page.
     pub next: Option<ListQuery>,
+    /// Rows of the page that were not sessions.
+    pub bad_rows: Vec<BadRow>,
 }
 
 /// Whose sessions to list, per provider: a query naming the user (Mangopay
@@ -121,6 +126,8 @@ pub struct UserSessions {
     pub sessions: Vec<Session>,
     /// One error per provider that failed.
     pub errors: Vec<IdvError>,
+    /// Rows that were not sessions.
+    pub bad_rows: Vec<BadRow>,
 }
 
 /// Whether a failed request may be sent again.
@@ -147,6 +154,8 @@ struct TokenSlot {
 #[derive(Default)]
 struct State {
     tokens: HashMap<Provider, TokenSlot>,
+    /// Tokens no longer in use, still scrubbed from messages (the last few).
+    retired_tokens: Vec<String>,
     budgets: HashMap<(Provider, &'static str), RateBudget>,
     /// A 429 (or the provider's own rate headers) paused the provider until
     /// this monotonic time.
@@ -226,12 +235,35 @@ impl Engine {
         }
     }
 
-    /// Scrubs every configured credential from an error message.
+    /// Scrubs every credential from an error message (API keys, the
+    /// `Authorization` values built from them, custom header values, the
+    /// OAuth tokens in use), then shortens it: scrubbing first, so that a
+    /// secret echoed across the cut leaves no part behind.
     pub fn redact(&self, mut error: IdvError) -> IdvError {
-        for secret in self.config.secrets() {
-            if error.message.contains(secret) {
-                error.message = error.message.replace(secret, "[redacted]");
+        let tokens: Vec<String> = self
+            .state
+            .try_borrow()
+            .map(|s| {
+                s.tokens
+                    .values()
+                    .filter_map(|slot| slot.token.as_ref().map(|t| t.access_token.clone()))
+                    .chain(s.retired_tokens.iter().cloned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for secret in self.config.secrets().into_iter().chain(tokens) {
+            if !secret.is_empty() && error.message.contains(&secret) {
+                error.message = error.message.replace(&secret, "[redacted]");
             }
+        }
+        const MAX: usize = 600;
+        if error.message.len() > MAX {
+            let mut end = MAX;
+            while !error.message.is_char_boundary(end) {
+                end -= 1;
+            }
+            error.message.truncate(end);
+            error.message.push('…');
         }
         error
     }
@@ -405,10 +437,18 @@ impl Engine {
     /// call already replaced it: one refresh for every call that saw the 401.
     fn drop_token(&self, provider: Provider, used: &str) {
         let mut state = self.state.borrow_mut();
-        if let Some(slot) = state.tokens.get_mut(&provider) {
+        let retired = state.tokens.get_mut(&provider).and_then(|slot| {
             if slot.token.as_ref().is_some_and(|t| t.access_token == used) {
-                slot.token = None;
+                slot.token.take()
+            } else {
+                None
             }
+        });
+        if let Some(token) = retired {
+            if state.retired_tokens.len() >= 8 {
+                state.retired_tokens.remove(0);
+            }
+            state.retired_tokens.push(token.access_token);
         }
     }
 
@@ -625,6 +665,7 @@ impl Engine {
             include_raw: options.include_raw,
             user_id: user_key.and_then(|k| query.filter(k)).map(str::to_owned),
             now: None,
+            strict: options.strict,
         }
     }
 
@@ -646,6 +687,7 @@ impl Engine {
                 sessions: Vec::new(),
                 total: Some(0),
                 next: None,
+                bad_rows: Vec::new(),
             });
         }
         let page_ref = PageRef::of_query(provider, query, api::full_page(provider));
@@ -672,6 +714,7 @@ impl Engine {
             sessions,
             total: page.total,
             next,
+            bad_rows: page.bad_rows,
         })
     }
 
@@ -691,10 +734,10 @@ impl Engine {
         query: &ListQuery,
         options: &CallOptions,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<Vec<Session>, IdvError> {
+    ) -> Result<SessionList, IdvError> {
         let filter = query.status_filter(provider);
         if filter.matches_nothing {
-            return Ok(Vec::new());
+            return Ok(SessionList::default());
         }
         let normalize = Self::normalize_options(provider, query, options);
         let mut collector = Collector::default();
@@ -730,15 +773,16 @@ impl Engine {
                 )
             });
         }
-        let sessions: Vec<Session> = collector
+        let bad_rows = collector.take_bad_rows();
+        let mut sessions: Vec<Session> = collector
             .into_sessions()
             .into_iter()
             .filter(|s| filter.keeps(s))
             .collect();
         if options.details {
-            return self.with_details(t, provider, sessions, options).await;
+            sessions = self.with_details(t, provider, sessions, options).await?;
         }
-        Ok(sessions)
+        Ok(SessionList { sessions, bad_rows })
     }
 
     /// One pass over the pages. `Ok(None)` when it was consistent (one total
@@ -761,6 +805,7 @@ impl Engine {
             .await?;
         let total = first.total;
         let mut pass = paging::Pass::default();
+        collector.add_bad_rows(std::mem::take(&mut first.bad_rows));
         let plan = paging::plan_rest(first_ref, &first);
         let pages_total = plan.as_ref().map(|p| *pages_done + 1 + p.len());
         let mut rows = first.rows;
@@ -806,6 +851,7 @@ impl Engine {
                         }
                     };
                     rows += page.rows;
+                    collector.add_bad_rows(std::mem::take(&mut page.bad_rows));
                     let new = pass.add(collector, std::mem::take(&mut page.sessions));
                     *pages_done += 1;
                     report(collector, *pages_done);
@@ -825,6 +871,7 @@ impl Engine {
                 while let Some(next) = more {
                     let mut page = self.fetch_page(t, provider, query, next, normalize).await?;
                     more = paging::next_ref(next, &page);
+                    collector.add_bad_rows(std::mem::take(&mut page.bad_rows));
                     let new = pass.add(collector, std::mem::take(&mut page.sessions));
                     *pages_done += 1;
                     report(collector, *pages_done);
@@ -890,6 +937,7 @@ impl Engine {
         api.get_request(cfg, id, None)?;
         let normalize = NormalizeOptions {
             include_raw: options.include_raw,
+            strict: options.strict,
             ..NormalizeOptions::default()
         };
         self.call(
@@ -969,6 +1017,7 @@ impl Engine {
                 .map(str::to_owned),
             // A create response may have no creation time (Didit's): it is now.
             now: crate::time::from_unix_millis(t.now_ms()),
+            strict: options.strict,
         };
         self.call(
             t,
@@ -1009,7 +1058,10 @@ impl Engine {
         let mut out = UserSessions::default();
         for result in results {
             match result {
-                Ok(sessions) => out.sessions.extend(sessions),
+                Ok(list) => {
+                    out.sessions.extend(list.sessions);
+                    out.bad_rows.extend(list.bad_rows);
+                }
                 Err(e) => out.errors.push(e),
             }
         }

@@ -76,7 +76,10 @@ pub const RESPONSE_HEADERS: [&str; 8] = [
 ];
 
 /// One response.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// `Debug` shows the status, header names and the body's length: a body may
+/// carry a token (the OAuth answer) or personal data.
+#[derive(Clone, PartialEq, Default)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
@@ -84,6 +87,17 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The body as text.
     pub body: String,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("header_names", &names)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl HttpResponse {

@@ -10,7 +10,7 @@
 
 use super::api::ListPage;
 use super::query::ListQuery;
-use crate::providers::{Paging, Provider};
+use crate::providers::{BadRow, Paging, Provider};
 use crate::session::Session;
 use std::collections::{HashMap, HashSet};
 
@@ -185,6 +185,8 @@ pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
 pub struct Collector {
     positions: HashMap<String, usize>,
     sessions: Vec<Session>,
+    /// Rows that were not sessions, each (page, index, id) once across passes.
+    bad_rows: Vec<BadRow>,
 }
 
 impl Collector {
@@ -201,6 +203,24 @@ impl Collector {
             }
         }
         self.sessions.len() - before
+    }
+
+    /// Adds rows that were not sessions (a row seen again in a later pass once).
+    pub fn add_bad_rows(&mut self, rows: Vec<BadRow>) {
+        for row in rows {
+            let seen = self
+                .bad_rows
+                .iter()
+                .any(|b| b.page == row.page && b.index == row.index && b.id == row.id);
+            if !seen {
+                self.bad_rows.push(row);
+            }
+        }
+    }
+
+    /// The rows that were not sessions.
+    pub fn take_bad_rows(&mut self) -> Vec<BadRow> {
+        std::mem::take(&mut self.bad_rows)
     }
 
     /// Sessions collected so far.

@@ -16,8 +16,8 @@ mod object;
 pub mod table;
 
 pub use normalize::{
-    list_rows, normalize_list, normalize_list_json, normalize_session, normalize_session_json,
-    parse_json, parse_payload, NormalizeOptions,
+    list_rows, normalize_list, normalize_list_json, normalize_rows, normalize_session,
+    normalize_session_json, parse_json, parse_payload, BadRow, NormalizeOptions, SessionList,
 };
 pub use object::{Obj, Path};
 pub use table::{KindRow, StatusRow};
@@ -184,6 +184,8 @@ pub trait ProviderApi: Sync {
     fn check_kinds(&self) -> &'static [KindRow];
     /// The field of a list body holding the rows (`None`: a bare array).
     fn rows_field(&self) -> Option<&'static str>;
+    /// The field holding a session's id (to name a bad row).
+    fn id_field(&self) -> &'static str;
     /// Which session fields the parser reads (the others are skipped while parsing).
     fn reads(&self) -> fn(&str) -> bool;
     /// One provider object (list row, single-session or create response) to a session.

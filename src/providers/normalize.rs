@@ -11,6 +11,7 @@ use super::{Obj, Path, Provider};
 use crate::error::IdvError;
 use crate::json::Json;
 use crate::session::Session;
+use serde::Serialize;
 use serde_json::Value;
 
 /// Options for normalization.
@@ -22,8 +23,50 @@ pub struct NormalizeOptions {
     /// (Mangopay list rows lack `UserId`).
     pub user_id: Option<String>,
     /// RFC 3339 "now", used as `createdAt` of a create response that has no
-    /// creation time (Didit's). Without it such a payload is a decode error.
+    /// creation time (Didit's). Without it such a payload is a decode error;
+    /// list rows are never dated "now".
     pub now: Option<String>,
+    /// A list row that is not a session fails the whole list (`decode`)
+    /// instead of being reported as a [`BadRow`].
+    pub strict: bool,
+}
+
+/// A list row that is not a session (no usable id or creation time, or not
+/// an object), reported next to the sessions instead of failing the list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BadRow {
+    /// The provider listed.
+    pub provider: Provider,
+    /// The row's position in its list response (0-based).
+    pub index: usize,
+    /// The provider's id of the row, when it has a usable one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Why it is not a session (names the field).
+    pub reason: String,
+    /// For the client: where the page started (Mangopay `page`, Equals and
+    /// Didit `offset`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+}
+
+/// Sessions of a list, and the rows that were not sessions.
+///
+/// Dereferences to the sessions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionList {
+    /// The sessions, in the provider's order.
+    pub sessions: Vec<Session>,
+    /// The rows that were not sessions.
+    pub bad_rows: Vec<BadRow>,
+}
+
+impl std::ops::Deref for SessionList {
+    type Target = Vec<Session>;
+    fn deref(&self) -> &Vec<Session> {
+        &self.sessions
+    }
 }
 
 /// Parses JSON text, telling an HTML error page apart from broken JSON.
@@ -126,13 +169,61 @@ pub fn normalize_list_json(
     body: &Json<'_>,
     options: &NormalizeOptions,
 ) -> Result<Vec<Session>, IdvError> {
+    let strict = NormalizeOptions {
+        strict: true,
+        ..options.clone()
+    };
+    normalize_rows(provider, body, &strict).map(|list| list.sessions)
+}
+
+/// A provider's list body to sessions, each row that is not a session
+/// reported as a [`BadRow`] (or, with `strict`, failing the list). List rows
+/// are never dated "now".
+///
+/// # Errors
+/// `decode` when the body is not the documented shape (or, with `strict`, a row is bad).
+pub fn normalize_rows(
+    provider: Provider,
+    body: &Json<'_>,
+    options: &NormalizeOptions,
+) -> Result<SessionList, IdvError> {
     let (rows, prefix) = list_rows(provider, body)?;
-    let mut sessions = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let obj = Obj::new(provider, row, Path::Row(prefix, i))?;
-        sessions.push(normalize_obj(&obj, options)?);
+    let mut list = SessionList {
+        sessions: Vec::with_capacity(rows.len()),
+        bad_rows: Vec::new(),
+    };
+    let dated_now = options.now.is_some();
+    let undated;
+    let options = if dated_now {
+        undated = NormalizeOptions {
+            now: None,
+            ..options.clone()
+        };
+        &undated
+    } else {
+        options
+    };
+    let id_field = provider.api().id_field();
+    for (index, row) in rows.iter().enumerate() {
+        let session = Obj::new(provider, row, Path::Row(prefix, index))
+            .and_then(|obj| normalize_obj(&obj, options));
+        match session {
+            Ok(session) => list.sessions.push(session),
+            Err(e) if options.strict => return Err(e),
+            Err(e) => list.bad_rows.push(BadRow {
+                provider,
+                index,
+                id: row
+                    .get(id_field)
+                    .and_then(Json::as_str)
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_owned),
+                reason: e.message,
+                page: None,
+            }),
+        }
     }
-    Ok(sessions)
+    Ok(list)
 }
 
 /// The rows array of a list body, and the name of the field holding it

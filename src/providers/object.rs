@@ -134,6 +134,16 @@ impl<'b, 'a> Obj<'b, 'a> {
         }
     }
 
+    /// A status field: its text when it is a string (possibly empty), else
+    /// `""` (missing, `null`, another type): such a session is `unknown`, never
+    /// an error.
+    pub fn status_text(&self, name: &str) -> &'b str {
+        match self.get(name) {
+            Some(Json::Str(s)) => s,
+            _ => "",
+        }
+    }
+
     /// A required, non-empty string field.
     ///
     /// # Errors

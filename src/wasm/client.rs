@@ -1,68 +1,77 @@
-//! `IdvClient` for JS: argument conversion around [`crate::client::Engine`].
-//! Every method returns a promise and takes `{ signal }` to cancel.
+//! `IdvClient` for JS: argument checks around [`crate::client::Engine`].
+//! Every method returns a promise that always settles (a bad argument
+//! rejects it, never throws) and takes `{ signal }` to cancel.
 
-use super::transport::JsTransport;
-use super::{get, json_arg, provider_arg, sessions_to_js, to_js, to_js_error, value_arg};
+use super::args::{self, get, is_nothing};
+use super::transport::{JsTransport, SignalHubs};
+use super::{js, session_list, sessions_to_js, to_js, to_js_error, to_js_value};
 use crate::client::engine::{CallOptions, Engine, Progress, UserRefs};
+use crate::client::sync::Semaphore;
 use crate::client::{ClientConfig, ListQuery};
 use crate::error::IdvError;
+use crate::providers::BadRow;
 use crate::session::{Provider, Session};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::Serialize;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
+use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-#[wasm_bindgen]
-extern "C" {
-    /// `IdvClientConfig` in TypeScript.
-    #[wasm_bindgen(typescript_type = "IdvClientConfig")]
-    pub type ClientConfigArg;
-    /// `RequestOptions` in TypeScript.
-    #[wasm_bindgen(typescript_type = "RequestOptions")]
-    pub type RequestOptionsArg;
-    /// `ListAllOptions` in TypeScript.
-    #[wasm_bindgen(typescript_type = "ListAllOptions")]
-    pub type ListAllOptionsArg;
-}
-
-/// A client for the three providers. Holds the configuration, Mangopay's
-/// token and the rate budgets; share one per process or page.
+/// A client for the configured providers. Holds the configuration, the
+/// OAuth tokens, the rate budgets and the in-flight limits; share one per
+/// process or page.
 // Its TypeScript class is written in types.rs (without `[Symbol.dispose]`).
 #[wasm_bindgen(skip_typescript)]
 pub struct IdvClient {
     engine: Rc<Engine>,
     fetch: Function,
     fetch_this: JsValue,
+    signals: SignalHubs,
 }
 
 /// Per-call options read from JS.
+#[derive(Default)]
 struct Call {
     options: CallOptions,
     signal: Option<JsValue>,
     on_progress: Option<Function>,
 }
 
-fn call_options(options: Option<&JsValue>) -> Call {
-    let Some(o) = options.filter(|o| o.is_object()) else {
-        return Call {
-            options: CallOptions::default(),
-            signal: None,
-            on_progress: None,
-        };
+fn call_options(options: Option<&JsValue>) -> Result<Call, IdvError> {
+    let Some(o) = options
+        .map(|o| args::options(o, "the options"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(Call::default());
     };
-    let signal = get(o, "signal");
-    Call {
+    let signal = get(&o, "signal");
+    if !is_nothing(&signal) && !signal.is_object() {
+        return Err(IdvError::config(
+            None,
+            "option `signal` must be an AbortSignal",
+        ));
+    }
+    let on_progress = get(&o, "onProgress");
+    if !is_nothing(&on_progress) && !on_progress.is_function() {
+        return Err(IdvError::config(
+            None,
+            "option `onProgress` must be a function",
+        ));
+    }
+    Ok(Call {
         options: CallOptions {
-            include_raw: get(o, "includeRaw").is_truthy(),
-            details: get(o, "details").is_truthy(),
+            include_raw: get(&o, "includeRaw").is_truthy(),
+            details: get(&o, "details").is_truthy(),
+            strict: get(&o, "strict").is_truthy(),
         },
         signal: signal.is_object().then_some(signal),
-        on_progress: get(o, "onProgress").dyn_into::<Function>().ok(),
-    }
+        on_progress: on_progress.dyn_into::<Function>().ok(),
+    })
 }
 
 fn is_browser() -> bool {
@@ -79,6 +88,8 @@ struct PageOut<'a> {
     total: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next: Option<Value>,
+    #[serde(skip_serializing_if = "<[BadRow]>::is_empty")]
+    bad_rows: &'a [BadRow],
 }
 
 #[derive(Serialize)]
@@ -105,39 +116,40 @@ fn report(on_progress: &Option<Function>, p: Progress) {
     }
 }
 
-/// The provider and list query arguments of a listing method.
-fn provider_query(provider: &JsValue, query: &JsValue) -> Result<(Provider, ListQuery), JsValue> {
-    let provider = provider_arg(provider)?;
-    Ok((provider, query_arg(provider, query)?))
+fn query_arg(provider: Provider, query: &JsValue) -> Result<ListQuery, IdvError> {
+    let value = args::json(provider, query, "the query")?;
+    ListQuery::from_json(provider, &value)
 }
 
-fn query_arg(provider: Provider, query: &JsValue) -> Result<ListQuery, JsValue> {
-    let value = if query.is_undefined() || query.is_null() {
-        Value::Null
-    } else {
-        json_arg(provider, query)?
-    };
-    ListQuery::from_json(provider, &value).map_err(|e| to_js_error(&e))
+/// A promise for `work`, or rejected at once with a bad argument's error.
+fn promise<F>(prepared: Result<F, IdvError>) -> Promise
+where
+    F: Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    match prepared {
+        Ok(work) => future_to_promise(work),
+        Err(e) => Promise::reject(&to_js_error(&e)),
+    }
 }
 
 impl IdvClient {
-    /// What every call needs: the engine, a transport with the call's signal, the options.
-    fn prepare(&self, options: Option<&JsValue>) -> (Rc<Engine>, JsTransport, Call) {
-        let mut call = call_options(options);
-        let transport = self.transport(call.signal.take());
-        (self.engine.clone(), transport, call)
-    }
-
     fn transport(&self, signal: Option<JsValue>) -> JsTransport {
-        JsTransport {
-            fetch: self.fetch.clone(),
-            fetch_this: self.fetch_this.clone(),
+        JsTransport::new(
+            self.fetch.clone(),
+            self.fetch_this.clone(),
+            &self.signals,
             signal,
-        }
+        )
     }
 
-    fn reject(error: JsValue) -> Promise {
-        Promise::reject(&error)
+    /// What every call needs: the engine, a transport listening to the call's signal, the options.
+    fn prepare(
+        &self,
+        options: Option<&JsValue>,
+    ) -> Result<(Rc<Engine>, JsTransport, Call), IdvError> {
+        let mut call = call_options(options)?;
+        let transport = self.transport(call.signal.take());
+        Ok((self.engine.clone(), transport, call))
     }
 }
 
@@ -147,147 +159,180 @@ impl IdvClient {
     /// a bad config, and in a browser for a secret key sent straight to a
     /// provider (use a proxy `baseUrl`, or `dangerouslyAllowBrowser: true`).
     #[wasm_bindgen(constructor)]
-    pub fn new(config: ClientConfigArg) -> Result<IdvClient, JsValue> {
-        let config: &JsValue = config.as_ref();
-        let value = value_arg(config).map_err(|_| {
-            to_js_error(&IdvError::config(
-                None,
-                "IdvClient: config must be a plain object",
-            ))
-        })?;
-        let parsed = ClientConfig::from_json(&value).map_err(|e| to_js_error(&e))?;
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "IdvClientConfig")] config: JsValue,
+    ) -> Result<IdvClient, JsValue> {
+        js(Self::build(&config))
+    }
+
+    fn build(config: &JsValue) -> Result<IdvClient, IdvError> {
+        let not_object = || IdvError::config(None, "IdvClient: config must be a plain object");
+        if !config.is_object() {
+            return Err(not_object());
+        }
+        let value = args::value(config).ok_or_else(not_object)?;
+        let parsed = ClientConfig::from_json(&value)?;
         if is_browser() {
-            parsed.check_browser_safety().map_err(|e| to_js_error(&e))?;
+            parsed.check_browser_safety()?;
         }
         let custom = get(config, "fetch");
-        let (fetch, fetch_this) = match custom.dyn_into::<Function>() {
-            Ok(f) => (f, JsValue::UNDEFINED),
-            Err(_) => {
-                let global = js_sys::global();
-                let f = get(&global, "fetch").dyn_into::<Function>().map_err(|_| {
-                    to_js_error(&IdvError::config(
-                        None,
-                        "IdvClient: this runtime has no global fetch (Node >= 18 has one); pass `fetch` in the config",
-                    ))
-                })?;
-                (f, global.into())
-            }
+        let (fetch, fetch_this) = if is_nothing(&custom) {
+            let global = js_sys::global();
+            let f = get(&global, "fetch").dyn_into::<Function>().map_err(|_| {
+                IdvError::config(
+                    None,
+                    "IdvClient: this runtime has no global fetch (Node >= 18 has one); pass `fetch` in the config",
+                )
+            })?;
+            (f, global.into())
+        } else {
+            let f = custom
+                .dyn_into::<Function>()
+                .map_err(|_| IdvError::config(None, "IdvClient: `fetch` must be a function"))?;
+            (f, JsValue::UNDEFINED)
         };
         Ok(IdvClient {
             engine: Rc::new(Engine::new(parsed)),
             fetch,
             fetch_this,
+            signals: SignalHubs::default(),
         })
     }
 
-    /// One page of sessions, normalized, with `total` when the provider says
-    /// and `next` (the query of the next page) unless it is the last.
+    /// One page of sessions, normalized, with `total` when the provider says,
+    /// `next` (the query of the next page) unless it is the last, and
+    /// `badRows` when some rows were not sessions.
     #[wasm_bindgen(js_name = listSessions, unchecked_return_type = "Promise<SessionPage>")]
     pub fn list_sessions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
         #[wasm_bindgen(unchecked_param_type = "MangopayQuery | EqualsQuery | DiditQuery")]
         query: JsValue,
-        options: Option<RequestOptionsArg>,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (provider, query) = match provider_query(&provider, &query) {
-            Ok(v) => v,
-            Err(e) => return Self::reject(e),
-        };
-        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
-        future_to_promise(async move {
-            let page = engine
-                .list_sessions(&transport, provider, &query, &call.options)
-                .await
-                .map_err(|e| to_js_error(&e))?;
-            to_js(
-                provider,
-                &PageOut {
+        promise((|| {
+            let provider = args::provider(&provider)?;
+            let query = query_arg(provider, &query)?;
+            let (engine, transport, call) = self.prepare(options.as_ref())?;
+            Ok(async move {
+                let page = engine
+                    .list_sessions(&transport, provider, &query, &call.options)
+                    .await
+                    .map_err(|e| to_js_error(&e))?;
+                to_js(
                     provider,
-                    sessions: &page.sessions,
-                    total: page.total,
-                    next: page.next.map(|q| q.to_json(provider)),
-                },
-            )
-        })
+                    &PageOut {
+                        provider,
+                        sessions: &page.sessions,
+                        total: page.total,
+                        next: page.next.map(|q| q.to_json(provider)),
+                        bad_rows: &page.bad_rows,
+                    },
+                )
+            })
+        })())
     }
 
     /// Every page: after the first, the rest concurrently within the
     /// provider's rate limit, in the provider's order, deduplicated by `key`.
-    /// `onProgress` is called as pages arrive.
-    #[wasm_bindgen(js_name = listAll, unchecked_return_type = "Promise<Session[]>")]
+    /// `onProgress` is called as pages arrive; rows that were not sessions
+    /// are in the array's `badRows`.
+    #[wasm_bindgen(js_name = listAll, unchecked_return_type = "Promise<SessionList>")]
     pub fn list_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
         #[wasm_bindgen(unchecked_param_type = "MangopayQuery | EqualsQuery | DiditQuery")]
         query: JsValue,
-        options: Option<ListAllOptionsArg>,
+        #[wasm_bindgen(unchecked_param_type = "ListAllOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (provider, query) = match provider_query(&provider, &query) {
-            Ok(v) => v,
-            Err(e) => return Self::reject(e),
-        };
-        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
-        future_to_promise(async move {
-            let on_progress = call.on_progress;
-            let sessions = engine
-                .list_all(&transport, provider, &query, &call.options, &mut |p| {
-                    report(&on_progress, p)
-                })
-                .await
-                .map_err(|e| to_js_error(&e))?;
-            sessions_to_js(&sessions, sessions.len() * 512)
-        })
+        promise((|| {
+            let provider = args::provider(&provider)?;
+            let query = query_arg(provider, &query)?;
+            let (engine, transport, call) = self.prepare(options.as_ref())?;
+            Ok(async move {
+                let on_progress = call.on_progress;
+                let list = engine
+                    .list_all(&transport, provider, &query, &call.options, &mut |p| {
+                        report(&on_progress, p)
+                    })
+                    .await
+                    .map_err(|e| to_js_error(&e))?;
+                session_list(&list.sessions, &list.bad_rows, list.len() * 512)
+            })
+        })())
     }
 
-    /// An async iterator over the sessions, page by page (`for await`).
+    /// An async iterator over the sessions, page by page (`for await`). A bad
+    /// argument rejects its first `next()`.
     pub fn sessions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
         #[wasm_bindgen(unchecked_param_type = "MangopayQuery | EqualsQuery | DiditQuery")]
         query: JsValue,
-        options: Option<RequestOptionsArg>,
-    ) -> Result<SessionStream, JsValue> {
-        let provider = provider_arg(&provider)?;
-        let query = query_arg(provider, &query)?;
-        let call = call_options(options.as_ref().map(|o| o.as_ref()));
-        Ok(SessionStream {
-            state: Rc::new(RefCell::new(StreamState {
-                engine: self.engine.clone(),
-                transport: Rc::new(self.transport(call.signal)),
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> SessionStream {
+        let prepared = (|| {
+            let provider = args::provider(&provider)?;
+            let query = query_arg(provider, &query)?;
+            let call = call_options(options.as_ref())?;
+            Ok((provider, query, call))
+        })();
+        let state = match prepared {
+            Ok((provider, query, call)) => StreamState {
+                engine: Some(self.engine.clone()),
+                transport: Some(Rc::new(self.transport(call.signal))),
                 options: call.options,
                 provider,
                 next: Some(query),
+                failed: None,
                 buffer: VecDeque::new(),
                 seen: HashSet::new(),
-            })),
-        })
+                closed: false,
+            },
+            Err(e) => StreamState {
+                engine: None,
+                transport: None,
+                options: CallOptions::default(),
+                provider: Provider::ALL[0],
+                next: None,
+                failed: Some(e),
+                buffer: VecDeque::new(),
+                seen: HashSet::new(),
+                closed: false,
+            },
+        };
+        SessionStream {
+            shared: Rc::new(StreamShared {
+                turn: Semaphore::new(1),
+                state: RefCell::new(state),
+            }),
+        }
     }
 
     /// Every configured provider's sessions for one user, concurrently, merged
-    /// newest first: `{ sessions, errors }`, one IdvError per failed provider.
+    /// newest first: `{ sessions, errors, badRows }`, one IdvError per failed provider.
     #[wasm_bindgen(js_name = listUserSessions, unchecked_return_type = "Promise<UserSessions>")]
     pub fn list_user_sessions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UserRefs")] refs: JsValue,
-        options: Option<RequestOptionsArg>,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let refs = match user_refs(&refs) {
-            Ok(r) => r,
-            Err(e) => return Self::reject(e),
-        };
-        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
-        future_to_promise(async move {
-            let out = engine
-                .list_user_sessions(&transport, &refs, &call.options)
-                .await;
-            let result = Object::new();
-            let sessions = sessions_to_js(&out.sessions, out.sessions.len() * 512)?;
-            let errors: Array = out.errors.iter().map(to_js_error).collect();
-            Reflect::set(&result, &"sessions".into(), &sessions)?;
-            Reflect::set(&result, &"errors".into(), &errors)?;
-            Ok(result.into())
-        })
+        promise((|| {
+            let refs = user_refs(&refs)?;
+            let (engine, transport, call) = self.prepare(options.as_ref())?;
+            Ok(async move {
+                let out = engine
+                    .list_user_sessions(&transport, &refs, &call.options)
+                    .await;
+                let result = Object::new();
+                let sessions = sessions_to_js(&out.sessions, out.sessions.len() * 512)?;
+                let errors: Array = out.errors.iter().map(to_js_error).collect();
+                Reflect::set(&result, &"sessions".into(), &sessions)?;
+                Reflect::set(&result, &"errors".into(), &errors)?;
+                Reflect::set(&result, &"badRows".into(), &to_js_value(&out.bad_rows)?)?;
+                Ok(result.into())
+            })
+        })())
     }
 
     /// One session: Mangopay View (with checks), Didit decision. Equals has no
@@ -297,82 +342,94 @@ impl IdvClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        options: Option<RequestOptionsArg>,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let provider = match provider_arg(&provider) {
-            Ok(p) => p,
-            Err(e) => return Self::reject(e),
-        };
-        let id = id.as_string().unwrap_or_default();
-        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
-        future_to_promise(async move {
-            let session = engine
-                .get_session(&transport, provider, &id, &call.options)
-                .await
-                .map_err(|e| to_js_error(&e))?;
-            to_js(provider, &session)
-        })
+        promise((|| {
+            let provider = args::provider(&provider)?;
+            let id = args::string(&id, "getSession: the session id")?;
+            let (engine, transport, call) = self.prepare(options.as_ref())?;
+            Ok(async move {
+                let session = engine
+                    .get_session(&transport, provider, &id, &call.options)
+                    .await
+                    .map_err(|e| to_js_error(&e))?;
+                to_js(provider, &session)
+            })
+        })())
     }
 
     /// Creates a session: Mangopay `{userId, returnUrl, tag?, idempotencyKey?}`,
     /// Didit `{workflowId, vendorData?, callback?, metadata?}`. Equals issues
-    /// sessions itself: `unsupported`.
+    /// sessions itself: `unsupported`. Never duplicated by a retry.
     #[wasm_bindgen(js_name = createSession, unchecked_return_type = "Promise<Session>")]
     pub fn create_session(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
         #[wasm_bindgen(unchecked_param_type = "MangopayCreateInput | DiditCreateInput")]
         input: JsValue,
-        options: Option<RequestOptionsArg>,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (provider, input) = match provider_arg(&provider).and_then(|p| {
-            let v = if input.is_undefined() || input.is_null() {
-                Value::Null
-            } else {
-                json_arg(p, &input)?
-            };
-            Ok((p, v))
-        }) {
-            Ok(v) => v,
-            Err(e) => return Self::reject(e),
-        };
-        let (engine, transport, call) = self.prepare(options.as_ref().map(|o| o.as_ref()));
-        future_to_promise(async move {
-            let session = engine
-                .create_session(&transport, provider, &input, &call.options)
-                .await
-                .map_err(|e| to_js_error(&e))?;
-            to_js(provider, &session)
-        })
+        promise((|| {
+            let provider = args::provider(&provider)?;
+            let input = args::json(provider, &input, "createSession input")?;
+            let (engine, transport, call) = self.prepare(options.as_ref())?;
+            Ok(async move {
+                let session = engine
+                    .create_session(&transport, provider, &input, &call.options)
+                    .await
+                    .map_err(|e| to_js_error(&e))?;
+                to_js(provider, &session)
+            })
+        })())
     }
 }
 
-fn user_refs(refs: &JsValue) -> Result<UserRefs, JsValue> {
-    let value = value_arg(refs).map_err(|_| {
-        to_js_error(&IdvError::config(
-            None,
-            "listUserSessions: expected a plain object of user references",
-        ))
-    })?;
-    UserRefs::from_json(&value).map_err(|e| to_js_error(&e))
+fn user_refs(refs: &JsValue) -> Result<UserRefs, IdvError> {
+    let value = refs
+        .is_object()
+        .then(|| args::value(refs))
+        .flatten()
+        .ok_or_else(|| {
+            IdvError::config(
+                None,
+                "listUserSessions: expected a plain object of user references",
+            )
+        })?;
+    UserRefs::from_json(&value)
 }
 
 struct StreamState {
-    engine: Rc<Engine>,
-    transport: Rc<JsTransport>,
+    engine: Option<Rc<Engine>>,
+    /// Dropped when the iteration ends (its signal listener goes with it).
+    transport: Option<Rc<JsTransport>>,
     options: CallOptions,
     provider: Provider,
+    /// The query of the next page; kept when fetching it fails, so that the
+    /// next `next()` tries it again.
     next: Option<ListQuery>,
+    /// A bad argument: the first `next()` rejects with it.
+    failed: Option<IdvError>,
     buffer: VecDeque<Session>,
     seen: HashSet<String>,
+    /// `return()` was called: nothing more is yielded.
+    closed: bool,
+}
+
+struct StreamShared {
+    /// One `next()` at a time, in call order.
+    turn: Semaphore,
+    state: RefCell<StreamState>,
 }
 
 /// The async iterator returned by `IdvClient.sessions()`: one session per
-/// `next()`, fetching a page when the previous one is used up.
+/// `next()`, fetching a page when the previous one is used up. Queued
+/// `next()` calls are answered in order; a failed page rejects its `next()`
+/// and is fetched again by the following one; `return()` ends the iteration
+/// at once, a pending `next()` included.
 // Its TypeScript class is written in types.rs (without `[Symbol.dispose]`).
 #[wasm_bindgen(skip_typescript)]
 pub struct SessionStream {
-    state: Rc<RefCell<StreamState>>,
+    shared: Rc<StreamShared>,
 }
 
 fn iter_result(value: JsValue, done: bool) -> JsValue {
@@ -382,36 +439,51 @@ fn iter_result(value: JsValue, done: bool) -> JsValue {
     r.into()
 }
 
+fn finish(s: &mut StreamState) {
+    s.closed = true;
+    s.next = None;
+    s.buffer.clear();
+    s.transport = None;
+}
+
 #[wasm_bindgen]
 impl SessionStream {
     /// The next session: `{ value, done }`.
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<Session, undefined>>")]
     pub fn next(&self) -> Promise {
-        let state = self.state.clone();
+        let shared = self.shared.clone();
         future_to_promise(async move {
+            let _turn = shared.turn.acquire().await;
             loop {
                 let (engine, transport, provider, query, options) = {
-                    let mut s = state.borrow_mut();
+                    let mut s = shared.state.borrow_mut();
+                    if let Some(e) = s.failed.take() {
+                        finish(&mut s);
+                        return Err(to_js_error(&e));
+                    }
+                    if s.closed {
+                        return Ok(iter_result(JsValue::UNDEFINED, true));
+                    }
                     if let Some(session) = s.buffer.pop_front() {
                         let provider = s.provider;
                         return Ok(iter_result(to_js(provider, &session)?, false));
                     }
-                    let Some(query) = s.next.take() else {
+                    let (Some(query), Some(engine), Some(transport)) =
+                        (s.next.clone(), s.engine.clone(), s.transport.clone())
+                    else {
+                        finish(&mut s);
                         return Ok(iter_result(JsValue::UNDEFINED, true));
                     };
-                    (
-                        s.engine.clone(),
-                        s.transport.clone(),
-                        s.provider,
-                        query,
-                        s.options.clone(),
-                    )
+                    (engine, transport, s.provider, query, s.options.clone())
                 };
                 let page = engine
                     .list_sessions(transport.as_ref(), provider, &query, &options)
-                    .await
-                    .map_err(|e| to_js_error(&e))?;
-                let mut s = state.borrow_mut();
+                    .await;
+                let mut s = shared.state.borrow_mut();
+                if s.closed {
+                    return Ok(iter_result(JsValue::UNDEFINED, true));
+                }
+                let page = page.map_err(|e| to_js_error(&e))?;
                 s.next = page.next;
                 for session in page.sessions {
                     if s.seen.insert(session.key.clone()) {
@@ -422,15 +494,22 @@ impl SessionStream {
         })
     }
 
-    /// Stops the iteration (called by `break` in `for await`).
+    /// Stops the iteration (called by `break` in `for await`): a `next()`
+    /// still fetching resolves `{ done: true }`, its request is aborted.
     #[wasm_bindgen(
         js_name = "return",
         unchecked_return_type = "Promise<IteratorResult<Session, undefined>>"
     )]
     pub fn finish(&self) -> Promise {
-        let mut s = self.state.borrow_mut();
-        s.next = None;
-        s.buffer.clear();
+        let transport = {
+            let mut s = self.shared.state.borrow_mut();
+            let transport = s.transport.clone();
+            finish(&mut s);
+            transport
+        };
+        if let Some(t) = transport {
+            t.signal.fire();
+        }
         Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
     }
 }

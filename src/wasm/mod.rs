@@ -1,5 +1,11 @@
-//! The thin JS binding: argument conversion, JSON across the boundary, and
+//! The thin JS binding: argument checks, JSON across the boundary, and
 //! `IdvError` as a real JS `Error`. Everything else is in the pure core.
+//!
+//! Hostile input: every export takes `JsValue`s and checks them itself
+//! (`args`), so no generated glue converts (and throws on, or traps with) a
+//! wrong type; every JS call that may throw is caught; errors are returned,
+//! and the glue throws them after wasm has returned (a throw through a wasm
+//! frame would leak the module's stack). Async methods reject, never throw.
 //!
 //! Boundary strategy (measured in `bench/`): payloads come in as UTF-8 bytes
 //! (fastest: straight from `arrayBuffer()`), JSON text, or objects through
@@ -8,39 +14,42 @@
 //! through `serde-wasm-bindgen` at 2.2x the JS baseline's time, so that path
 //! is not shipped.
 
+mod args;
 mod client;
+mod errors;
 mod transport;
 mod types;
 
-use crate::error::IdvError;
-use crate::providers::NormalizeOptions;
-use crate::session::Provider;
-use js_sys::{Reflect, JSON};
+pub(crate) use args::{bytes_of, get};
+pub(crate) use errors::to_js_error;
+
+use crate::error::{ErrorCode, IdvError};
+use crate::providers::{BadRow, NormalizeOptions, Provider};
+use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    /// `NormalizeOptions` in TypeScript.
-    #[wasm_bindgen(typescript_type = "NormalizeOptions")]
-    pub type NormalizeOptionsArg;
-    /// `SummaryOptions` in TypeScript.
-    #[wasm_bindgen(typescript_type = "SummaryOptions")]
-    pub type SummaryOptionsArg;
+/// Converts a core result for JS.
+fn js<T>(result: Result<T, IdvError>) -> Result<T, JsValue> {
+    result.map_err(|e| to_js_error(&e))
 }
 
 /// Normalizes one provider object (a list row, a single-session response or a
 /// create response), given as an object, JSON text or UTF-8 bytes.
-#[wasm_bindgen(js_name = normalizeSession, unchecked_return_type = "Session")]
+// TypeScript: declared in types.rs (an optional `options`).
+#[wasm_bindgen(js_name = normalizeSession, skip_typescript)]
 pub fn normalize_session(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "object | string | Uint8Array")] raw: JsValue,
-    options: Option<NormalizeOptionsArg>,
+    #[wasm_bindgen(unchecked_param_type = "object | string | Uint8Array | ArrayBuffer")]
+    raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let provider = provider_arg(&provider)?;
-    let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
-    let text = text_arg(provider, &raw)?;
-    let session = crate::normalize_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
+    let provider = js(args::provider(&provider))?;
+    let mut options = js(normalize_options(options.as_ref()))?;
+    // One object may be a create response, which Didit dates by the call.
+    options.now = crate::time::from_unix_millis(js_sys::Date::now());
+    let text = js(args::payload(provider, &raw))?;
+    let session = js(crate::normalize_json(provider, &text, &options))?;
     let mut out = Vec::with_capacity(text.len() + 256);
     crate::session_json::write_session(&mut out, &session);
     parse_json_bytes(out)
@@ -48,22 +57,23 @@ pub fn normalize_session(
 
 /// Normalizes a provider's whole list response body (Mangopay's bare array,
 /// Equals `{limit, offset, count, rows}`, Didit `{count, next, previous, results}`),
-/// given as an object, JSON text or UTF-8 bytes.
-#[wasm_bindgen(js_name = normalizeList, unchecked_return_type = "Session[]")]
+/// given as an object, JSON text or UTF-8 bytes. Rows that are not sessions
+/// are in the array's `badRows` (or, with `strict`, fail it).
+// TypeScript: declared in types.rs (an optional `options`).
+#[wasm_bindgen(js_name = normalizeList, skip_typescript)]
 pub fn normalize_list(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
     #[wasm_bindgen(
         unchecked_param_type = "object | unknown[] | string | Uint8Array | ArrayBuffer"
     )]
     body: JsValue,
-    options: Option<NormalizeOptionsArg>,
+    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let provider = provider_arg(&provider)?;
-    let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
-    let text = text_arg(provider, &body)?;
-    let sessions =
-        crate::normalize_list_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
-    sessions_to_js(&sessions, text.len())
+    let provider = js(args::provider(&provider))?;
+    let options = js(normalize_options(options.as_ref()))?;
+    let text = js(args::payload(provider, &body))?;
+    let list = js(crate::normalize_list_rows(provider, &text, &options))?;
+    session_list(&list.sessions, &list.bad_rows, text.len())
 }
 
 /// Bench only (`--features boundary-bench`): `normalizeList` with objects built
@@ -73,72 +83,111 @@ pub fn normalize_list(
 pub fn normalize_list_via_serde_wasm_bindgen(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
     body: JsValue,
-    options: Option<NormalizeOptionsArg>,
+    options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let provider = provider_arg(&provider)?;
-    let options = normalize_options(options.as_ref().map(|o| o.as_ref()));
-    let text = text_arg(provider, &body)?;
-    let sessions =
-        crate::normalize_list_json(provider, &text, &options).map_err(|e| to_js_error(&e))?;
+    let provider = js(args::provider(&provider))?;
+    let options = js(normalize_options(options.as_ref()))?;
+    let text = js(args::payload(provider, &body))?;
+    let sessions = js(crate::normalize_list_json(provider, &text, &options))?;
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     sessions
         .serialize(&serializer)
         .map_err(|e| to_js_error(&IdvError::decode(provider, e.to_string())))
 }
 
-/// The unified status for a provider's status text (and, for Equals, its `result`).
-/// Never throws for an unknown status: it is `"unknown"`.
-#[wasm_bindgen(js_name = mapStatus, unchecked_return_type = "SessionStatus")]
+/// The unified status for a provider's status text (and, for Equals, its
+/// `result`). An unknown or absent status is `"unknown"`, never an error; a
+/// status that is another type (a number, an object) is a `config` error.
+// TypeScript: declared in types.rs (an optional `providerResult`).
+#[wasm_bindgen(js_name = mapStatus, skip_typescript)]
 pub fn map_status(
     #[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue,
     #[wasm_bindgen(js_name = providerStatus, unchecked_param_type = "string")]
     provider_status: JsValue,
-    #[wasm_bindgen(js_name = providerResult)] provider_result: Option<String>,
+    #[wasm_bindgen(js_name = providerResult, unchecked_param_type = "string")]
+    provider_result: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let provider = provider_arg(&provider)?;
-    let status = provider_status.as_string().unwrap_or_default();
-    let unified = crate::providers::map_status(provider, &status, provider_result.as_deref());
+    let provider = js(args::provider(&provider))?;
+    let status = js(args::optional_string(
+        &provider_status,
+        "mapStatus: `providerStatus`",
+    ))?
+    .unwrap_or_default();
+    let result = match &provider_result {
+        Some(value) => js(args::optional_string(value, "mapStatus: `providerResult`"))?,
+        None => None,
+    };
+    let unified = crate::providers::map_status(provider, &status, result.as_deref());
     Ok(JsValue::from_str(unified.as_str()))
 }
 
 /// Summarizes one user's sessions (any providers): current status, latest
 /// status per check kind, last approved time, counts, history flags.
-#[wasm_bindgen(unchecked_return_type = "UserSummary")]
+// TypeScript: declared in types.rs (an optional `options`).
+#[wasm_bindgen(skip_typescript)]
 pub fn summarize(
     #[wasm_bindgen(unchecked_param_type = "Session[]")] sessions: JsValue,
-    options: Option<SummaryOptionsArg>,
+    #[wasm_bindgen(unchecked_param_type = "SummaryOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let sessions = sessions_arg(&sessions)?;
-    let mut opts = crate::summary::SummaryOptions::at(js_sys::Date::now() as i64);
-    if let Some(o) = options
-        .as_ref()
-        .map(|o| -> &JsValue { o.as_ref() })
-        .filter(|o| o.is_object())
-    {
-        let now = get(o, "now");
-        if let Some(ms) = now.as_f64() {
-            opts.now_ms = ms as i64;
-        } else if let Some(text) = now.as_string() {
-            opts.now_ms = crate::time::from_iso(&text)
-                .and_then(|t| crate::time::to_unix_millis(&t))
-                .ok_or_else(|| {
-                    to_js_error(&IdvError::config(
-                        None,
-                        "summarize: `now` must be a timestamp in ms or an ISO date-time",
-                    ))
-                })?;
-        }
-        let days = |key: &str, default: u32| -> u32 {
-            get(o, key)
-                .as_f64()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .map_or(default, |v| v.min(1e6) as u32)
-        };
-        opts.liveness_within_days = days("livenessWithinDays", opts.liveness_within_days);
-        opts.spike_window_days = days("spikeWindowDays", opts.spike_window_days);
-        opts.spike_threshold = days("spikeThreshold", opts.spike_threshold);
-    }
+    let sessions = js(sessions_arg(&sessions))?;
+    let opts = js(summary_options(options.as_ref()))?;
     to_js_value(&crate::summary::summarize(&sessions, &opts))
+}
+
+fn summary_options(options: Option<&JsValue>) -> Result<crate::summary::SummaryOptions, IdvError> {
+    let mut opts = crate::summary::SummaryOptions::at(js_sys::Date::now() as i64);
+    let Some(o) = options
+        .map(|o| args::options(o, "summarize: `options`"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(opts);
+    };
+    let now = get(&o, "now");
+    let bad_now = || {
+        IdvError::config(
+            None,
+            "summarize: `now` must be a timestamp in ms, a Date or an ISO date-time",
+        )
+    };
+    if let Some(ms) = now.as_f64() {
+        if !ms.is_finite() {
+            return Err(bad_now());
+        }
+        opts.now_ms = ms as i64;
+    } else if let Some(text) = now.as_string() {
+        opts.now_ms = crate::time::from_iso(&text)
+            .and_then(|t| crate::time::to_unix_millis(&t))
+            .ok_or_else(bad_now)?;
+    } else if now.is_instance_of::<js_sys::Date>() {
+        let ms = js_sys::Date::unchecked_from_js_ref(&now).get_time();
+        if !ms.is_finite() {
+            return Err(bad_now());
+        }
+        opts.now_ms = ms as i64;
+    } else if !args::is_nothing(&now) {
+        return Err(bad_now());
+    }
+    for (key, slot) in [
+        ("livenessWithinDays", &mut opts.liveness_within_days),
+        ("spikeWindowDays", &mut opts.spike_window_days),
+        ("spikeThreshold", &mut opts.spike_threshold),
+    ] {
+        let value = get(&o, key);
+        if args::is_nothing(&value) {
+            continue;
+        }
+        match value.as_f64() {
+            Some(v) if v.is_finite() && v >= 0.0 => *slot = v.min(1e6) as u32,
+            _ => {
+                return Err(IdvError::config(
+                    None,
+                    format!("summarize: `{key}` must be a number >= 0"),
+                ))
+            }
+        }
+    }
+    Ok(opts)
 }
 
 /// Sessions as CSV (RFC 4180, CRLF, header row, formula-safe cells).
@@ -146,22 +195,22 @@ pub fn summarize(
 pub fn to_csv(
     #[wasm_bindgen(unchecked_param_type = "Session[]")] sessions: JsValue,
 ) -> Result<String, JsValue> {
-    Ok(crate::csv::to_csv(&sessions_arg(&sessions)?))
+    Ok(crate::csv::to_csv(&js(sessions_arg(&sessions))?))
 }
 
 /// Sessions handed back by JS (as this package returned them).
-fn sessions_arg(value: &JsValue) -> Result<Vec<crate::session::Session>, JsValue> {
+fn sessions_arg(value: &JsValue) -> Result<Vec<crate::session::Session>, IdvError> {
     let bad = |detail: String| {
-        to_js_error(&IdvError::new(
-            crate::error::ErrorCode::Decode,
+        IdvError::new(
+            ErrorCode::Decode,
             None,
             format!("expected an array of sessions: {detail}"),
-        ))
+        )
     };
-    let text = JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| bad("not JSON-serializable".into()))?;
+    if !js_sys::Array::is_array(value) {
+        return Err(bad("not an array".into()));
+    }
+    let text = args::stringify(value).ok_or_else(|| bad("not JSON-serializable".into()))?;
     serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
 }
 
@@ -172,115 +221,44 @@ pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65_536) as f64
 }
 
-/// True when `value` is an error thrown by this package.
-#[wasm_bindgen(js_name = isIdvError, unchecked_return_type = "value is IdvError")]
-pub fn is_idv_error(value: &JsValue) -> bool {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .is_some_and(|e| e.name() == "IdvError")
-}
-
 // ---- conversions ----
 
-pub(crate) fn provider_arg(value: &JsValue) -> Result<Provider, JsValue> {
-    let name = value.as_string();
-    name.as_deref().and_then(Provider::parse).ok_or_else(|| {
-        to_js_error(&IdvError::config(
-            None,
-            format!(
-                "unknown provider {}: expected \"mangopay\", \"equals\" or \"didit\"",
-                match &name {
-                    Some(n) => format!("\"{}\"", n.chars().take(40).collect::<String>()),
-                    None => "(not a string)".to_string(),
-                }
-            ),
-        ))
-    })
-}
-
-fn normalize_options(options: Option<&JsValue>) -> NormalizeOptions {
-    let mut out = NormalizeOptions {
-        now: crate::time::from_unix_millis(js_sys::Date::now()),
-        ..NormalizeOptions::default()
-    };
-    if let Some(options) = options.filter(|o| o.is_object()) {
-        out.include_raw = get(options, "includeRaw").as_bool().unwrap_or(false);
-        out.user_id = get(options, "userId").as_string();
+/// `NormalizeOptions` from JS: `includeRaw`, `userId`, `strict`.
+fn normalize_options(options: Option<&JsValue>) -> Result<NormalizeOptions, IdvError> {
+    let mut out = NormalizeOptions::default();
+    if let Some(o) = options
+        .map(|o| args::options(o, "normalize options"))
+        .transpose()?
+        .flatten()
+    {
+        out.include_raw = get(&o, "includeRaw").is_truthy();
+        out.strict = get(&o, "strict").is_truthy();
+        out.user_id = args::optional_string(&get(&o, "userId"), "option `userId`")?;
     }
-    out
+    Ok(out)
 }
 
-/// A property of a JS object; `undefined` when absent or when reading throws.
-pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(target: &JsValue, key: &str, value: JsValue) {
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = Reflect::set(target, &JsValue::from_str(key), &value);
-}
-
-/// A JS value that belongs to no provider (a config, user references) as a
-/// `serde_json::Value`, through `JSON.stringify`.
-pub(crate) fn value_arg(value: &JsValue) -> Result<serde_json::Value, ()> {
-    let text = JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or(())?;
-    serde_json::from_str(&text).map_err(|_| ())
-}
-
-/// JSON text or a JS value to a `serde_json::Value` (queries, inputs).
-pub(crate) fn json_arg(provider: Provider, value: &JsValue) -> Result<serde_json::Value, JsValue> {
-    let text = text_arg(provider, value)?;
-    crate::providers::parse_json(provider, &text)
-        .map(|json| json.to_value())
-        .map_err(|e| to_js_error(&e))
-}
-
-/// The JSON text of an argument: a string as is, UTF-8 bytes straight from a
-/// response body (`await res.arrayBuffer()`, no UTF-16 string in between), or
-/// any other value through `JSON.stringify`.
-pub(crate) fn text_arg(provider: Provider, value: &JsValue) -> Result<String, JsValue> {
-    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-        return Ok(String::from_utf8(bytes.to_vec())
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
-    }
-    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-        return text_arg(provider, &js_sys::Uint8Array::new(buffer).into());
-    }
-    Ok(match value.as_string() {
-        Some(text) => text,
-        None if value.is_undefined() || value.is_null() => {
-            return Err(to_js_error(&IdvError::decode(
-                provider,
-                format!("{provider}: expected a JSON object or JSON text, got nothing"),
-            )))
-        }
-        None => JSON::stringify(value)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| {
-                to_js_error(&IdvError::decode(
-                    provider,
-                    format!("{provider}: the value cannot be read as JSON (a cycle, a BigInt or a function)"),
-                ))
-            })?,
-    })
+/// Sessions and bad rows to a JS array with a non-enumerable `badRows`
+/// (so the array is still a plain `Session[]` to iterate, compare, serialize).
+pub(crate) fn session_list(
+    sessions: &[crate::session::Session],
+    bad_rows: &[BadRow],
+    size_hint: usize,
+) -> Result<JsValue, JsValue> {
+    let array = sessions_to_js(sessions, size_hint)?;
+    let descriptor = Object::new();
+    let _ = Reflect::set(&descriptor, &"value".into(), &to_js_value(&bad_rows)?);
+    let _ = Reflect::define_property(
+        array.unchecked_ref::<Object>(),
+        &"badRows".into(),
+        &descriptor,
+    );
+    Ok(array)
 }
 
 /// A serializable value to a plain JS value, through JSON text.
 pub(crate) fn to_js<T: Serialize>(provider: Provider, value: &T) -> Result<JsValue, JsValue> {
-    to_js_sized(provider, value, 1024)
-}
-
-/// [`to_js`] with a guess of the JSON length.
-fn to_js_sized<T: Serialize>(
-    provider: Provider,
-    value: &T,
-    capacity: usize,
-) -> Result<JsValue, JsValue> {
-    let mut out = Vec::with_capacity(capacity);
+    let mut out = Vec::with_capacity(1024);
     serde_json::to_writer(&mut out, value)
         .map_err(|e| to_js_error(&IdvError::decode(provider, format!("{provider}: {e}"))))?;
     parse_json_bytes(out)
@@ -305,32 +283,8 @@ fn parse_json_bytes(out: Vec<u8>) -> Result<JsValue, JsValue> {
 }
 
 /// Like [`to_js`], for values that belong to no provider.
-fn to_js_value<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| {
-        to_js_error(&IdvError::new(
-            crate::error::ErrorCode::Decode,
-            None,
-            e.to_string(),
-        ))
-    })?;
+pub(crate) fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| to_js_error(&IdvError::new(ErrorCode::Decode, None, e.to_string())))?;
     JSON::parse(&text)
-}
-
-/// An [`IdvError`] as a JS `Error` named `IdvError` with the SPEC section 5 fields.
-pub(crate) fn to_js_error(error: &IdvError) -> JsValue {
-    let js = js_sys::Error::new(&error.message);
-    js.set_name("IdvError");
-    let js: JsValue = js.into();
-    set(&js, "code", JsValue::from_str(error.code.as_str()));
-    if let Some(p) = error.provider {
-        set(&js, "provider", JsValue::from_str(p.as_str()));
-    }
-    if let Some(status) = error.http_status {
-        set(&js, "httpStatus", JsValue::from(status));
-    }
-    set(&js, "retryable", JsValue::from_bool(error.retryable));
-    if let Some(ms) = error.retry_after_ms {
-        set(&js, "retryAfterMs", JsValue::from_f64(ms as f64));
-    }
-    js
 }

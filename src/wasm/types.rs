@@ -126,12 +126,70 @@ export interface NormalizeOptions {
   includeRaw?: boolean;
   /** Mangopay `UserId` for rows that lack it (list rows do). */
   userId?: string;
+  /** `normalizeList`: a row that is not a session throws (`decode`) instead of going to `badRows`. */
+  strict?: boolean;
 }
+
+/**
+ * Normalizes one provider object (a list row, a single-session response or a
+ * create response), given as an object, JSON text or UTF-8 bytes. Throws an
+ * `IdvError` (`decode`) when it is not a session.
+ */
+export function normalizeSession(
+  provider: Provider,
+  raw: object | string | Uint8Array | ArrayBuffer,
+  options?: NormalizeOptions | null,
+): Session;
+
+/**
+ * Normalizes a provider's whole list response body (Mangopay's bare array,
+ * Equals `{limit, offset, count, rows}`, Didit `{count, next, previous, results}`),
+ * given as an object, JSON text or UTF-8 bytes. Rows that are not sessions are
+ * in the result's `badRows` (with `strict`, the first one throws instead).
+ */
+export function normalizeList(
+  provider: Provider,
+  body: object | unknown[] | string | Uint8Array | ArrayBuffer,
+  options?: NormalizeOptions | null,
+): SessionList;
+
+/**
+ * The unified status for a provider's status text (and, for Equals, its
+ * `result`). An unknown or absent status is `"unknown"`, never an error.
+ */
+export function mapStatus(
+  provider: Provider,
+  providerStatus: string | null | undefined,
+  providerResult?: string | null,
+): SessionStatus;
+
+/**
+ * Summarizes one user's sessions (any providers): current status, latest
+ * status per check kind, last approved time, counts, history flags.
+ */
+export function summarize(sessions: Session[], options?: SummaryOptions | null): UserSummary;
+
+/** A list row that is not a session (no usable id or creation time, or not an object). */
+export interface BadRow {
+  provider: Provider;
+  /** The row's position in its list response (0-based). */
+  index: number;
+  /** The provider's id of the row, when it has a usable one. */
+  id?: string;
+  /** Why it is not a session (names the field). */
+  reason: string;
+  /** Client listings: where the row's page started (Mangopay `page`, Equals and Didit `offset`). */
+  page?: number;
+}
+
+/** Sessions, with the rows that were not sessions beside them (`badRows`, not enumerable). */
+export type SessionList = Session[] & { readonly badRows: BadRow[] };
 
 /** The `code` of an `IdvError`. */
 export type IdvErrorCode =
   | "config"
   | "auth"
+  | "forbidden"
   | "not_found"
   | "rate_limited"
   | "http"
@@ -139,10 +197,22 @@ export type IdvErrorCode =
   | "timeout"
   | "aborted"
   | "decode"
-  | "unsupported";
+  | "unsupported"
+  | "incomplete"
+  | "signature";
 
-/** Every failure of this package: a real `Error` named `IdvError`. */
-export interface IdvError extends Error {
+/** The fields of an `IdvError` besides its message. */
+export interface IdvErrorFields {
+  code?: IdvErrorCode;
+  provider?: Provider;
+  httpStatus?: number;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+/** Every failure of this package: a real `Error` (`instanceof IdvError`, `instanceof Error`). */
+export class IdvError extends Error {
+  constructor(message: string, fields?: IdvErrorFields);
   name: "IdvError";
   code: IdvErrorCode;
   provider?: Provider;
@@ -155,8 +225,8 @@ export interface IdvError extends Error {
 
 /** Options of `summarize`. */
 export interface SummaryOptions {
-  /** "Now": ms since the epoch or an ISO date-time (default: the current time). */
-  now?: number | string;
+  /** "Now": ms since the epoch, a `Date` or an ISO date-time (default: the current time). */
+  now?: number | string | Date;
   /** Window of the approved-liveness flag (default 90). */
   livenessWithinDays?: number;
   /** Window of the session-spike flag (default 30). */
@@ -283,6 +353,8 @@ export interface RequestOptions {
   includeRaw?: boolean;
   /** Mangopay: fetch each listed session's View (verification URL, user, checks). */
   details?: boolean;
+  /** A list row that is not a session rejects the call (`decode`) instead of going to `badRows`. */
+  strict?: boolean;
 }
 
 export interface ListProgress {
@@ -305,6 +377,8 @@ export interface SessionPage {
   total?: number;
   /** The query of the next page; absent on the last page. */
   next?: MangopayQuery | EqualsQuery | DiditQuery;
+  /** Rows of the page that were not sessions (absent when there are none). */
+  badRows?: BadRow[];
 }
 
 /** Whose sessions `listUserSessions` lists at each provider. */
@@ -322,6 +396,8 @@ export interface UserSessions {
   sessions: Session[];
   /** One error per provider that failed. */
   errors: IdvError[];
+  /** Rows that were not sessions. */
+  badRows: BadRow[];
 }
 
 export interface MangopayCreateInput {
@@ -370,7 +446,7 @@ export class IdvClient {
    * provider's rate limit, in the provider's order, deduplicated by `key`.
    * `onProgress` is called as pages arrive.
    */
-  listAll(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: ListAllOptions | null): Promise<Session[]>;
+  listAll(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: ListAllOptions | null): Promise<SessionList>;
   /** An async iterator over the sessions, page by page (`for await`). */
   sessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: RequestOptions | null): SessionStream;
   /**

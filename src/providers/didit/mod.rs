@@ -107,6 +107,9 @@ impl ProviderApi for Didit {
     fn rows_field(&self) -> Option<&'static str> {
         Some("results")
     }
+    fn id_field(&self) -> &'static str {
+        "session_id"
+    }
     fn reads(&self) -> fn(&str) -> bool {
         session::reads
     }

@@ -36,6 +36,7 @@ pub const DECISION_BLOCKS: [&str; 12] = [
 /// (images, internal ids, contact details...) are skipped while parsing.
 pub const FIELDS: &[&str] = &[
     "session_id",
+    "session_token",
     "status",
     "created_at",
     "updated_at",
@@ -63,11 +64,15 @@ pub(super) fn normalize(
     options: &NormalizeOptions,
 ) -> Result<Session, IdvError> {
     let id = obj.required_str("session_id")?;
-    let provider_status = obj.required_str("status")?;
+    let provider_status = obj.status_text("status");
     let status = lookup_status(STATUSES, provider_status, None);
+    // Only a create response (a `session_token`, `url` for `session_url`)
+    // may lack its creation time: it was created just now. A list row or a
+    // decision without one is not a session.
+    let created_response = obj.get("session_token").is_some()
+        || (obj.get("url").is_some() && obj.get("session_url").is_none());
     let created_at = match (obj.get("created_at"), &options.now) {
-        // The create response carries no creation time: it was created just now.
-        (None | Some(Json::Null), Some(now)) => now.clone(),
+        (None | Some(Json::Null), Some(now)) if created_response => now.clone(),
         _ => obj.required_iso_time("created_at")?,
     };
     let updated_at = obj.str("updated_at").and_then(time::from_iso);

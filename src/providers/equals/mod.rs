@@ -86,6 +86,9 @@ impl ProviderApi for Equals {
     fn rows_field(&self) -> Option<&'static str> {
         Some("rows")
     }
+    fn id_field(&self) -> &'static str {
+        "id"
+    }
     fn reads(&self) -> fn(&str) -> bool {
         session::reads
     }

@@ -31,7 +31,7 @@ pub fn reads(field: &str) -> bool {
 /// One Equals row to a session.
 pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     let id = obj.required_str("id")?;
-    let provider_status = obj.required_str("status")?;
+    let provider_status = obj.status_text("status");
     let provider_result = obj.str("result");
     let status = lookup_status(STATUSES, provider_status, provider_result);
     let created_at = obj.required_iso_time("createdAt")?;

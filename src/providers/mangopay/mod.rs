@@ -104,6 +104,9 @@ impl ProviderApi for Mangopay {
     fn rows_field(&self) -> Option<&'static str> {
         None
     }
+    fn id_field(&self) -> &'static str {
+        "Id"
+    }
     fn reads(&self) -> fn(&str) -> bool {
         session::reads
     }

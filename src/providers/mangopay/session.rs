@@ -40,7 +40,7 @@ pub(super) fn normalize(
         Some(id) if obj.get("Id").is_none() => id,
         _ => obj.required_str("Id")?,
     };
-    let provider_status = obj.required_str("Status")?;
+    let provider_status = obj.status_text("Status");
     let status = lookup_status(STATUSES, provider_status, None);
     let created_at = unix_time(obj, "CreationDate")?
         .ok_or_else(|| obj.field_error("CreationDate", "is missing"))?;
