@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_TESTS := tests/node/ tests/mock/ tests/browser/ tests/demo/
 
-.PHONY: tools pkg demo example bench test test-native lint
+.PHONY: tools pkg demo example bench test test-native test-wasm lint
 
 tools:
 	@bash scripts/install-tools.sh
@@ -26,11 +26,18 @@ bench: pkg
 	node --expose-gc bench/boundary.mjs
 
 # Native tests first (fast, no wasm), then one wasm build, then Node and Chromium.
-test: tools test-native lint pkg
+test: tools test-native lint pkg test-wasm
 	node --test $(NODE_TESTS)
 
 test-native:
 	cargo test
+
+# The JS binding's own tests (src/wasm/tests.rs), built once, run in Node and
+# in headless Chromium (Chromium's flags: webdriver.json).
+WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --lib
+test-wasm:
+	$(WASM_TEST)
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver $(WASM_TEST)
 
 lint:
 	cargo fmt --check

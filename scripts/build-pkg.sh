@@ -44,6 +44,8 @@ rm -rf pkg/node pkg/web pkg/idv_sessions.* pkg/idv_sessions_bg.wasm pkg/snippets
 cp "$tmp/nodejs/idv_sessions.js" pkg/idv_sessions.cjs
 cp "$tmp/web/idv_sessions.js" pkg/idv_sessions.mjs
 cp -r "$tmp/web/snippets" pkg/snippets
+# The snippets are ES modules; the package is "type": "commonjs".
+echo '{ "type": "module" }' > pkg/snippets/package.json
 # The declarations of the exports and of src/wasm/types.rs; the Node glue's
 # (the web glue's add only its init functions, which no entry exports).
 cp "$tmp/nodejs/idv_sessions.d.ts" pkg/idv_sessions.d.ts

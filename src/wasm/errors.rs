@@ -1,11 +1,11 @@
 //! [`IdvError`] in JS: an instance of the `IdvError` class of
-//! `idv_error.mjs` (a real `Error` subclass, exported by every entry), with
+//! `idv_error.js` (a real `Error` subclass, exported by every entry), with
 //! the SPEC section 5 fields.
 
 use crate::error::IdvError;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/wasm/idv_error.mjs")]
+#[wasm_bindgen(module = "/src/wasm/idv_error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = idvError)]
     fn make(

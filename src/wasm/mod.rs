@@ -20,6 +20,9 @@ mod errors;
 mod transport;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 pub(crate) use args::{bytes_of, get};
 pub(crate) use errors::to_js_error;
 
