@@ -19,6 +19,8 @@ export {
   normalizeList,
   mapStatus,
   isIdvError,
+  parseWebhook,
+  signWebhook,
   summarize,
   toCsv,
   memoryBytes,

@@ -10,6 +10,8 @@ export const {
   mapStatus,
   isIdvError,
   IdvError,
+  parseWebhook,
+  signWebhook,
   summarize,
   toCsv,
   memoryBytes,

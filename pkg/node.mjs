@@ -35,6 +35,8 @@ export {
   normalizeList,
   mapStatus,
   isIdvError,
+  parseWebhook,
+  signWebhook,
   summarize,
   toCsv,
   memoryBytes,

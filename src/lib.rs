@@ -32,6 +32,7 @@ pub mod session_json;
 pub mod status;
 pub mod summary;
 pub mod time;
+pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -14,6 +14,7 @@ use super::sync::{Changes, Semaphore};
 use crate::error::{ErrorCode, IdvError};
 use crate::providers::{Auth, BadRow, NormalizeOptions, SessionList};
 use crate::session::{Provider, Session};
+use crate::webhook::{EventsQuery, WebhookEvent};
 use futures_util::future::{select, Either};
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
@@ -24,6 +25,9 @@ use std::future::Future;
 
 /// Passes made at most when inserts keep shifting offsets.
 const MAX_PASSES: usize = 4;
+
+/// Pages of events read at most (100 each: 45 days of a busy platform).
+const MAX_EVENT_PAGES: u64 = 1_000;
 
 /// Per-call options.
 #[derive(Debug, Clone, Default)]
@@ -1038,6 +1042,100 @@ impl Engine {
             &|response| api::decode_session(provider, response, &normalize),
         )
         .await
+    }
+
+    /// The session a webhook event is about, fetched from the provider (the
+    /// event's word alone is not proof, and may be partial): Mangopay View,
+    /// Didit decision; Equals has no such endpoint, so the event's
+    /// application (or person) is listed and the row found by id (and
+    /// `correlationId`).
+    ///
+    /// # Errors
+    /// `config` for an event naming no session, `not_found`, and the rest.
+    pub async fn resolve_webhook(
+        &self,
+        t: &dyn Transport,
+        event: &WebhookEvent,
+        options: &CallOptions,
+    ) -> Result<Session, IdvError> {
+        let provider = event.provider;
+        let id = event
+            .session_id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                IdvError::config(
+                    Some(provider),
+                    format!("{provider}: the event is about no session (a test, or not a session event)"),
+                )
+            })?;
+        let Some(query) = provider.api().webhook_lookup(event)? else {
+            return self.get_session(t, provider, id, options).await;
+        };
+        let correlation = event
+            .extra
+            .as_ref()
+            .and_then(|e| e.correlation_id.as_deref());
+        let list = self
+            .list_all(t, provider, &query, options, &mut |_| {})
+            .await?;
+        list.sessions
+            .into_iter()
+            .filter(|s| s.id == id)
+            .find(|s| {
+                correlation.is_none()
+                    || s.extra.as_ref().and_then(|e| e.correlation_id.as_deref()) == correlation
+            })
+            .ok_or_else(|| IdvError {
+                http_status: None,
+                ..IdvError::new(
+                    ErrorCode::NotFound,
+                    Some(provider),
+                    format!("{provider}: the session of the event is not in its listing"),
+                )
+            })
+    }
+
+    /// The provider's past events (Mangopay's `GET /events`, the last 45
+    /// days), oldest first, every page; for catching up on missed webhooks.
+    ///
+    /// # Errors
+    /// `unsupported` for providers without an events API, and the rest.
+    pub async fn list_events(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        query: &EventsQuery,
+    ) -> Result<Vec<WebhookEvent>, IdvError> {
+        let cfg = self.config.provider(provider)?;
+        let api = provider.api();
+        api.events_request(cfg, query, 1, None)?;
+        let now_ms = t.now_ms() as i64;
+        let mut events = Vec::new();
+        // Sequential (each page says how many follow); bounded whatever it says.
+        for page in 1..=MAX_EVENT_PAGES {
+            let (batch, pages) = self
+                .call(
+                    t,
+                    provider,
+                    Endpoint::List,
+                    "list events",
+                    Resend::Always,
+                    &|bearer| api.events_request(cfg, query, page, bearer),
+                    &|response| {
+                        let body = crate::providers::parse_json(provider, &response.body)?;
+                        let pages = api::header_u64(response, "x-number-of-pages");
+                        Ok((api.decode_events(&body, now_ms)?, pages))
+                    },
+                )
+                .await?;
+            let empty = batch.is_empty();
+            events.extend(batch);
+            if empty || pages.is_none_or(|pages| page >= pages) {
+                break;
+            }
+        }
+        Ok(events)
     }
 
     /// Every configured provider's sessions for one user, concurrently, merged

@@ -30,6 +30,7 @@ use crate::client::rate::Endpoint;
 use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
 use crate::session::{CheckKind, Session, SessionStatus};
+use crate::webhook::{EventsQuery, SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -253,6 +254,52 @@ pub trait ProviderApi: Sync {
     /// a create that may have reached the provider is never sent again.
     fn idempotency_header(&self) -> Option<&'static str> {
         None
+    }
+    /// Verifies and unifies one of the provider's webhook notifications.
+    ///
+    /// # Errors
+    /// `signature` or `decode`.
+    fn parse_webhook(&self, request: &WebhookRequest) -> Result<WebhookEvent, IdvError>;
+    /// A test delivery, signed as the provider signs.
+    ///
+    /// # Errors
+    /// `config` when the payload is not what the provider sends.
+    fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError>;
+    /// How to fetch the session a webhook event is about: `None` to read it
+    /// (`getSession`), or the list query that finds it (a provider without
+    /// such an endpoint).
+    ///
+    /// # Errors
+    /// `config` when the event does not say enough to find it.
+    fn webhook_lookup(&self, _event: &WebhookEvent) -> Result<Option<ListQuery>, IdvError> {
+        Ok(None)
+    }
+    /// `GET` of one page of the provider's past events.
+    ///
+    /// # Errors
+    /// `unsupported` when the provider has no events API.
+    fn events_request(
+        &self,
+        _cfg: &ProviderConfig,
+        _query: &EventsQuery,
+        _page: u64,
+        _bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        Err(IdvError::new(
+            ErrorCode::Unsupported,
+            Some(self.provider()),
+            format!(
+                "{}: the API has no list of past events; webhooks are the only source",
+                self.name()
+            ),
+        ))
+    }
+    /// The events of one page of [`ProviderApi::events_request`].
+    ///
+    /// # Errors
+    /// `decode` when the body is not the documented shape.
+    fn decode_events(&self, _body: &Json<'_>, _now_ms: i64) -> Result<Vec<WebhookEvent>, IdvError> {
+        Ok(Vec::new())
     }
     /// True when list rows lack what `getSession` returns (URL, user, checks),
     /// so `details: true` fetches each session.

@@ -384,6 +384,53 @@ impl IdvClient {
     }
 }
 
+#[wasm_bindgen]
+impl IdvClient {
+    /// The session a webhook event (from `parseWebhook`) is about, fetched
+    /// from the provider: Mangopay View, Didit decision; Equals: its row in
+    /// the event's application (or person), matched by id and `correlationId`.
+    #[wasm_bindgen(js_name = resolveWebhook)]
+    pub fn resolve_webhook(&self, event: JsValue, options: Option<JsValue>) -> Promise {
+        promise((|| {
+            let event = super::webhooks::event_arg(&event)?;
+            let (engine, transport, call) = self.prepare(options.as_ref())?;
+            Ok(async move {
+                let session = engine
+                    .resolve_webhook(&transport, &event, &call.options)
+                    .await
+                    .map_err(|e| to_js_error(&e))?;
+                to_js(session.provider, &session)
+            })
+        })())
+    }
+
+    /// Past events, oldest first, every page (Mangopay's events API, the last
+    /// 45 days: to catch up on missed notifications); `unsupported` elsewhere.
+    #[wasm_bindgen(js_name = listEvents)]
+    pub fn list_events(
+        &self,
+        provider: JsValue,
+        query: Option<JsValue>,
+        options: Option<JsValue>,
+    ) -> Promise {
+        promise((|| {
+            let provider = args::provider(&provider)?;
+            let query = match &query {
+                Some(q) => super::webhooks::events_query(q)?,
+                None => Default::default(),
+            };
+            let (engine, transport, _call) = self.prepare(options.as_ref())?;
+            Ok(async move {
+                let events = engine
+                    .list_events(&transport, provider, &query)
+                    .await
+                    .map_err(|e| to_js_error(&e))?;
+                to_js_value(&events)
+            })
+        })())
+    }
+}
+
 fn user_refs(refs: &JsValue) -> Result<UserRefs, IdvError> {
     let value = refs
         .is_object()

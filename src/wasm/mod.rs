@@ -19,6 +19,7 @@ mod client;
 mod errors;
 mod transport;
 mod types;
+mod webhooks;
 
 #[cfg(test)]
 mod tests;

@@ -169,6 +169,100 @@ export function mapStatus(
  */
 export function summarize(sessions: Session[], options?: SummaryOptions | null): UserSummary;
 
+/** What a webhook notification says happened, in one vocabulary. */
+export type WebhookEventType = "session.updated" | "session.data_updated" | "other";
+
+/**
+ * How much of a notification is proven to come from the provider:
+ * `signature` (the whole body is signed: Didit `X-Signature` or `X-Signature-V2`),
+ * `envelope` (only id, status, type and time: Didit `X-Signature-Simple`, Equals'
+ * shared Authorization header), `none` (nothing is signed: Mangopay, Equals).
+ */
+export type WebhookVerification = "signature" | "envelope" | "none";
+
+/** One provider notification, unified (SPEC section 8). */
+export interface WebhookEvent {
+  provider: Provider;
+  /** Deduplication key: retries of a delivery carry the same one. */
+  id: string;
+  type: WebhookEventType;
+  /** The provider's event type, verbatim (`status.updated`, `IDENTITY_VERIFICATION_VALIDATED`, ...). */
+  providerType: string;
+  sessionId?: string;
+  status?: SessionStatus;
+  providerStatus?: string;
+  /** RFC 3339 UTC. */
+  occurredAt: string;
+  verification: WebhookVerification;
+  /** True when the session must be fetched (`client.resolveWebhook`) to be trusted or known in full. */
+  needsFetch: boolean;
+  /** A test delivery (Didit's console, Mangopay's dashboard ping). */
+  test: boolean;
+  /** The full session, when a fully signed body carries it (Didit's `decision`). */
+  session?: Session;
+  /** Ids to find the session by (Equals `applicationId`, `associatedPersonId`, `correlationId`). */
+  extra?: SessionExtra;
+  /** The body (or Mangopay's query), with `includeRaw: true`. */
+  raw?: unknown;
+}
+
+/** A received notification, as the server framework hands it over. */
+export interface WebhookInput {
+  /** The raw body, exactly as received (signatures are over these bytes): never a parsed object. */
+  body?: string | Uint8Array | ArrayBuffer | null;
+  /** Node's `req.headers`, a `Headers`, or any plain object (names in any case). */
+  headers?: Headers | Record<string, string | string[] | undefined> | null;
+  /** The full request URL (Mangopay sends a GET with `?EventType=&RessourceId=&Date=`). */
+  url?: string | null;
+  /** Didit: the destination's secret; several during a rotation. Equals: the webhook's `authorizationHeader`. */
+  secret?: string | string[] | null;
+  /** How far the signed timestamp may be from `now` (default 300 s). */
+  toleranceSec?: number;
+  /** Now: ms since the epoch or a `Date` (default: the clock). */
+  now?: number | Date;
+  /** Keep the body (or query) in `raw`. */
+  includeRaw?: boolean;
+}
+
+/** What `signWebhook` signs. */
+export interface SignWebhookInput {
+  /** Didit: the JSON payload; Equals: the event inside the `{ body }` envelope; Mangopay: `{ EventType, RessourceId, Date? }`. */
+  payload: Record<string, unknown>;
+  /** Didit: the shared secret (required); Equals: sent as `Authorization`. */
+  secret?: string;
+  /** Unix seconds of the delivery (default: now). */
+  timestamp?: number | Date | string;
+  /** Where it goes (Mangopay's query is appended). */
+  url?: string;
+  now?: number | Date;
+}
+
+/** A delivery that `parseWebhook` accepts, for testing your own handler. */
+export interface SignedWebhook {
+  method: "POST" | "GET";
+  url?: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** A query of past events (Mangopay: the last 45 days). */
+export interface EventsQuery {
+  eventType?: string;
+  /** Unix seconds, a `Date` or an ISO date-time. */
+  afterDate?: number | Date | string;
+  beforeDate?: number | Date | string;
+}
+
+/**
+ * Verifies and unifies one webhook notification, synchronously and without
+ * I/O. Throws an `IdvError` with code `signature` (no secret, a missing or
+ * wrong signature, a stale timestamp) or `decode` (not the provider's format).
+ */
+export function parseWebhook(provider: Provider, input: WebhookInput): WebhookEvent;
+
+/** A test delivery signed as the provider signs (for your own handler's tests). */
+export function signWebhook(provider: Provider, input: SignWebhookInput): SignedWebhook;
+
 /** A list row that is not a session (no usable id or creation time, or not an object). */
 export interface BadRow {
   provider: Provider;
@@ -465,6 +559,17 @@ export class IdvClient {
    * sessions itself: `unsupported`.
    */
   createSession(provider: Provider, input: MangopayCreateInput | DiditCreateInput, options?: RequestOptions | null): Promise<Session>;
+  /**
+   * The session a webhook event is about, fetched from the provider: Mangopay
+   * View, Didit decision; Equals: its row in the event's application (or
+   * person), matched by id and `correlationId`.
+   */
+  resolveWebhook(event: WebhookEvent, options?: RequestOptions | null): Promise<Session>;
+  /**
+   * Past events, oldest first (Mangopay's events API, the last 45 days), to
+   * catch up on missed notifications; `unsupported` at the other providers.
+   */
+  listEvents(provider: Provider, query?: EventsQuery | null, options?: RequestOptions | null): Promise<WebhookEvent[]>;
 }
 
 /**

@@ -43,7 +43,7 @@ function assertSession(s) {
 }
 
 test("ESM and CJS entry points export the same functions of one instance", () => {
-  const names = ["normalizeSession", "normalizeList", "mapStatus", "isIdvError", "IdvError", "summarize", "toCsv", "memoryBytes", "IdvClient", "SessionStream"];
+  const names = ["normalizeSession", "normalizeList", "mapStatus", "isIdvError", "IdvError", "parseWebhook", "signWebhook", "summarize", "toCsv", "memoryBytes", "IdvClient", "SessionStream"];
   for (const name of names) {
     assert.equal(typeof esm[name], "function", name);
     assert.equal(esm[name], cjs[name], `${name}: ESM and CJS differ`);

@@ -6,7 +6,9 @@
 //! `GET /v3/session/{id}/decision/`, create `POST /v3/session/`. Trailing
 //! slashes matter: without them Didit answers 301.
 
+mod canonical;
 mod session;
+mod webhook;
 
 use super::{
     Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, StatusRow,
@@ -21,6 +23,7 @@ use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
 use crate::providers::NormalizeOptions;
 use crate::session::{CheckKind, Session, SessionStatus::*};
+use crate::webhook::{SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::{json, Value};
 
 /// Didit `status` to the unified status (docs spell them with spaces; KYB
@@ -219,6 +222,12 @@ impl ProviderApi for Didit {
     fn error_code(&self, status: u16, body: &str) -> Option<ErrorCode> {
         (status == 403 && body.to_ascii_lowercase().contains("credit"))
             .then_some(ErrorCode::Forbidden)
+    }
+    fn parse_webhook(&self, request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
+        webhook::parse(request)
+    }
+    fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError> {
+        webhook::sign(request)
     }
     fn rate_limit(&self, endpoint: Endpoint) -> Option<RateLimit> {
         // 300 / min per method; session creation 600 / min; decisions 100 / min.

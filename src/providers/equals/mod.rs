@@ -8,6 +8,7 @@
 //! create one. `Authorization: ApiKey <key>`. No documented rate limit.
 
 mod session;
+mod webhook;
 
 use super::{
     Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, StatusRow,
@@ -22,6 +23,7 @@ use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
 use crate::providers::NormalizeOptions;
 use crate::session::{Session, SessionStatus::*};
+use crate::webhook::{SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::Value;
 
 /// Equals `status` (+ `result`, present only when `completed`) to the unified
@@ -161,6 +163,28 @@ impl ProviderApi for Equals {
             page_size: body.get("limit").and_then(Json::as_u64).filter(|l| *l > 0),
             has_next: None,
         }
+    }
+    /// No endpoint reads one session: list the event's application (or person).
+    fn webhook_lookup(&self, event: &WebhookEvent) -> Result<Option<ListQuery>, IdvError> {
+        let extra = event.extra.as_ref();
+        let by = |name: &'static str, value: Option<&String>| {
+            value.map(|v| ListQuery::with(name, v.clone()))
+        };
+        by("applicationId", extra.and_then(|e| e.application_id.as_ref()))
+            .or_else(|| by("associatedPersonId", extra.and_then(|e| e.associated_person_id.as_ref())))
+            .map(Some)
+            .ok_or_else(|| {
+                IdvError::config(
+                    Some(Provider::Equals),
+                    "equals: the event names no `applicationId` or `associatedPersonId` to find the session by",
+                )
+            })
+    }
+    fn parse_webhook(&self, request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
+        webhook::parse(request)
+    }
+    fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError> {
+        webhook::sign(request)
     }
     fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
         None

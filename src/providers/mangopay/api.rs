@@ -7,6 +7,7 @@ use crate::client::http::{HttpRequest, HttpResponse, Method};
 use crate::client::paging::{PageMeta, PageRef};
 use crate::client::query::ListQuery;
 use crate::error::{ErrorCode, IdvError};
+use crate::webhook::EventsQuery;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
@@ -69,6 +70,28 @@ pub fn create_request(
         .push(("content-type".into(), "application/json".into()));
     req.body = Some(body.to_string());
     Ok(req)
+}
+
+/// Past events: `GET /v2.01/{ClientId}/events?EventType=&AfterDate=&BeforeDate=`
+/// (the last 45 days only), 100 per page.
+pub fn events_request(
+    cfg: &ProviderConfig,
+    query: &EventsQuery,
+    page: u64,
+    bearer: Option<&str>,
+) -> HttpRequest {
+    let mut pairs = vec![("page", page.to_string()), ("per_page", "100".to_string())];
+    if let Some(t) = &query.event_type {
+        pairs.push(("EventType", t.clone()));
+    }
+    if let Some(after) = query.after {
+        pairs.push(("AfterDate", after.to_string()));
+    }
+    if let Some(before) = query.before {
+        pairs.push(("BeforeDate", before.to_string()));
+    }
+    let url = format!("{}/v2.01/{}/events", cfg.base_url, client_id(cfg));
+    request(Method::Get, with_query(url, &pairs), cfg, bearer)
 }
 
 /// OAuth2 client credentials: `POST /v2.01/oauth/token`, `Basic

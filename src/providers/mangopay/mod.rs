@@ -8,6 +8,7 @@
 
 mod api;
 mod session;
+mod webhook;
 
 use super::{
     Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, Setting,
@@ -22,6 +23,7 @@ use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
 use crate::providers::NormalizeOptions;
 use crate::session::{CheckKind, Session, SessionStatus::*};
+use crate::webhook::{EventsQuery, SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::Value;
 
 /// Mangopay `Status` to the unified status. `PENDING`: not yet submitted
@@ -153,6 +155,24 @@ impl ProviderApi for Mangopay {
     }
     fn page_meta(&self, response: &HttpResponse, _body: &Json<'_>, requested: PageRef) -> PageMeta {
         api::page_meta(response, requested)
+    }
+    fn events_request(
+        &self,
+        cfg: &ProviderConfig,
+        query: &EventsQuery,
+        page: u64,
+        bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        Ok(api::events_request(cfg, query, page, bearer))
+    }
+    fn decode_events(&self, body: &Json<'_>, now_ms: i64) -> Result<Vec<WebhookEvent>, IdvError> {
+        webhook::decode_events(body, now_ms)
+    }
+    fn parse_webhook(&self, request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
+        webhook::parse(request)
+    }
+    fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError> {
+        webhook::sign(request)
     }
     fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
         Some(RATE_LIMIT)
