@@ -39,3 +39,19 @@ test("normalization works in Chromium exactly as in Node", async () => {
   assert.deepEqual(result.error, { isError: true, name: "IdvError", code: "decode", provider: "equals", idv: true });
   await page.close();
 });
+
+test("parseWebhook and signWebhook work in Chromium as in Node", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${site.url}/tests/browser/webhooks.html`);
+  await page.waitForFunction(() => window.__result, null, { timeout: 15000 });
+  const result = await page.evaluate(() => window.__result);
+  assert.deepEqual(errors, []);
+  assert.equal(result.failure, undefined, result.failure);
+  assert.equal(result.verified.length, 15);
+  assert.ok(result.verified.every((v) => v.endsWith(v.includes("simple") ? ":envelope" : ":signature")), `${result.verified}`);
+  assert.equal(result.roundTrip, "in_review");
+  assert.deepEqual(result.error, { idv: true, code: "signature" });
+  await page.close();
+});
