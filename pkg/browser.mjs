@@ -3,9 +3,12 @@
 // top-level await, so importers need no init call. Bundlers that follow
 // `new URL("...", import.meta.url)` (Vite, webpack) emit the .wasm themselves;
 // with esbuild, copy it beside the bundle (README, Bundlers).
-import init, { SessionStream, __idvErrorClass } from "./idv_sessions.mjs";
+import init, { IdvClient, SessionStream, __idvErrorClass, __harden } from "./idv_sessions.mjs";
 
 await init({ module_or_path: new URL("./idv_sessions_bg.wasm", import.meta.url) });
+
+// A freed client, or a method called on something else, gives an IdvError.
+__harden(IdvClient, SessionStream);
 
 // `for await (const s of client.sessions(...))`
 SessionStream.prototype[Symbol.asyncIterator] = function () {

@@ -4,6 +4,9 @@
 "use strict";
 const wasm = require("./idv_sessions.cjs");
 
+// A freed client, or a method called on something else, gives an IdvError.
+wasm.__harden(wasm.IdvClient, wasm.SessionStream);
+
 // `for await (const s of client.sessions(...))`
 wasm.SessionStream.prototype[Symbol.asyncIterator] = function () {
   return this;

@@ -4,7 +4,7 @@
 // it reads idv_sessions_bg.wasm synchronously from beside this file or, once
 // bundled, from beside the bundle (README, Bundlers). No init call.
 import { readFileSync } from "node:fs";
-import { initSync, SessionStream, __idvErrorClass } from "./idv_sessions.mjs";
+import { initSync, IdvClient, SessionStream, __idvErrorClass, __harden } from "./idv_sessions.mjs";
 
 // In ESM output import.meta.url is the bundle's URL; esbuild's CommonJS
 // output leaves import.meta empty, and there __dirname is the bundle's folder.
@@ -22,6 +22,9 @@ try {
   );
 }
 initSync({ module: bytes });
+
+// A freed client, or a method called on something else, gives an IdvError.
+__harden(IdvClient, SessionStream);
 
 // `for await (const s of client.sessions(...))`
 SessionStream.prototype[Symbol.asyncIterator] = function () {

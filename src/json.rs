@@ -361,3 +361,118 @@ impl<'de> Visitor<'de> for Pruned {
         Ok(Json::Object(pairs))
     }
 }
+
+/// The message of the error that stops [`stream_rows`] when its callback
+/// says so.
+pub const STOPPED: &str = "stopped by the row callback";
+
+/// Parses a list body like [`parse_pruned`], but hands each session row to
+/// `each` (with its index) as soon as it is parsed, so that the list never
+/// exists whole in memory. Returns the rest of the body, its rows array
+/// empty. `each` returns false to stop: the parse then fails with [`STOPPED`].
+///
+/// # Errors
+/// The parser's, when the text is not JSON.
+pub fn stream_rows<'a, F: FnMut(usize, Json<'a>) -> bool>(
+    text: &'a str,
+    rows: Option<&'static str>,
+    keep: fn(&str) -> bool,
+    each: F,
+) -> Result<Json<'a>, serde_json::Error> {
+    let each = std::cell::RefCell::new(each);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = Streamed {
+        pruned: Pruned {
+            level: Level::Body,
+            rows,
+            keep,
+        },
+        each: &each,
+    };
+    let value = de::DeserializeSeed::deserialize(seed, &mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// [`Pruned`] at the body and rows levels, streaming the rows.
+struct Streamed<'s, F> {
+    pruned: Pruned,
+    each: &'s std::cell::RefCell<F>,
+}
+
+impl<F> Clone for Streamed<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for Streamed<'_, F> {}
+
+impl<'a, F: FnMut(usize, Json<'a>) -> bool> de::DeserializeSeed<'a> for Streamed<'_, F> {
+    type Value = Json<'a>;
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Json<'a>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'a, F: FnMut(usize, Json<'a>) -> bool> Visitor<'a> for Streamed<'_, F> {
+    type Value = Json<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json<'a>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Json<'a>, E> {
+        Ok(Json::Bool(b))
+    }
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<Json<'a>, E> {
+        JsonVisitor.visit_i64(i)
+    }
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<Json<'a>, E> {
+        JsonVisitor.visit_u64(u)
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Json<'a>, E> {
+        Ok(Json::Float(f))
+    }
+    fn visit_borrowed_str<E>(self, s: &'a str) -> Result<Json<'a>, E> {
+        Ok(Json::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Json<'a>, E> {
+        Ok(Json::Str(Cow::Owned(s.to_owned())))
+    }
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Json<'a>, A::Error> {
+        // A bare array at the top, or a list's rows: sessions, one at a time.
+        let mut index = 0;
+        while let Some(item) = seq.next_element_seed(self.pruned.at(Level::Row))? {
+            if !(self.each.borrow_mut())(index, item) {
+                return Err(de::Error::custom(STOPPED));
+            }
+            index += 1;
+        }
+        Ok(Json::Array(Vec::new()))
+    }
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Json<'a>, A::Error> {
+        if !matches!(self.pruned.level, Level::Body) {
+            // The rows field holds an object: not a list; kept for the error.
+            return self.pruned.visit_map(map);
+        }
+        let mut pairs = Vec::with_capacity(4);
+        while let Some(key) = map.next_key::<Json<'a>>()? {
+            let Json::Str(key) = key else {
+                return Err(de::Error::custom("object keys must be strings"));
+            };
+            let value = if self.pruned.rows == Some(key.as_ref()) {
+                map.next_value_seed(Streamed {
+                    pruned: self.pruned.at(Level::Rows),
+                    ..self
+                })?
+            } else {
+                map.next_value()?
+            };
+            pairs.push((key, value));
+        }
+        Ok(Json::Object(pairs))
+    }
+}

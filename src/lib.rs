@@ -40,8 +40,8 @@ mod wasm;
 pub use csv::to_csv;
 pub use error::{ErrorCode, IdvError};
 pub use providers::{
-    map_status, normalize_list, normalize_session, parse_json, BadRow, NormalizeOptions,
-    SessionList,
+    map_status, normalize_list, normalize_session, parse_json, BadRow, BadRows, NormalizeOptions,
+    SessionList, MAX_BAD_ROWS,
 };
 pub use session::{
     Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
@@ -88,6 +88,13 @@ pub fn normalize_list_rows(
     text: &str,
     options: &NormalizeOptions,
 ) -> Result<SessionList, IdvError> {
-    let json = providers::parse_payload(provider, text, true, options)?;
-    providers::normalize_rows(provider, &json, options)
+    let mut list = SessionList::default();
+    providers::stream_list(provider, text, options, &mut |row| {
+        match row {
+            Ok(session) => list.sessions.push(session),
+            Err(bad) => list.bad_rows.push(bad),
+        }
+        Ok(())
+    })?;
+    Ok(list)
 }

@@ -828,3 +828,27 @@ fn readme_status_table_matches_the_provider_tables() {
         }
     }
 }
+
+#[test]
+fn bad_rows_are_described_up_to_a_cap_and_all_counted() {
+    let rows = idv_sessions::MAX_BAD_ROWS * 3 + 7;
+    let body = format!("[{}0]", "0,".repeat(rows - 1));
+    let options = NormalizeOptions {
+        user_id: Some("u1".into()),
+        ..opts()
+    };
+    let list = idv_sessions::normalize_list_rows(Provider::Mangopay, &body, &options).unwrap();
+    assert!(list.sessions.is_empty());
+    assert_eq!(list.bad_rows.count(), rows);
+    assert_eq!(list.bad_rows.len(), idv_sessions::MAX_BAD_ROWS);
+    assert_eq!(list.bad_rows[0].index, 0);
+    assert_eq!(
+        list.bad_rows.last().map(|b| b.index),
+        Some(idv_sessions::MAX_BAD_ROWS - 1)
+    );
+    // Appending keeps the undescribed count.
+    let mut all = idv_sessions::BadRows::default();
+    all.append(list.bad_rows.clone());
+    all.append(list.bad_rows);
+    assert_eq!(all.count(), rows * 2);
+}

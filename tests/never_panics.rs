@@ -196,6 +196,21 @@ proptest! {
             // Also as the rows of a list body.
             let body = Value::Array(vec![value.clone(), value.clone()]);
             check(provider, idv_sessions::normalize_list(provider, &body, &options));
+            // Streamed (row by row, as the package does) or from the whole tree: the same.
+            let streamed = idv_sessions::normalize_list_rows(provider, &body.to_string(), &options);
+            let tree = idv_sessions::providers::normalize_rows(
+                provider,
+                &idv_sessions::json::Json::from_value(&body),
+                &NormalizeOptions { now: None, ..options.clone() },
+            );
+            match (&streamed, &tree) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(a.sessions.len(), b.sessions.len());
+                    prop_assert_eq!(&a.bad_rows, &b.bad_rows);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a.code, b.code),
+                _ => prop_assert!(false, "{streamed:?} vs {tree:?}"),
+            }
             // Leniently: every row is a session or a bad row, never both, never lost.
             match idv_sessions::normalize_list_rows(provider, &body.to_string(), &options) {
                 Ok(list) => {

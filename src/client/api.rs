@@ -11,7 +11,7 @@ use super::query::ListQuery;
 use super::retry::{is_retryable_status, parse_retry_after};
 use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
-use crate::providers::{list_rows, parse_json, Auth, BadRow, NormalizeOptions, Provider};
+use crate::providers::{parse_json, Auth, BadRow, BadRows, NormalizeOptions, Provider};
 use crate::session::Session;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
@@ -224,7 +224,7 @@ pub struct ListPage {
     /// Normalized rows, in the provider's order.
     pub sessions: Vec<Session>,
     /// Rows that were not sessions (their `page` set to where this page starts).
-    pub bad_rows: Vec<BadRow>,
+    pub bad_rows: BadRows,
     /// Rows in the provider's page (before any after-fetch filtering).
     pub rows: u64,
     /// Total rows matching the query, when the provider says.
@@ -248,25 +248,25 @@ pub fn decode_list(
     options: &NormalizeOptions,
 ) -> Result<ListPage, IdvError> {
     let status = response.status;
-    let body = crate::providers::parse_payload(provider, &response.body, true, options)
-        .map_err(|e| with_status(e, status))?;
-    let list = crate::providers::normalize_rows(provider, &body, options)
-        .map_err(|e| with_status(e, status))?;
     let from = match requested {
         PageRef::Page { page, .. } => page,
         PageRef::Offset { offset, .. } => offset,
     };
-    let bad_rows = list
-        .bad_rows
-        .into_iter()
-        .map(|row| BadRow {
-            page: Some(from),
-            ..row
-        })
-        .collect();
-    let rows = list_rows(provider, &body)
-        .map(|(r, _)| r.len() as u64)
-        .unwrap_or(0);
+    let mut sessions = Vec::new();
+    let mut bad_rows = BadRows::default();
+    let mut rows: u64 = 0;
+    let body = crate::providers::stream_list(provider, &response.body, options, &mut |row| {
+        rows += 1;
+        match row {
+            Ok(session) => sessions.push(session),
+            Err(bad) => bad_rows.push(BadRow {
+                page: Some(from),
+                ..bad
+            }),
+        }
+        Ok(())
+    })
+    .map_err(|e| with_status(e, status))?;
     let PageMeta {
         total,
         pages,
@@ -274,7 +274,7 @@ pub fn decode_list(
         has_next,
     } = provider.api().page_meta(response, &body, requested);
     let mut page = ListPage {
-        sessions: list.sessions,
+        sessions,
         bad_rows,
         rows,
         total,

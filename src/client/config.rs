@@ -262,6 +262,50 @@ fn number(
     }
 }
 
+/// A base URL must be an http(s) URL without credentials, or a path on the
+/// page's own origin. Parsed as browsers and Node parse it (WHATWG URL): after
+/// `http:` any run of `/` and `\` is skipped, so `http:///user:pw@host` and
+/// `http:user:pw@host` carry credentials too, and `//host` is another origin.
+fn check_base_url(provider: Provider, base_url: &str) -> Result<(), IdvError> {
+    let p = provider.as_str();
+    let lower = base_url.to_ascii_lowercase();
+    let rest = ["http:", "https:"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme));
+    let Some(rest) = rest else {
+        let path_here = base_url.starts_with('/') && !base_url[1..].starts_with(['/', '\\']);
+        if path_here {
+            return Ok(());
+        }
+        return Err(IdvError::config(
+            Some(provider),
+            format!("{p}: `baseUrl` must be an http(s) URL or a path on this origin (`/api/{p}`)"),
+        ));
+    };
+    let authority = rest
+        .trim_start_matches(['/', '\\'])
+        .split(['/', '\\', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    if authority.contains('@') {
+        // Credentials in a URL end up in error messages and logs.
+        return Err(IdvError::config(
+            Some(provider),
+            format!(
+                "{p}: `baseUrl` must not carry credentials (`user:password@`); \
+                 use `apiKey` or `headers`"
+            ),
+        ));
+    }
+    if authority.is_empty() {
+        return Err(IdvError::config(
+            Some(provider),
+            format!("{p}: `baseUrl` has no host"),
+        ));
+    }
+    Ok(())
+}
+
 /// RFC 9110 `tchar`.
 fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
@@ -298,27 +342,7 @@ fn provider_config(
         .unwrap_or_else(|| default_base_url(provider).to_string())
         .trim_end_matches('/')
         .to_string();
-    let lower = base_url.to_ascii_lowercase();
-    let authority = ["http://", "https://"]
-        .iter()
-        .find_map(|scheme| lower.strip_prefix(scheme))
-        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
-    if authority.is_none() && !base_url.starts_with('/') {
-        return Err(IdvError::config(
-            Some(provider),
-            format!("{p}: `baseUrl` must be an http(s) URL or a path on this origin"),
-        ));
-    }
-    // `user:pass@host`: credentials in a URL end up in error messages and logs.
-    if authority.is_some_and(|a| a.contains('@')) {
-        return Err(IdvError::config(
-            Some(provider),
-            format!(
-                "{p}: `baseUrl` must not carry credentials (`user:password@`); \
-                 use `apiKey` or `headers`"
-            ),
-        ));
-    }
+    check_base_url(provider, &base_url)?;
     let api_key = text("apiKey")?.map(Secret::new);
     let mut settings = Vec::new();
     for setting in provider.api().connection().settings {
@@ -451,6 +475,26 @@ mod tests {
             (
                 json!({"didit": {"apiKey": "k", "baseUrl": "https://user:pass@proxy.example/api"}}),
                 "must not carry credentials",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "baseUrl": "http:///user:pass@127.0.0.1:1"}}),
+                "must not carry credentials",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "baseUrl": "https:\\\\user:pass@host"}}),
+                "must not carry credentials",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "baseUrl": "http:user:pass@host"}}),
+                "must not carry credentials",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "baseUrl": "//user:pass@host"}}),
+                "a path on this origin",
+            ),
+            (
+                json!({"didit": {"apiKey": "k", "baseUrl": "http://"}}),
+                "no host",
             ),
             (
                 json!({"didit": {"apiKey": "k", "headers": {"x-team": "a\r\nb: c"}}}),

@@ -12,7 +12,7 @@ use super::query::ListQuery;
 use super::rate::{budget_key, Endpoint, RateBudget};
 use super::sync::{Changes, Semaphore};
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::{Auth, BadRow, NormalizeOptions, SessionList};
+use crate::providers::{Auth, BadRows, NormalizeOptions, SessionList};
 use crate::session::{Provider, Session};
 use crate::webhook::{EventsQuery, WebhookEvent};
 use futures_util::future::{select, Either};
@@ -66,7 +66,7 @@ pub struct SessionPage {
     /// The query of the next page; `None` on the last page.
     pub next: Option<ListQuery>,
     /// Rows of the page that were not sessions.
-    pub bad_rows: Vec<BadRow>,
+    pub bad_rows: BadRows,
 }
 
 /// Whose sessions to list, per provider: a query naming the user (Mangopay
@@ -131,7 +131,7 @@ pub struct UserSessions {
     /// One error per provider that failed.
     pub errors: Vec<IdvError>,
     /// Rows that were not sessions.
-    pub bad_rows: Vec<BadRow>,
+    pub bad_rows: BadRows,
 }
 
 /// Whether a failed request may be sent again.
@@ -191,6 +191,31 @@ fn aborted(provider: Provider) -> IdvError {
         Some(provider),
         format!("{provider}: aborted by the caller's signal"),
     )
+}
+
+/// `text` with every occurrence of `secret` replaced. A short secret (under 8
+/// characters, a test key) only where it stands alone, so that the key `k`
+/// does not eat the `k` of "network".
+fn scrub(text: &str, secret: &str) -> String {
+    if secret.len() >= 8 {
+        return text.replace(secret, "[redacted]");
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(secret) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + secret.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if word(before) || word(after) {
+            out.push_str(secret);
+        } else {
+            out.push_str("[redacted]");
+        }
+        rest = &rest[at + secret.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Frees the token slot when the call fetching the token ends in any way,
@@ -257,7 +282,7 @@ impl Engine {
             .unwrap_or_default();
         for secret in self.config.secrets().into_iter().chain(tokens) {
             if !secret.is_empty() && error.message.contains(&secret) {
-                error.message = error.message.replace(&secret, "[redacted]");
+                error.message = scrub(&error.message, &secret);
             }
         }
         const MAX: usize = 600;
@@ -691,7 +716,7 @@ impl Engine {
                 sessions: Vec::new(),
                 total: Some(0),
                 next: None,
-                bad_rows: Vec::new(),
+                bad_rows: BadRows::default(),
             });
         }
         let page_ref = PageRef::of_query(provider, query, api::full_page(provider));
@@ -1158,12 +1183,30 @@ impl Engine {
             match result {
                 Ok(list) => {
                     out.sessions.extend(list.sessions);
-                    out.bad_rows.extend(list.bad_rows);
+                    out.bad_rows.append(list.bad_rows);
                 }
                 Err(e) => out.errors.push(e),
             }
         }
         paging::sort_newest_first(&mut out.sessions);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn scrubbing_keeps_words_whole_for_short_keys() {
+        assert_eq!(
+            scrub("network error for k", "k"),
+            "network error for [redacted]"
+        );
+        assert_eq!(scrub("key=k;", "k"), "key=[redacted];");
+        assert_eq!(
+            scrub("x sk_live_12345678 y sk_live_12345678z", "sk_live_12345678"),
+            "x [redacted] y [redacted]z"
+        );
     }
 }

@@ -10,7 +10,7 @@
 
 use super::api::ListPage;
 use super::query::ListQuery;
-use crate::providers::{BadRow, Paging, Provider};
+use crate::providers::{BadRows, Paging, Provider};
 use crate::session::Session;
 use std::collections::{HashMap, HashSet};
 
@@ -186,7 +186,8 @@ pub struct Collector {
     positions: HashMap<String, usize>,
     sessions: Vec<Session>,
     /// Rows that were not sessions, each (page, index, id) once across passes.
-    bad_rows: Vec<BadRow>,
+    bad_rows: BadRows,
+    seen_bad_rows: HashSet<(Option<u64>, usize, Option<String>)>,
 }
 
 impl Collector {
@@ -205,21 +206,21 @@ impl Collector {
         self.sessions.len() - before
     }
 
-    /// Adds rows that were not sessions (a row seen again in a later pass once).
-    pub fn add_bad_rows(&mut self, rows: Vec<BadRow>) {
-        for row in rows {
-            let seen = self
-                .bad_rows
-                .iter()
-                .any(|b| b.page == row.page && b.index == row.index && b.id == row.id);
-            if !seen {
-                self.bad_rows.push(row);
-            }
-        }
+    /// Adds rows that were not sessions (a row seen again in a later pass
+    /// once; rows a page only counted are counted again).
+    pub fn add_bad_rows(&mut self, rows: BadRows) {
+        let undescribed = rows.count() - rows.len();
+        let mut fresh: BadRows = rows
+            .iter()
+            .filter(|b| self.seen_bad_rows.insert((b.page, b.index, b.id.clone())))
+            .cloned()
+            .collect();
+        fresh.add_undescribed(undescribed);
+        self.bad_rows.append(fresh);
     }
 
     /// The rows that were not sessions.
-    pub fn take_bad_rows(&mut self) -> Vec<BadRow> {
+    pub fn take_bad_rows(&mut self) -> BadRows {
         std::mem::take(&mut self.bad_rows)
     }
 

@@ -25,14 +25,66 @@ pub enum Endpoint {
     Token,
 }
 
-/// The budget of one provider endpoint class: a sliding log of the requests
-/// sent within its longest window (bounded by that window's limit).
+/// Entries kept per window: beyond them the oldest two merge (see [`Window`]).
+const MAX_ENTRIES: usize = 1024;
+
+/// One sliding window: the requests sent within its length, as
+/// `(time, count)` entries, oldest first. Up to [`MAX_ENTRIES`] it is exact;
+/// beyond, the two oldest entries merge into one at the later time, which
+/// only ever makes a request count for longer: memory stays bounded (16 KB a
+/// window) whatever the limit, and the limit is never exceeded.
+#[derive(Debug, Clone)]
+struct Window {
+    limit: u32,
+    length_ms: f64,
+    log: VecDeque<(f64, u32)>,
+    inside: u64,
+}
+
+impl Window {
+    fn prune(&mut self, now_ms: f64) {
+        while let Some(&(t, n)) = self.log.front() {
+            if t + self.length_ms > now_ms {
+                break;
+            }
+            self.inside -= n as u64;
+            self.log.pop_front();
+        }
+    }
+
+    /// How long until one more request fits (0 when it fits now).
+    fn wait(&self, now_ms: f64) -> f64 {
+        if self.inside < self.limit as u64 {
+            return 0.0;
+        }
+        let mut to_free = self.inside - self.limit as u64 + 1;
+        for &(t, n) in &self.log {
+            if n as u64 >= to_free {
+                return t + self.length_ms - now_ms;
+            }
+            to_free -= n as u64;
+        }
+        self.length_ms
+    }
+
+    fn record(&mut self, now_ms: f64) {
+        self.inside += 1;
+        match self.log.back_mut() {
+            Some((t, n)) if *t >= now_ms => *n += 1,
+            _ => self.log.push_back((now_ms, 1)),
+        }
+        if self.log.len() > MAX_ENTRIES {
+            if let (Some((_, n0)), Some((_, n1))) = (self.log.pop_front(), self.log.front_mut()) {
+                *n1 += n0;
+            }
+        }
+    }
+}
+
+/// The budget of one provider endpoint class: its sliding windows.
 #[derive(Debug, Clone)]
 pub struct RateBudget {
-    /// `(limit, window length in ms)`.
-    windows: Vec<(u32, f64)>,
-    /// When each request within the longest window was sent, oldest first.
-    log: VecDeque<f64>,
+    windows: Vec<Window>,
 }
 
 /// The budget a request counts against: the provider and its budget name
@@ -56,11 +108,13 @@ impl RateBudget {
         RateBudget {
             windows: limits
                 .iter()
-                .map(|&(limit, length_ms)| {
-                    (((limit as f64 * scale).floor() as u32).max(1), length_ms)
+                .map(|&(limit, length_ms)| Window {
+                    limit: ((limit as f64 * scale).floor() as u32).max(1),
+                    length_ms,
+                    log: VecDeque::new(),
+                    inside: 0,
                 })
                 .collect(),
-            log: VecDeque::new(),
         }
     }
 
@@ -73,24 +127,17 @@ impl RateBudget {
     /// Takes one request from the budget at `now_ms` (a monotonic clock), or
     /// says how long to wait before asking again.
     pub fn try_acquire(&mut self, now_ms: f64) -> Result<(), u64> {
-        let longest = self.windows.iter().map(|w| w.1).fold(0.0, f64::max);
-        while self.log.front().is_some_and(|&t| t <= now_ms - longest) {
-            self.log.pop_front();
-        }
         let mut wait: f64 = 0.0;
-        for &(limit, length_ms) in &self.windows {
-            let first_inside = self.log.partition_point(|&t| t <= now_ms - length_ms);
-            let inside = self.log.len() - first_inside;
-            if inside >= limit as usize {
-                // Wait until enough of the window's requests have left it.
-                let leaving = self.log[first_inside + inside - limit as usize];
-                wait = wait.max(leaving + length_ms - now_ms);
-            }
+        for w in &mut self.windows {
+            w.prune(now_ms);
+            wait = wait.max(w.wait(now_ms));
         }
         if wait > 0.0 {
             return Err((wait.ceil() as u64).max(1));
         }
-        self.log.push_back(now_ms);
+        for w in &mut self.windows {
+            w.record(now_ms);
+        }
         Ok(())
     }
 
@@ -98,10 +145,14 @@ impl RateBudget {
     pub fn remaining(&self, now_ms: f64) -> u32 {
         self.windows
             .iter()
-            .map(|&(limit, length_ms)| {
-                let inside =
-                    self.log.len() - self.log.partition_point(|&t| t <= now_ms - length_ms);
-                limit.saturating_sub(inside as u32)
+            .map(|w| {
+                let inside: u64 = w
+                    .log
+                    .iter()
+                    .filter(|(t, _)| t + w.length_ms > now_ms)
+                    .map(|(_, n)| *n as u64)
+                    .sum();
+                (w.limit as u64).saturating_sub(inside) as u32
             })
             .min()
             .unwrap_or(u32::MAX)
@@ -147,6 +198,26 @@ mod tests {
             let inside = sent[i..].iter().filter(|&&u| u < t + 1_000.0).count();
             assert!(inside <= 3, "{sent:?}");
         }
+    }
+
+    #[test]
+    fn memory_stays_bounded_under_a_huge_limit_and_the_limit_holds() {
+        let mut b = RateBudget::new(&[(100_000, 1_000.0)], 1.0);
+        let mut sent = 0u64;
+        let mut now = 0.0;
+        // 300,000 requests over 3 s, 20,000 every 200 ms.
+        for _ in 0..15 {
+            for _ in 0..20_000 {
+                if b.try_acquire(now).is_ok() {
+                    sent += 1;
+                }
+            }
+            now += 200.0;
+            assert!(b.windows[0].log.len() <= MAX_ENTRIES + 1);
+        }
+        assert!((200_000..=300_000).contains(&sent), "{sent}");
+        // Never more than the limit in the window, even after merging.
+        assert!(b.windows[0].inside <= 100_000);
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub mod table;
 
 pub use normalize::{
     list_rows, normalize_list, normalize_list_json, normalize_rows, normalize_session,
-    normalize_session_json, parse_json, parse_payload, BadRow, NormalizeOptions, SessionList,
+    normalize_session_json, parse_json, parse_payload, stream_list, BadRow, BadRows,
+    NormalizeOptions, SessionList, MAX_BAD_ROWS,
 };
 pub use object::{Obj, Path};
 pub use table::{KindRow, StatusRow};

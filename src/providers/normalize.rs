@@ -51,6 +51,67 @@ pub struct BadRow {
     pub page: Option<u64>,
 }
 
+/// How many bad rows a list describes one by one; the rest are only counted
+/// (a hostile body of millions of non-object rows must not cost memory,
+/// or a JS string, per row).
+pub const MAX_BAD_ROWS: usize = 100;
+
+/// The rows of a list that were not sessions: the first [`MAX_BAD_ROWS`]
+/// described, all of them counted.
+///
+/// Dereferences to the described rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BadRows {
+    rows: Vec<BadRow>,
+    count: usize,
+}
+
+impl BadRows {
+    /// Counts the row; describes it while fewer than [`MAX_BAD_ROWS`] are.
+    pub fn push(&mut self, row: BadRow) {
+        self.count += 1;
+        if self.rows.len() < MAX_BAD_ROWS {
+            self.rows.push(row);
+        }
+    }
+
+    /// Adds another list's bad rows (their count too).
+    pub fn append(&mut self, other: BadRows) {
+        self.add_undescribed(other.count - other.rows.len());
+        for row in other.rows {
+            self.push(row);
+        }
+    }
+
+    /// Counts rows that are not described.
+    pub fn add_undescribed(&mut self, rows: usize) {
+        self.count += rows;
+    }
+
+    /// How many rows were not sessions (described or not).
+    #[must_use]
+    pub fn count(&self) -> usize {
+        self.count
+    }
+}
+
+impl std::ops::Deref for BadRows {
+    type Target = [BadRow];
+    fn deref(&self) -> &[BadRow] {
+        &self.rows
+    }
+}
+
+impl FromIterator<BadRow> for BadRows {
+    fn from_iter<I: IntoIterator<Item = BadRow>>(iter: I) -> Self {
+        let mut rows = BadRows::default();
+        for row in iter {
+            rows.push(row);
+        }
+        rows
+    }
+}
+
 /// Sessions of a list, and the rows that were not sessions.
 ///
 /// Dereferences to the sessions.
@@ -59,7 +120,7 @@ pub struct SessionList {
     /// The sessions, in the provider's order.
     pub sessions: Vec<Session>,
     /// The rows that were not sessions.
-    pub bad_rows: Vec<BadRow>,
+    pub bad_rows: BadRows,
 }
 
 impl std::ops::Deref for SessionList {
@@ -176,6 +237,84 @@ pub fn normalize_list_json(
     normalize_rows(provider, body, &strict).map(|list| list.sessions)
 }
 
+/// A provider's list body given as JSON text, normalized row by row as it is
+/// parsed: `each` gets every session (or, for a row that is not a session, a
+/// [`BadRow`]; with `strict`, such a row is an error instead), and the list
+/// never exists whole in memory. List rows are never dated "now".
+///
+/// Returns the body without its rows (totals, links: the page metadata).
+///
+/// # Errors
+/// `decode` when the text is not JSON, the body is not the documented shape,
+/// or (with `strict`) a row is bad; an error of `each`.
+pub fn stream_list<'a>(
+    provider: Provider,
+    text: &'a str,
+    options: &NormalizeOptions,
+    each: &mut dyn FnMut(Result<Session, BadRow>) -> Result<(), IdvError>,
+) -> Result<Json<'a>, IdvError> {
+    let trimmed = json_text(provider, text)?;
+    let api = provider.api();
+    let undated;
+    let options = if options.now.is_some() {
+        undated = NormalizeOptions {
+            now: None,
+            ..options.clone()
+        };
+        &undated
+    } else {
+        options
+    };
+    let field = api.rows_field();
+    let prefix = field.unwrap_or("");
+    let id_field = api.id_field();
+    let keep: fn(&str) -> bool = if options.include_raw {
+        |_| true
+    } else {
+        api.reads()
+    };
+    let mut failed: Option<IdvError> = None;
+    let body = crate::json::stream_rows(trimmed, field, keep, &mut |index, row| {
+        let session = Obj::new(provider, &row, Path::Row(prefix, index))
+            .and_then(|obj| normalize_obj(&obj, options));
+        let outcome = match session {
+            Ok(session) => each(Ok(session)),
+            Err(e) if options.strict => Err(e),
+            Err(e) => each(Err(BadRow {
+                provider,
+                index,
+                id: row
+                    .get(id_field)
+                    .and_then(Json::as_str)
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_owned),
+                reason: e.message,
+                page: None,
+            })),
+        };
+        match outcome {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    });
+    let body = match (body, failed) {
+        (_, Some(e)) => return Err(e),
+        (Ok(body), None) => body,
+        (Err(e), None) => {
+            return Err(IdvError::decode(
+                provider,
+                format!("{provider}: invalid JSON: {e}"),
+            ))
+        }
+    };
+    // The shape: what `list_rows` checks, on what is left of the body.
+    list_rows(provider, &body)?;
+    Ok(body)
+}
+
 /// A provider's list body to sessions, each row that is not a session
 /// reported as a [`BadRow`] (or, with `strict`, failing the list). List rows
 /// are never dated "now".
@@ -190,7 +329,7 @@ pub fn normalize_rows(
     let (rows, prefix) = list_rows(provider, body)?;
     let mut list = SessionList {
         sessions: Vec::with_capacity(rows.len()),
-        bad_rows: Vec::new(),
+        bad_rows: BadRows::default(),
     };
     let dated_now = options.now.is_some();
     let undated;

@@ -1,17 +1,95 @@
-//! Reading JS arguments without ever letting JS throw through a wasm frame
-//! (a throw there leaks the module's stack, and enough of them kill the
+//! Reading JS arguments without ever letting JS throw into wasm (a throw
+//! through a wasm frame leaks the module's stack, and enough of them kill the
 //! module). Every export takes its arguments as `JsValue`s (no glue code
-//! converts them first) and reads them here: type checks, property reads
-//! through `Reflect` (a throwing getter or Proxy trap is caught),
-//! `JSON.stringify` (caught), byte copies from buffers checked for detachment
-//! first. A bad argument is an [`IdvError`], never a `TypeError` or a trap.
+//! converts them first) and reads them here: type checks, property reads,
+//! `JSON.stringify` and byte copies through the helpers of `guarded.js`,
+//! which catch in JS what a getter, a Proxy trap, a cycle or a detached
+//! buffer throws. A bad argument is an [`IdvError`], never a `TypeError` or
+//! a trap.
 
 use crate::error::{ErrorCode, IdvError};
 use crate::providers::Provider;
-use js_sys::{Array, Function, Reflect, JSON};
+use js_sys::{Array, Function};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(module = "/src/wasm/guarded.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = get)]
+    fn guarded_get(target: &JsValue, key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = construct)]
+    fn guarded_construct(ctor: &JsValue, args: &Array) -> JsValue;
+    #[wasm_bindgen(js_name = apply)]
+    fn guarded_apply(f: &JsValue, this: &JsValue, args: &Array) -> Array;
+    #[wasm_bindgen(js_name = stringify)]
+    fn guarded_stringify(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = ownKeys)]
+    fn guarded_own_keys(target: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = entries)]
+    fn guarded_entries(target: &JsValue) -> JsValue;
+    /// Calls a callback, ignoring what it throws.
+    pub(crate) fn notify(callback: &JsValue, value: &JsValue);
+    #[wasm_bindgen(js_name = isArray)]
+    fn guarded_is_array(value: &JsValue) -> bool;
+    fn cancellable(value: &JsValue) -> Array;
+    fn timer(ms: f64) -> Array;
+}
+
+/// `Array.isArray(value)`, false when asking throws (a revoked Proxy).
+pub(crate) fn is_array(value: &JsValue) -> bool {
+    value.is_object() && guarded_is_array(value)
+}
+
+/// A JS promise being waited for. Dropped before it settled, it settles it
+/// (and clears its timer): wasm-bindgen's listener on a promise that never
+/// settles is never freed.
+pub(crate) struct Pending {
+    future: wasm_bindgen_futures::JsFuture,
+    cancel: JsValue,
+}
+
+impl Pending {
+    fn new(pair: Array) -> Self {
+        let promise: js_sys::Promise = pair.get(0).unchecked_into();
+        Pending {
+            future: wasm_bindgen_futures::JsFuture::from(promise),
+            cancel: pair.get(1),
+        }
+    }
+
+    /// Waits for `value` (a promise, a thenable, or not).
+    pub(crate) fn of(value: &JsValue) -> Self {
+        Pending::new(cancellable(value))
+    }
+
+    /// Waits `ms`.
+    pub(crate) fn delay(ms: u64) -> Self {
+        Pending::new(timer(ms as f64))
+    }
+}
+
+impl std::future::Future for Pending {
+    type Output = Result<JsValue, JsValue>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.future).poll(cx)
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let _ = apply(&self.cancel, &JsValue::UNDEFINED, &Array::new());
+    }
+}
+
+/// An object that is not a buffer, an array or a function: an options,
+/// query or references argument.
+pub(crate) fn is_plain_object(value: &JsValue) -> bool {
+    value.is_object() && !is_array(value) && matches!(bytes(value), Bytes::Not)
+}
 
 /// A property of a JS value; `undefined` when absent, when the value is not
 /// an object, or when reading it throws.
@@ -19,7 +97,59 @@ pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
     if !target.is_object() && !target.is_function() {
         return JsValue::UNDEFINED;
     }
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    guarded_get(target, key)
+}
+
+/// `new ctor(...args)`; `None` when it throws.
+pub(crate) fn construct(ctor: &JsValue, args: &Array) -> Option<JsValue> {
+    Some(guarded_construct(ctor, args)).filter(|v| !v.is_undefined())
+}
+
+/// `f.apply(this, args)`: the result, or what it threw.
+pub(crate) fn apply(f: &JsValue, this: &JsValue, args: &Array) -> Result<JsValue, JsValue> {
+    let outcome = guarded_apply(f, this, args);
+    if outcome.get(0).is_truthy() {
+        Ok(outcome.get(1))
+    } else {
+        Err(outcome.get(1))
+    }
+}
+
+/// `target[method](...args)`: the result, or what it threw (or that it is
+/// not a function).
+pub(crate) fn call_method(
+    target: &JsValue,
+    method: &str,
+    args: &[&JsValue],
+) -> Result<JsValue, JsValue> {
+    let f = get(target, method);
+    if !f.is_function() {
+        return Err(JsValue::from_str(&format!("`{method}` is not a function")));
+    }
+    let args: Array = args.iter().map(|a| (*a).clone()).collect();
+    apply(&f, target, &args)
+}
+
+/// The own string keys of an object; `None` when listing them throws.
+pub(crate) fn own_keys(target: &JsValue) -> Option<Vec<String>> {
+    let keys = guarded_own_keys(target);
+    is_array(&keys).then(|| {
+        Array::from(&keys)
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    })
+}
+
+/// `[...target.entries()]` as pairs; `None` when it throws.
+pub(crate) fn entries(target: &JsValue) -> Option<Vec<(JsValue, JsValue)>> {
+    let list = guarded_entries(target);
+    is_array(&list).then(|| {
+        Array::from(&list)
+            .iter()
+            .map(|pair| (get(&pair, "0"), get(&pair, "1")))
+            .collect()
+    })
 }
 
 /// True for `undefined` and `null`.
@@ -41,9 +171,7 @@ fn uint8_view(args: &Array) -> Option<js_sys::Uint8Array> {
     let ctor = get(&js_sys::global(), "Uint8Array")
         .dyn_into::<Function>()
         .ok()?;
-    Reflect::construct(&ctor, args)
-        .ok()
-        .and_then(|v| v.dyn_into().ok())
+    construct(&ctor, args).and_then(|v| v.dyn_into().ok())
 }
 
 /// The bytes of an `ArrayBuffer` or any view of one, copied into wasm memory.
@@ -121,7 +249,7 @@ pub(crate) fn options(value: &JsValue, what: &str) -> Result<Option<JsValue>, Id
     if is_nothing(value) {
         return Ok(None);
     }
-    if value.is_object() {
+    if is_plain_object(value) {
         return Ok(Some(value.clone()));
     }
     Err(IdvError::config(None, format!("{what} must be an object")))
@@ -130,7 +258,7 @@ pub(crate) fn options(value: &JsValue, what: &str) -> Result<Option<JsValue>, Id
 /// `JSON.stringify(value)`, `None` when it throws (a cycle, a BigInt, a
 /// throwing getter or `toJSON`) or gives nothing (a function, a Symbol).
 pub(crate) fn stringify(value: &JsValue) -> Option<String> {
-    JSON::stringify(value).ok().and_then(|s| s.as_string())
+    guarded_stringify(value).as_string()
 }
 
 /// A JS value that belongs to no provider (a config, user references, a

@@ -90,6 +90,12 @@ struct PageOut<'a> {
     next: Option<Value>,
     #[serde(skip_serializing_if = "<[BadRow]>::is_empty")]
     bad_rows: &'a [BadRow],
+    #[serde(skip_serializing_if = "is_zero")]
+    bad_row_count: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -112,7 +118,7 @@ fn report(on_progress: &Option<Function>, p: Progress) {
     };
     if let Ok(value) = to_js(p.provider, &out) {
         // A throwing progress callback must not break the listing.
-        let _ = f.call1(&JsValue::UNDEFINED, &value);
+        args::notify(f, &value);
     }
 }
 
@@ -227,6 +233,7 @@ impl IdvClient {
                         total: page.total,
                         next: page.next.map(|q| q.to_json(provider)),
                         bad_rows: &page.bad_rows,
+                        bad_row_count: page.bad_rows.count(),
                     },
                 )
             })
@@ -329,7 +336,12 @@ impl IdvClient {
                 let errors: Array = out.errors.iter().map(to_js_error).collect();
                 Reflect::set(&result, &"sessions".into(), &sessions)?;
                 Reflect::set(&result, &"errors".into(), &errors)?;
-                Reflect::set(&result, &"badRows".into(), &to_js_value(&out.bad_rows)?)?;
+                Reflect::set(&result, &"badRows".into(), &to_js_value(&*out.bad_rows)?)?;
+                Reflect::set(
+                    &result,
+                    &"badRowCount".into(),
+                    &(out.bad_rows.count() as f64).into(),
+                )?;
                 Ok(result.into())
             })
         })())
@@ -432,8 +444,7 @@ impl IdvClient {
 }
 
 fn user_refs(refs: &JsValue) -> Result<UserRefs, IdvError> {
-    let value = refs
-        .is_object()
+    let value = args::is_plain_object(refs)
         .then(|| args::value(refs))
         .flatten()
         .ok_or_else(|| {

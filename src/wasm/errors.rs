@@ -44,6 +44,25 @@ pub fn idv_error_class() -> JsValue {
     class()
 }
 
+#[wasm_bindgen(module = "/src/wasm/guarded.js")]
+extern "C" {
+    fn harden(
+        error_class: &JsValue,
+        sync_methods: &js_sys::Array,
+        client: &JsValue,
+        stream: &JsValue,
+    );
+}
+
+/// Called once by every package entry with the exported classes: makes
+/// `free()` harmless and checks `this` in every method (see `guarded.js`).
+/// Not a public name.
+#[wasm_bindgen(js_name = __harden, skip_typescript)]
+pub fn harden_classes(client: JsValue, stream: JsValue) {
+    let sync = js_sys::Array::of1(&JsValue::from_str("sessions"));
+    harden(&class(), &sync, &client, &stream);
+}
+
 /// True when `value` is an error of this package: an `IdvError` (from any
 /// copy of the package), or any `Error` named `IdvError` with a `code`.
 /// Never throws, whatever `value` is.

@@ -28,7 +28,7 @@ pub(crate) use args::{bytes_of, get};
 pub(crate) use errors::to_js_error;
 
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::{BadRow, NormalizeOptions, Provider};
+use crate::providers::{BadRows, NormalizeOptions, Provider};
 use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -76,8 +76,31 @@ pub fn normalize_list(
     let provider = js(args::provider(&provider))?;
     let options = js(normalize_options(options.as_ref()))?;
     let text = js(args::payload(provider, &body))?;
-    let list = js(crate::normalize_list_rows(provider, &text, &options))?;
-    session_list(&list.sessions, &list.bad_rows, text.len())
+    // Row by row: each session written out as soon as it is parsed, so the
+    // list never exists whole in wasm memory (the input and the output do).
+    let mut out = Vec::with_capacity(text.len() + 256);
+    let mut bad_rows = BadRows::default();
+    out.push(b'[');
+    js(crate::providers::stream_list(
+        provider,
+        &text,
+        &options,
+        &mut |row| {
+            match row {
+                Ok(session) => {
+                    if out.len() > 1 {
+                        out.push(b',');
+                    }
+                    crate::session_json::write_session(&mut out, &session);
+                }
+                Err(bad) => bad_rows.push(bad),
+            }
+            Ok(())
+        },
+    ))?;
+    out.push(b']');
+    drop(text);
+    with_bad_rows(parse_json_bytes(out)?, &bad_rows)
 }
 
 /// Bench only (`--features boundary-bench`): `normalizeList` with objects built
@@ -211,7 +234,7 @@ fn sessions_arg(value: &JsValue) -> Result<Vec<crate::session::Session>, IdvErro
             format!("expected an array of sessions: {detail}"),
         )
     };
-    if !js_sys::Array::is_array(value) {
+    if !args::is_array(value) {
         return Err(bad("not an array".into()));
     }
     let text = args::stringify(value).ok_or_else(|| bad("not JSON-serializable".into()))?;
@@ -246,17 +269,24 @@ fn normalize_options(options: Option<&JsValue>) -> Result<NormalizeOptions, IdvE
 /// (so the array is still a plain `Session[]` to iterate, compare, serialize).
 pub(crate) fn session_list(
     sessions: &[crate::session::Session],
-    bad_rows: &[BadRow],
+    bad_rows: &BadRows,
     size_hint: usize,
 ) -> Result<JsValue, JsValue> {
-    let array = sessions_to_js(sessions, size_hint)?;
-    let descriptor = Object::new();
-    let _ = Reflect::set(&descriptor, &"value".into(), &to_js_value(&bad_rows)?);
-    let _ = Reflect::define_property(
-        array.unchecked_ref::<Object>(),
-        &"badRows".into(),
-        &descriptor,
-    );
+    with_bad_rows(sessions_to_js(sessions, size_hint)?, bad_rows)
+}
+
+/// A JS array of sessions with `badRows` and `badRowCount` set on it (not
+/// enumerable).
+fn with_bad_rows(array: JsValue, bad_rows: &BadRows) -> Result<JsValue, JsValue> {
+    let array_object = array.unchecked_ref::<Object>();
+    for (name, value) in [
+        ("badRows", to_js_value(&**bad_rows)?),
+        ("badRowCount", (bad_rows.count() as f64).into()),
+    ] {
+        let descriptor = Object::new();
+        let _ = Reflect::set(&descriptor, &"value".into(), &value);
+        let _ = Reflect::define_property(array_object, &name.into(), &descriptor);
+    }
     Ok(array)
 }
 

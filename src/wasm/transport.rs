@@ -10,19 +10,19 @@
 //! signal gets one `abort` listener per client, removed when the last call
 //! using it ends.
 
+use super::args::{call_method, construct, Pending};
 use super::{bytes_of, get};
 use crate::client::http::{
     HttpRequest, HttpResponse, LocalFuture, Transport, TransportError, RESPONSE_HEADERS,
 };
 use futures_util::future::{select, Either};
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 fn global_fn(name: &str) -> Option<Function> {
     get(&js_sys::global(), name).dyn_into::<Function>().ok()
@@ -30,13 +30,6 @@ fn global_fn(name: &str) -> Option<Function> {
 
 fn set(target: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
-}
-
-/// Calls `target[method](args...)`, ignoring anything it throws.
-fn call_method(target: &JsValue, method: &str, args: &[&JsValue]) -> Option<JsValue> {
-    let f = get(target, method).dyn_into::<Function>().ok()?;
-    let args: Array = args.iter().map(|a| (*a).clone()).collect();
-    Reflect::apply(&f, target, &args).ok()
 }
 
 /// What the caller's signal has done to one call: one `abort` listener, and
@@ -77,7 +70,7 @@ struct SignalHub {
 
 impl Drop for SignalHub {
     fn drop(&mut self) {
-        call_method(
+        let _ = call_method(
             &self.signal,
             "removeEventListener",
             &[&JsValue::from_str("abort"), self.listener.as_ref()],
@@ -118,7 +111,7 @@ impl SignalHubs {
                     }
                 }
             });
-            call_method(
+            let _ = call_method(
                 signal,
                 "addEventListener",
                 &[&JsValue::from_str("abort"), listener.as_ref()],
@@ -194,35 +187,9 @@ impl Drop for RequestGuard {
     }
 }
 
-/// A `setTimeout` that is cleared when dropped.
-struct Timer {
-    id: JsValue,
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        if let Some(clear) = global_fn("clearTimeout") {
-            let _ = clear.call1(&JsValue::UNDEFINED, &self.id);
-        }
-    }
-}
-
 /// Resolves after `ms` (a dropped delay clears its timer).
 async fn delay(ms: u64) {
-    let Some(set_timeout) = global_fn("setTimeout") else {
-        return;
-    };
-    let mut id = JsValue::UNDEFINED;
-    let promise = Promise::new(&mut |resolve, _reject| {
-        id = set_timeout
-            .call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(ms as f64))
-            .unwrap_or(JsValue::UNDEFINED);
-    });
-    if id.is_undefined() {
-        return;
-    }
-    let _timer = Timer { id };
-    let _ = JsFuture::from(promise).await;
+    let _ = Pending::delay(ms).await;
 }
 
 /// Resolves when the call's signal fires.
@@ -308,7 +275,7 @@ impl JsTransport {
             return Err(TransportError::Aborted);
         }
         let controller = global_fn("AbortController")
-            .and_then(|ctor| Reflect::construct(&ctor, &Array::new()).ok())
+            .and_then(|ctor| construct(&ctor, &Array::new()))
             .unwrap_or(JsValue::UNDEFINED);
         let state = &self.signal.state;
         let id = state.next_id.get();
@@ -368,8 +335,8 @@ impl JsTransport {
             set(&init, "signal", &signal);
         }
         let args = Array::of2(&JsValue::from_str(&request.url), &init);
-        let returned = Reflect::apply(&self.fetch, &self.fetch_this, &args)?;
-        let response = JsFuture::from(Promise::resolve(&returned)).await?;
+        let returned = super::args::apply(&self.fetch, &self.fetch_this, &args)?;
+        let response = Pending::of(&returned).await?;
         if !response.is_object() {
             return Err(bad_response("a non-object"));
         }
@@ -381,6 +348,7 @@ impl JsTransport {
         let mut headers = Vec::new();
         for name in RESPONSE_HEADERS {
             if let Some(value) = call_method(&header_bag, "get", &[&JsValue::from_str(name)])
+                .ok()
                 .and_then(|v| v.as_string())
             {
                 headers.push((name.to_string(), value));
@@ -388,10 +356,13 @@ impl JsTransport {
         }
         // Bytes, not text: no UTF-8 -> UTF-16 -> UTF-8 round trip for the body.
         let read = call_method(&response, "arrayBuffer", &[])
-            .ok_or_else(|| bad_response("an object without arrayBuffer()"))?;
-        let buffer = JsFuture::from(Promise::resolve(&read)).await?;
-        let bytes = bytes_of(&buffer)
-            .ok_or_else(|| bad_response("a body that is not an ArrayBuffer (or a detached one)"))?;
+            .map_err(|_| bad_response("an object without arrayBuffer()"))?;
+        let buffer = Pending::of(&read).await?;
+        let bytes = bytes_of(&buffer).ok_or_else(|| {
+            JsValue::from_str(
+                "the response body (arrayBuffer()) is not an ArrayBuffer, or it is detached",
+            )
+        })?;
         let body = String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(HttpResponse {
@@ -433,6 +404,7 @@ impl Transport for JsTransport {
     fn monotonic_ms(&self) -> f64 {
         let performance = get(&js_sys::global(), "performance");
         call_method(&performance, "now", &[])
+            .ok()
             .and_then(|v| v.as_f64())
             .unwrap_or_else(js_sys::Date::now)
     }
@@ -445,7 +417,7 @@ impl Transport for JsTransport {
         // The platform's cryptographic generator where there is one.
         let crypto = get(&js_sys::global(), "crypto");
         let words = js_sys::Uint32Array::new_with_length(1);
-        if call_method(&crypto, "getRandomValues", &[words.as_ref()]).is_some() {
+        if call_method(&crypto, "getRandomValues", &[words.as_ref()]).is_ok() {
             return words.get_index(0);
         }
         (js_sys::Math::random() * 4_294_967_296.0) as u32

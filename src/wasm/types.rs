@@ -276,8 +276,11 @@ export interface BadRow {
   page?: number;
 }
 
-/** Sessions, with the rows that were not sessions beside them (`badRows`, not enumerable). */
-export type SessionList = Session[] & { readonly badRows: BadRow[] };
+/**
+ * Sessions, with the rows that were not sessions beside them (not enumerable):
+ * `badRows` describes the first 100, `badRowCount` counts them all.
+ */
+export type SessionList = Session[] & { readonly badRows: BadRow[]; readonly badRowCount: number };
 
 /** The `code` of an `IdvError`. */
 export type IdvErrorCode =
@@ -471,8 +474,10 @@ export interface SessionPage {
   total?: number;
   /** The query of the next page; absent on the last page. */
   next?: MangopayQuery | EqualsQuery | DiditQuery;
-  /** Rows of the page that were not sessions (absent when there are none). */
+  /** Rows of the page that were not sessions, the first 100 (absent when there are none). */
   badRows?: BadRow[];
+  /** How many rows of the page were not sessions (absent when there are none). */
+  badRowCount?: number;
 }
 
 /** Whose sessions `listUserSessions` lists at each provider. */
@@ -490,8 +495,10 @@ export interface UserSessions {
   sessions: Session[];
   /** One error per provider that failed. */
   errors: IdvError[];
-  /** Rows that were not sessions. */
+  /** Rows that were not sessions, the first 100. */
   badRows: BadRow[];
+  /** How many rows were not sessions. */
+  badRowCount: number;
 }
 
 export interface MangopayCreateInput {

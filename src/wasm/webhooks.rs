@@ -7,7 +7,6 @@ use super::{js, to_js_value};
 use crate::error::{ErrorCode, IdvError};
 use crate::providers::Provider;
 use crate::webhook::{EventsQuery, SignRequest, WebhookRequest};
-use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
 fn config(message: &str) -> IdvError {
@@ -40,7 +39,7 @@ fn body_arg(provider: Provider, value: &JsValue) -> Result<Option<Vec<u8>>, IdvE
 
 /// The items of a JS array, read through `Reflect` (a throwing Proxy gives none).
 fn items(value: &JsValue) -> Vec<JsValue> {
-    if !Array::is_array(value) {
+    if !args::is_array(value) {
         return Vec::new();
     }
     let len = get(value, "length").as_f64().unwrap_or(0.0).clamp(0.0, 1e6) as u32;
@@ -52,7 +51,7 @@ fn header_value(value: &JsValue) -> Option<String> {
     if let Some(text) = value.as_string() {
         return Some(text);
     }
-    if Array::is_array(value) {
+    if args::is_array(value) {
         let parts: Vec<String> = items(value).iter().filter_map(|v| v.as_string()).collect();
         return Some(parts.join(", "));
     }
@@ -70,34 +69,21 @@ fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>, IdvError> {
             "parseWebhook: `headers` must be a Headers or a plain object",
         ));
     }
-    let entries = get(value, "entries");
-    if entries.is_function() {
-        let iterable = entries
-            .dyn_ref::<js_sys::Function>()
-            .and_then(|f| f.call0(value).ok())
-            .unwrap_or(JsValue::UNDEFINED);
-        let iter = js_sys::try_iter(&iterable)
-            .ok()
-            .flatten()
-            .ok_or_else(|| config("parseWebhook: `headers.entries()` is not iterable"))?;
-        for entry in iter {
-            let entry = entry.map_err(|_| config("parseWebhook: reading `headers` failed"))?;
-            if let (Some(name), Some(value)) = (
-                get(&entry, "0").as_string(),
-                header_value(&get(&entry, "1")),
-            ) {
+    if get(value, "entries").is_function() {
+        let list = args::entries(value)
+            .ok_or_else(|| config("parseWebhook: reading `headers.entries()` failed"))?;
+        for (name, value) in list {
+            if let (Some(name), Some(value)) = (name.as_string(), header_value(&value)) {
                 out.push((name, value));
             }
         }
         return Ok(out);
     }
     let keys =
-        Reflect::own_keys(value).map_err(|_| config("parseWebhook: reading `headers` failed"))?;
-    for key in keys.iter() {
-        if let Some(name) = key.as_string() {
-            if let Some(v) = header_value(&get(value, &name)) {
-                out.push((name, v));
-            }
+        args::own_keys(value).ok_or_else(|| config("parseWebhook: reading `headers` failed"))?;
+    for name in keys {
+        if let Some(v) = header_value(&get(value, &name)) {
+            out.push((name, v));
         }
     }
     Ok(out)
@@ -111,7 +97,7 @@ fn secrets_arg(value: &JsValue) -> Result<Vec<String>, IdvError> {
     if let Some(s) = value.as_string() {
         return Ok(vec![s]);
     }
-    if Array::is_array(value) {
+    if args::is_array(value) {
         return items(value)
             .iter()
             .map(|v| v.as_string().ok_or(()))
@@ -176,7 +162,7 @@ pub fn parse_webhook(provider: JsValue, input: JsValue) -> Result<JsValue, JsVal
 }
 
 fn webhook_request(provider: Provider, input: &JsValue) -> Result<WebhookRequest, IdvError> {
-    if !input.is_object() {
+    if !args::is_plain_object(input) {
         return Err(config(
             "parseWebhook: expected { body, headers, url, secret, toleranceSec, now }",
         ));
@@ -236,7 +222,7 @@ pub(crate) fn events_query(value: &JsValue) -> Result<EventsQuery, IdvError> {
     if is_nothing(value) {
         return Ok(EventsQuery::default());
     }
-    if !value.is_object() {
+    if !args::is_plain_object(value) {
         return Err(config("listEvents: the query must be an object"));
     }
     Ok(EventsQuery {

@@ -57,9 +57,10 @@ test("the tarball: one .wasm, every entry and its types, both licenses, complete
   // The JS snippet the wasm imports (the IdvError class) sits under a hashed folder.
   // (They are ES modules: snippets/package.json says so to Node.)
   const snippets = packedFiles.filter((f) => f.startsWith("snippets/"));
-  assert.equal(snippets.length, 2, `${snippets}`);
-  assert.match(snippets[0], /^snippets\/idv-sessions-[0-9a-f]+\/src\/wasm\/idv_error\.js$/);
-  assert.equal(snippets[1], "snippets/package.json");
+  assert.equal(snippets.length, 3, `${snippets}`);
+  assert.match(snippets[0], /^snippets\/idv-sessions-[0-9a-f]+\/src\/wasm\/guarded\.js$/);
+  assert.match(snippets[1], /^snippets\/idv-sessions-[0-9a-f]+\/src\/wasm\/idv_error\.js$/);
+  assert.equal(snippets[2], "snippets/package.json");
   assert.deepEqual(packedFiles.filter((f) => !f.startsWith("snippets/")), [
     "LICENSE-APACHE", "LICENSE-MIT", "README.md", "browser.mjs", "idv_sessions.cjs", "idv_sessions.d.ts",
     "idv_sessions.mjs", "idv_sessions_bg.wasm", "index.cjs", "index.d.mts", "index.d.ts", "index.mjs", "node.mjs",

@@ -1,0 +1,150 @@
+// The JavaScript calls the wasm module makes where JS may throw (a getter, a
+// Proxy trap, a custom fetch, JSON.stringify of a cycle). Each helper catches
+// here, in JS: no exception ever unwinds through a wasm frame (which leaks the
+// module's stack until it dies) or reaches wasm-bindgen's `catch` imports
+// (which keep about 11 bytes of the module's memory per exception caught).
+
+/** `target[key]`; `undefined` for a non-object or when reading throws. */
+export function get(target, key) {
+  if (target === null || (typeof target !== "object" && typeof target !== "function")) return undefined;
+  try {
+    return Reflect.get(target, key);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `new ctor(...args)`; `undefined` when it throws. */
+export function construct(ctor, args) {
+  try {
+    return Reflect.construct(ctor, args);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `f.apply(thisArg, args)` as `[true, result]`, or `[false, error]` when it throws. */
+export function apply(f, thisArg, args) {
+  try {
+    return [true, Reflect.apply(f, thisArg, args)];
+  } catch (error) {
+    return [false, error];
+  }
+}
+
+/** `JSON.stringify(value)`; `undefined` when it throws or gives nothing. */
+export function stringify(value) {
+  try {
+    const text = JSON.stringify(value);
+    return typeof text === "string" ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The own string keys of an object; `undefined` when listing them throws. */
+export function ownKeys(target) {
+  try {
+    return Reflect.ownKeys(target).filter((key) => typeof key === "string");
+  } catch {
+    return undefined;
+  }
+}
+
+/** `[...target.entries()]`; `undefined` when it throws. */
+export function entries(target) {
+  try {
+    return Array.from(target.entries(), (entry) => [entry[0], entry[1]]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls a callback of the caller's, ignoring what it throws. */
+export function notify(callback, value) {
+  try {
+    callback(value);
+  } catch {
+    // A throwing progress callback must not break the listing.
+  }
+}
+
+/**
+ * Makes the exported classes safe to misuse. `free()` (and `Symbol.dispose`)
+ * would release an object's wasm memory at once, while a call of it may
+ * still be running or come later: a method called on a freed object, or on
+ * something that is not an instance, would make the module throw from inside
+ * wasm. Here `free()` does nothing (the garbage collector releases the memory,
+ * as for any object not freed by hand), and every method first checks that
+ * `this` is a live instance: if not, it rejects (a promise-returning method)
+ * or throws (`sessions`) an IdvError.
+ */
+export function harden(IdvError, syncMethods, ...classes) {
+  for (const cls of classes) {
+    const proto = cls.prototype;
+    const release = function free() {};
+    Object.defineProperty(proto, "free", { value: release, writable: true, configurable: true });
+    if (typeof Symbol.dispose === "symbol") {
+      Object.defineProperty(proto, Symbol.dispose, { value: release, writable: true, configurable: true });
+    }
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const method = proto[name];
+      if (name === "constructor" || name === "free" || typeof method !== "function") continue;
+      const sync = syncMethods.includes(name);
+      const guarded = {
+        [name](...args) {
+          let live = false;
+          try {
+            live = this instanceof cls && typeof this.__wbg_ptr === "number" && this.__wbg_ptr !== 0;
+          } catch {
+            live = false;
+          }
+          if (!live) {
+            const error = new IdvError(`${cls.name}.${name}: \`this\` is not a ${cls.name}`, { code: "config" });
+            if (sync) throw error;
+            return Promise.reject(error);
+          }
+          return method.apply(this, args);
+        },
+      }[name];
+      Object.defineProperty(proto, name, { value: guarded, writable: true, configurable: true });
+    }
+  }
+}
+
+/** `Array.isArray(value)`; false when asking throws (a revoked Proxy). */
+export function isArray(value) {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `[promise, cancel]`: a native promise that follows `value` (a promise, a
+ * thenable, or not), and a function that settles it at once. The wasm side
+ * settles every promise it stops waiting for: a promise it listens to that
+ * never settled would keep that listener's memory forever.
+ */
+export function cancellable(value) {
+  let cancel;
+  const promise = new Promise((resolve, reject) => {
+    cancel = () => resolve(undefined);
+    new Promise((follow) => follow(value)).then(resolve, reject);
+  });
+  return [promise, cancel];
+}
+
+/** `[promise, cancel]`: resolves after `ms`; `cancel` clears the timer and resolves it now. */
+export function timer(ms) {
+  let cancel;
+  const promise = new Promise((resolve) => {
+    const id = setTimeout(resolve, ms);
+    cancel = () => {
+      clearTimeout(id);
+      resolve(undefined);
+    };
+  });
+  return [promise, cancel];
+}
