@@ -16,9 +16,22 @@
 //   *    /api/equals/v2/…      the mock's Equals, with `Authorization: ApiKey <key>` added
 //   *    /api/didit/v3/…       the mock's Didit, with `x-api-key` added
 //   POST /api/demo/down        {provider, down}: make one mock provider fail (503) or recover
+//   POST /api/demo/status      {provider, id, status, result?, applicationId?}: change a session's
+//                              status at the mock (its /__mock/status), which sends the webhook
+//   *    /webhooks/<provider>  the mock's webhook deliveries (Mangopay GET, Equals and Didit
+//                              POST), verified with the package's parseWebhook: 200 at once,
+//                              401 on a bad signature, 400 when it is not the provider's format
+//   GET  /api/events           Server-Sent Events: one `data:` JSON per accepted notification
+//                              (with the session, see below), `event: stats` with the counters
+//   GET  /api/webhooks         the counters (received, accepted, duplicates, rejected), the
+//                              last rejections and the last events, as JSON
 //
 // The browser never sees a credential: the page calls /api/<provider>/…, this server adds the
 // secret. That is the shape a real deployment takes (a backend route in front of each provider).
+// The same holds for webhooks: this server verifies each delivery, fetches the session it is
+// about when the notification alone cannot be trusted (`needsFetch`: Mangopay and Equals sign
+// nothing; `client.resolveWebhook` with the server's credentials), and pushes the verified
+// event plus the session to the pages, which only apply what they receive.
 //
 // Library: `const demo = await startDemo({ port: 0 })` -> { url, mockUrl, mock, close() }.
 
@@ -51,13 +64,21 @@ const RESPONSE_HEADERS = [
 const UPSTREAM_PREFIX = { mangopay: "/v2.01/", equals: "/v2/", didit: "/v3/" };
 const MANGOPAY_TOKEN_PATH = "/v2.01/oauth/token";
 const MAX_BODY = 1 << 20;
+// Live events: how many the server keeps (replayed to a page that connects), how many recent
+// notification ids it remembers (retries carry the same id), how many rejections it lists.
+const KEEP_EVENTS = 50;
+const KEEP_IDS = 1000;
+const KEEP_REJECTIONS = 20;
 
 /**
  * Starts the mock providers and the dashboard server.
  * Options: port (8080; 0 = any free port), host (127.0.0.1), seed (1), sessions (400 per
  * provider), latencyMs (40, added to every provider response so the progress bar shows),
  * pkgDir (the built package, default pkg/), wwwDir (default www/), mockOptions (more options of
- * startMockServer, e.g. { faults: { 503: 0.05 }, tokenTtlSeconds: 60 }).
+ * startMockServer, e.g. { faults: { 503: 0.05 }, tokenTtlSeconds: 60 }), webhooks (true: the
+ * mock notifies this server; false: no live events), webhookSecret (the Didit secret this
+ * server verifies with, default the mock's), keepAliveMs (15000, SSE keep-alive comment period),
+ * log (false; the CLI sets it: one stderr line per rejected delivery).
  */
 export async function startDemo(options = {}) {
   const opts = {
@@ -68,8 +89,15 @@ export async function startDemo(options = {}) {
     latencyMs: 40,
     pkgDir: join(ROOT, "pkg"),
     wwwDir: join(ROOT, "www"),
+    webhooks: true,
+    webhookSecret: CREDENTIALS.didit.webhookSecret,
+    keepAliveMs: 15_000,
+    log: false,
     ...options,
   };
+  // The server side of the package: parseWebhook, and a client with the real credentials to
+  // fetch the session an unsigned notification is about.
+  const pkg = await import(pathToFileURL(join(opts.pkgDir, "index.mjs")).href);
   const mock = await startMockServer({
     port: 0,
     host: "127.0.0.1",
@@ -84,6 +112,7 @@ export async function startDemo(options = {}) {
     didit: { baseUrl: mock.url, apiKey: CREDENTIALS.didit.apiKey },
   };
   const tokens = mangopayTokens(upstream.mangopay);
+  const live = liveEvents({ pkg, upstream, opts });
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((err) => {
@@ -100,6 +129,12 @@ export async function startDemo(options = {}) {
     if (match) return proxy(req, res, match[1], match[2] ?? "/", url.search);
     if (path === "/api/directory") return directory(req, res);
     if (path === "/api/demo/down") return demoDown(req, res);
+    if (path === "/api/demo/status") return demoStatus(req, res);
+    if (path === "/api/events") return live.subscribe(req, res);
+    if (path === "/api/webhooks") return req.method === "GET" ? sendJson(res, 200, live.view()) : sendJson(res, 405, { message: "method not allowed" });
+    const hook = /^\/webhooks\/(mangopay|equals|didit)$/.exec(path);
+    if (hook) return live.receive(req, res, hook[1]);
+    if (path === "/webhooks" || path.startsWith("/webhooks/")) return sendJson(res, 404, { message: "no such provider" });
     if (path.startsWith("/api/")) return sendJson(res, 404, { message: "not found" });
     if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { message: "method not allowed" });
     if (path === "/pkg" || path.startsWith("/pkg/")) return serveFile(req, res, opts.pkgDir, path.slice(4));
@@ -126,6 +161,8 @@ export async function startDemo(options = {}) {
       diditWorkflows: health.diditWorkflows,
       // Which mock providers the demo controls have taken down.
       down: health.down,
+      // Live updates (Server-Sent Events), when the mock's webhooks come here.
+      events: opts.webhooks ? "/api/events" : null,
       people,
     });
   }
@@ -140,6 +177,33 @@ export async function startDemo(options = {}) {
     }
     if (!PROVIDERS.includes(input?.provider)) return sendJson(res, 400, { message: "provider must be mangopay, equals or didit" });
     return sendJson(res, 200, mock.control.setDown(input.provider, input.down ?? true));
+  }
+
+  // Demo only: what a provider does on its own (a reviewer approves, a user finishes), done at
+  // the mock, which then sends the webhook. The answer is the mock's summary of the session.
+  async function demoStatus(req, res) {
+    if (req.method !== "POST") return sendJson(res, 405, { message: "method not allowed" });
+    let input;
+    try {
+      input = JSON.parse((await readBody(req)).toString("utf8") || "{}");
+    } catch {
+      return sendJson(res, 400, { message: "body must be JSON: {provider, id, status, result?, applicationId?}" });
+    }
+    if (!PROVIDERS.includes(input?.provider)) return sendJson(res, 400, { message: "provider must be mangopay, equals or didit" });
+    const text = (v) => (typeof v === "string" && v !== "" ? v : undefined);
+    if (!text(input.id) || !text(input.status)) return sendJson(res, 400, { message: "id and status must be non-empty strings" });
+    try {
+      const summary = mock.control.setStatus({
+        provider: input.provider,
+        id: input.id,
+        status: input.status,
+        result: text(input.result),
+        applicationId: text(input.applicationId),
+      });
+      return sendJson(res, 200, summary);
+    } catch (e) {
+      return sendJson(res, e.notFound ? 404 : 400, { message: e.message });
+    }
   }
 
   async function proxy(req, res, provider, rest, search) {
@@ -208,13 +272,22 @@ export async function startDemo(options = {}) {
     });
   });
   const { port } = server.address();
+  const url = `http://${opts.host}:${port}`;
+  // The mock's webhooks come to /webhooks/<provider> (it appends the provider).
+  const local = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host;
+  if (opts.webhooks) mock.control.setWebhooks({ url: `http://${local.includes(":") ? `[${local}]` : local}:${port}/webhooks` });
   let closing = null;
   return {
-    url: `http://${opts.host}:${port}`,
+    url,
     mockUrl: mock.url,
     mock,
+    /** Counters, last rejections and last events of the live feed (as GET /api/webhooks). */
+    webhooks: () => live.view(),
     close() {
       closing ??= (async () => {
+        // No more deliveries, then every SSE stream ended cleanly, then the sockets.
+        mock.control.setWebhooks({ url: null });
+        live.close();
         await new Promise((r) => {
           server.close(() => r());
           server.closeAllConnections?.();
@@ -224,6 +297,176 @@ export async function startDemo(options = {}) {
       return closing;
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live events: webhooks in, Server-Sent Events out
+
+/**
+ * Receives the providers' notifications, verifies each with `parseWebhook`, answers at once,
+ * then publishes `{seq, receivedAt, event, session, key, source, resolveError}` to every page:
+ * `session` is the event's own when its body is signed (Didit's decision), else the session
+ * fetched with `client.resolveWebhook` (server side, with the real credentials, one fetch per
+ * notification whatever the number of pages). Per session, events are published in the order
+ * they arrived. Rejected deliveries are counted, never published as events.
+ */
+function liveEvents({ pkg, upstream, opts }) {
+  const { parseWebhook, IdvClient } = pkg;
+  const client =
+    typeof IdvClient === "function"
+      ? new IdvClient({
+          mangopay: { baseUrl: upstream.mangopay.baseUrl, clientId: upstream.mangopay.clientId, apiKey: upstream.mangopay.apiKey },
+          equals: { baseUrl: upstream.equals.baseUrl, apiKey: upstream.equals.apiKey },
+          didit: { baseUrl: upstream.didit.baseUrl, apiKey: upstream.didit.apiKey },
+        })
+      : null;
+  const secrets = { didit: opts.webhookSecret };
+  const events = []; // the last KEEP_EVENTS published messages
+  const seenIds = new Set(); // insertion-ordered: the oldest go first
+  const rejections = [];
+  const stats = { received: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  const streams = new Set(); // open SSE responses
+  const chains = new Map(); // session key -> the promise of its last event
+  const aborter = new AbortController();
+  let seq = 0;
+  let closed = false;
+
+  const keepAlive = setInterval(() => {
+    for (const res of streams) res.write(": keep-alive\n\n");
+  }, opts.keepAliveMs);
+  keepAlive.unref();
+
+  const frame = (msg, replay) => `id: ${msg.seq}\ndata: ${JSON.stringify(replay ? { ...msg, replay } : msg)}\n\n`;
+  const statsFrame = () => `event: stats\ndata: ${JSON.stringify(counters())}\n\n`;
+  const counters = () => ({ ...stats, lastRejection: rejections.at(-1) ?? null });
+  const broadcast = (text) => {
+    for (const res of streams) res.write(text);
+  };
+
+  function publish(msg) {
+    if (closed) return;
+    msg.seq = ++seq;
+    events.push(msg);
+    if (events.length > KEEP_EVENTS) events.shift();
+    broadcast(frame(msg, false));
+  }
+
+  function reject(provider, status, error) {
+    stats.rejected++;
+    const entry = { at: new Date().toISOString(), provider, status, code: error?.code ?? "error", message: String(error?.message ?? error) };
+    rejections.push(entry);
+    if (rejections.length > KEEP_REJECTIONS) rejections.shift();
+    if (opts.log) process.stderr.write(`webhook rejected: ${provider} ${status} ${entry.code}: ${entry.message}\n`);
+    broadcast(statsFrame());
+  }
+
+  // The session an event is about: its own (a signed body), else fetched.
+  async function resolve(event, receivedAt) {
+    const { session: own, raw: _raw, ...rest } = event;
+    const msg = { seq: 0, receivedAt, event: rest, key: null, session: null, source: null, resolveError: null };
+    if (own) {
+      msg.session = own;
+      msg.source = "event";
+    } else if (event.sessionId && event.type !== "other" && !event.test && client) {
+      try {
+        msg.session = await client.resolveWebhook(event, { signal: aborter.signal });
+        msg.source = "fetched";
+      } catch (e) {
+        msg.resolveError = { code: e?.code ?? "error", message: String(e?.message ?? e) };
+      }
+    }
+    msg.key = msg.session?.key ?? eventKey(event);
+    publish(msg);
+  }
+
+  return {
+    async receive(req, res, provider) {
+      if (req.method !== "GET" && req.method !== "POST") return sendJson(res, 405, { message: "method not allowed" });
+      let body;
+      try {
+        body = await readBody(req);
+      } catch (e) {
+        return sendJson(res, 413, { message: e.message });
+      }
+      stats.received++;
+      const receivedAt = new Date().toISOString();
+      let event;
+      try {
+        if (typeof parseWebhook !== "function") throw Object.assign(new Error("this build of the package has no parseWebhook"), { code: "unsupported" });
+        event = parseWebhook(provider, {
+          body: body.length ? body : undefined,
+          headers: req.headers,
+          url: `http://${req.headers.host ?? "localhost"}${req.url}`,
+          secret: secrets[provider],
+        });
+      } catch (e) {
+        const status = e?.code === "signature" ? 401 : e?.code === "decode" ? 400 : 500;
+        reject(provider, status, e);
+        return sendJson(res, status, { message: status === 401 ? "signature rejected" : status === 400 ? "not a notification of this provider" : "cannot verify" });
+      }
+      if (seenIds.has(`${provider}:${event.id}`)) {
+        stats.duplicates++;
+        broadcast(statsFrame());
+        return sendJson(res, 200, { received: true, duplicate: true });
+      }
+      seenIds.add(`${provider}:${event.id}`);
+      if (seenIds.size > KEEP_IDS) seenIds.delete(seenIds.values().next().value);
+      stats.accepted++;
+      // Answer first (Mangopay wants 200 within 2 s), work after.
+      sendJson(res, 200, { received: true });
+      broadcast(statsFrame());
+      const key = eventKey(event) ?? `${provider}:?`;
+      const run = () =>
+        closed
+          ? undefined
+          : resolve(event, receivedAt).catch((e) => process.stderr.write(`demo: live event failed: ${e?.stack ?? e}\n`));
+      const next = (chains.get(key) ?? Promise.resolve()).then(run);
+      chains.set(key, next);
+      next.then(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
+    },
+
+    subscribe(req, res) {
+      if (req.method !== "GET") return sendJson(res, 405, { message: "method not allowed" });
+      if (closed) return sendJson(res, 503, { message: "shutting down" });
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      // A reconnecting EventSource says what it saw last: it gets what it missed (`replay:
+      // "missed"`); a new page gets the kept events (`replay: "backlog"`: its feed shows them, its
+      // table, loaded now, already reflects them).
+      const header = req.headers["last-event-id"];
+      const last = header === undefined || header === "" ? NaN : Number(header);
+      const resumed = Number.isInteger(last) && last >= 0 && last <= seq;
+      const replay = resumed ? events.filter((m) => m.seq > last) : events;
+      res.write(`retry: 2000\n\n${replay.map((m) => frame(m, resumed ? "missed" : "backlog")).join("")}${statsFrame()}`);
+      streams.add(res);
+      res.on("close", () => streams.delete(res));
+    },
+
+    view() {
+      return { ...counters(), rejections: [...rejections], events: [...events] };
+    },
+
+    close() {
+      closed = true;
+      clearInterval(keepAlive);
+      aborter.abort();
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+  };
+}
+
+/** The unified key of the session an event is about, when the event alone tells it. */
+function eventKey(event) {
+  if (!event.sessionId) return null;
+  if (event.provider === "equals") return event.extra?.applicationId ? `equals:${event.sessionId}:${event.extra.applicationId}` : null;
+  return `${event.provider}:${event.sessionId}`;
 }
 
 // Mangopay OAuth2 client credentials, server side: one token shared by every request, fetched
@@ -375,7 +618,7 @@ async function main() {
   if (options.port === undefined && process.env.PORT) options.port = Number(process.env.PORT);
   let demo;
   try {
-    demo = await startDemo(options);
+    demo = await startDemo({ log: true, ...options });
   } catch (e) {
     process.stderr.write(`demo: cannot start: ${e.message}\n`);
     process.exit(1);

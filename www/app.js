@@ -3,6 +3,8 @@
 //
 // Data flow: /api/directory (the team's user list) -> IdvClient.listAll per provider (Mangopay per
 // user) -> one row per session -> filters -> table, chart, CSV. A user's row opens the drill-down.
+// Live: the server's Server-Sent Events (/api/events, see live.js) replace a row's session when a
+// provider's webhook says it changed; the row flashes, counts and chart follow.
 
 import { toCsv } from "idv-sessions";
 import { PROVIDERS, PROVIDER_LABELS, STATUSES, STATUS_LABELS, describeError, esc, fmtCount, $ } from "./ui.js";
@@ -11,8 +13,11 @@ import { countByStatus, renderChart } from "./chart.js";
 import { createDrilldown } from "./drilldown.js";
 import { initCreateDialog } from "./create.js";
 import { createClient, initSettingsDialog, loadSettings, usesProxy } from "./settings.js";
+import { connectLive, createFeed, initStatusControl } from "./live.js";
 
 const MANGOPAY_PARALLEL_USERS = 6;
+const FLASH_MS = 1600;
+const DEMO_STATUS_ROWS = 30;
 
 const state = {
   directory: null,
@@ -28,6 +33,9 @@ const state = {
   loadMs: 0,
   filters: { provider: "", status: "", user: "", text: "" },
   fresh: new Set(), // keys created in this tab, highlighted
+  flash: new Set(), // keys just updated live (flashed)
+  livePending: new Map(), // key -> live message that came while its provider was loading
+  statusControl: null,
 };
 
 const els = {
@@ -84,6 +92,7 @@ async function loadProvider(provider) {
     replaceProvider(provider, sessions);
     load.count = sessions.length;
     load.state = "done";
+    applyPending(provider);
   } catch (e) {
     if (signal.aborted) return;
     // What is on screen must be what loaded now: drop the provider's older rows.
@@ -158,6 +167,73 @@ function addSession(session) {
   state.fresh.add(session.key);
   resort();
   refresh();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live updates
+
+function onLiveMessage(msg) {
+  feed?.add(msg);
+  // Only what the server confirmed (a signed session, or one it fetched) touches the table. The
+  // events a page gets when it connects are already in what it loads.
+  if (!msg.session?.key || msg.replay === "backlog") return;
+  const load = state.loads[msg.session.provider];
+  if (!load || load.state === "loading") {
+    state.livePending.set(msg.session.key, msg);
+    return;
+  }
+  applyLive(msg, msg.replay !== "missed");
+}
+
+function applyPending(provider) {
+  for (const [key, msg] of state.livePending) {
+    if (msg.session.provider !== provider) continue;
+    state.livePending.delete(key);
+    applyLive(msg, true);
+  }
+}
+
+/** When both carry an update time, an older session never replaces a newer one. */
+function isOlder(session, than) {
+  const a = Date.parse(session.updatedAt ?? "");
+  const b = Date.parse(than.updatedAt ?? "");
+  return Number.isFinite(a) && Number.isFinite(b) && a < b;
+}
+
+function applyLive(msg, flash) {
+  const { session } = msg;
+  const row = state.rows.get(session.key);
+  if (row && isOlder(session, row.session)) return;
+  const next = makeRow(session, row?.person ?? personFor(session));
+  next.liveAt = msg.receivedAt;
+  state.rows.set(session.key, next);
+  resort();
+  if (flash) {
+    state.flash.add(session.key);
+    setTimeout(() => state.flash.delete(session.key), FLASH_MS);
+  }
+  scheduleRefresh();
+}
+
+let refreshQueued = false;
+function scheduleRefresh() {
+  if (refreshQueued) return;
+  refreshQueued = true;
+  requestAnimationFrame(() => {
+    refreshQueued = false;
+    refresh({ keepLimit: true });
+  });
+}
+
+let feed = null;
+function startLive() {
+  if (!state.directory.events || typeof EventSource !== "function") return;
+  feed = createFeed($("[data-testid=event-feed]"));
+  connectLive(state.directory.events, {
+    onMessage: onLiveMessage,
+    onStats: (stats) => feed.setStats(stats),
+    onState: (s) => feed.setState(s),
+  });
 }
 
 function resort() {
@@ -288,7 +364,7 @@ function refresh({ keepLimit = false } = {}) {
   const counts = countByStatus(base);
   renderChart(els.chart, counts, status);
   renderKpis(base, counts);
-  const shown = renderTable({ tbody: els.tbody, rows: state.view, limit: state.limit, highlightKeys: state.fresh });
+  const shown = renderTable({ tbody: els.tbody, rows: state.view, limit: state.limit, highlightKeys: state.fresh, flashKeys: state.flash });
   const n = state.view.length;
   els.rowCount.dataset.count = String(n);
   els.rowCount.dataset.shown = String(shown);
@@ -296,6 +372,7 @@ function refresh({ keepLimit = false } = {}) {
   els.showMore.hidden = shown >= n;
   els.showMore.textContent = `Show ${fmtCount(Math.min(PAGE_SIZE, n - shown))} more`;
   els.csv.classList.toggle("disabled", n === 0);
+  state.statusControl?.update();
 }
 
 function renderKpis(base, counts) {
@@ -398,6 +475,12 @@ function wireDemoControls() {
     }
     loadProvider(provider);
   });
+  // Live updates need the mock's webhooks to reach this server.
+  if (state.directory.events) {
+    state.statusControl = initStatusControl($("[data-testid=demo-status]"), {
+      getRows: () => state.view.slice(0, DEMO_STATUS_ROWS),
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,6 +514,7 @@ async function main() {
   wireFilters();
   wireCsv();
   wireDemoControls();
+  startLive();
 
   state.settings = loadSettings(state.directory);
   try {

@@ -35,31 +35,36 @@ function noLink(s) {
   return `<span class="muted" title="${esc(why)}">—</span>`;
 }
 
-function rowHtml(row, highlighted) {
+function rowHtml(row, highlighted, flashing) {
   const s = row.session;
+  // Didit's sessions carry no update time: a row updated live shows when the notification came.
+  const updated = s.updatedAt ?? row.liveAt;
+  const updatedTip = s.updatedAt ?? (row.liveAt ? `notification received ${row.liveAt}` : "");
+  const classes = [highlighted ? "fresh" : "", flashing ? "flash" : ""].filter(Boolean).join(" ");
   const user = row.name || s.userRef || "—";
   const ref = row.name && s.userRef ? `<div class="ref mono">${esc(s.userRef)}</div>` : "";
   const userCell = s.userRef
     ? `<button type="button" class="user-link${row.name ? "" : " mono"}" data-testid="user-link" title="Open this user's verification history">${esc(user)}</button>${ref}`
     : `<span class="muted">${esc(user)}</span>`;
-  return `<tr data-testid="session-row" data-provider="${esc(s.provider)}" data-status="${esc(s.status)}" data-key="${esc(s.key)}"${highlighted ? ' class="fresh"' : ""}>
+  return `<tr data-testid="session-row" data-provider="${esc(s.provider)}" data-status="${esc(s.status)}" data-key="${esc(s.key)}"${classes ? ` class="${classes}"` : ""}>
     <td class="nowrap" title="${esc(s.createdAt)}">${esc(fmtTime(s.createdAt))}</td>
     <td>${providerChip(s.provider)}</td>
     <td class="user">${userCell}</td>
     <td>${statusBadge(s.status, providerStatusText(s))}</td>
     <td class="mono id" title="${esc(s.id)}">${esc(s.id)}</td>
-    <td class="nowrap muted" title="${esc(s.updatedAt ?? "")}">${esc(fmtTime(s.updatedAt))}</td>
+    <td class="nowrap muted" data-testid="updated" title="${esc(updatedTip)}">${esc(fmtTime(updated))}</td>
     <td class="link">${externalLink(s.verificationUrl, "Open ↗", "verification-link") || noLink(s)}</td>
   </tr>`;
 }
 
-/** Renders `rows.slice(0, limit)`; returns how many rows are shown. */
-export function renderTable({ tbody, rows, limit, highlightKeys }) {
+/** Renders `rows.slice(0, limit)`; returns how many rows are shown. `highlightKeys`: sessions
+ * created in this tab; `flashKeys`: sessions just updated live (a short flash). */
+export function renderTable({ tbody, rows, limit, highlightKeys, flashKeys = new Set() }) {
   const shown = rows.slice(0, limit);
   if (shown.length === 0) {
     tbody.innerHTML = `<tr class="empty"><td colspan="7">No sessions match these filters.</td></tr>`;
     return 0;
   }
-  tbody.innerHTML = shown.map((row) => rowHtml(row, highlightKeys.has(row.session.key))).join("");
+  tbody.innerHTML = shown.map((row) => rowHtml(row, highlightKeys.has(row.session.key), flashKeys.has(row.session.key))).join("");
   return shown.length;
 }

@@ -23,6 +23,17 @@ const getJson = async (url, init) => {
   assert.equal(res.status, 200, `${url}: HTTP ${res.status}`);
   return res.json();
 };
+const postJson = (url, value) =>
+  getJson(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(value) });
+
+/** Changes a session's status at the mock, as the provider would (the mock then sends the webhook). */
+const mockStatus = (provider, key, status, result) => {
+  const [, id, applicationId] = key.split(":");
+  return postJson(`${demo.mockUrl}/__mock/status`, { provider, id, status, result, applicationId });
+};
+
+const chartCounts = () =>
+  page.$$eval("[data-testid=chart-bar]", (bars) => Object.fromEntries(bars.map((b) => [b.dataset.status, Number(b.dataset.count)])));
 
 /** The mock's truth for what the dashboard should list, with the unified status of each session. */
 async function truth(provider) {
@@ -291,6 +302,109 @@ test("creating a Didit session shows its verification URL and adds it to the tab
   const first = (await visibleRows())[0];
   assert.deepEqual([first.key, first.status], [key, "not_started"]);
   assert.equal(await page.locator(`[data-testid=session-row][data-key="${key}"] [data-testid=verification-link]`).getAttribute("href"), href);
+});
+
+test("a provider's webhook updates its row live: badge, tooltip, flash, chart, and the event feed", async () => {
+  await setFilters();
+  await page.waitForSelector("[data-testid=event-feed][data-state=live]");
+  // Set on this document: still there afterwards proves there was no reload.
+  await page.evaluate(() => {
+    window.__sameDocument = true;
+  });
+  const rows = await visibleRows();
+  const pick = (provider, not) => rows.find((r) => r.provider === provider && r.status !== not);
+  const changes = [
+    // Didit signs its body: the session comes in the event.
+    { row: pick("didit", "approved"), status: "Approved", unified: "approved", tip: "Approved", verification: "signature", source: "event" },
+    // Mangopay and Equals sign nothing: the server fetched the session (needsFetch).
+    { row: pick("mangopay", "declined"), status: "REFUSED", unified: "declined", tip: "REFUSED", verification: "none", source: "fetched" },
+    { row: pick("equals", "approved"), status: "completed", result: "approved", unified: "approved", tip: "completed + approved", verification: "none", source: "fetched" },
+  ];
+  const feedBefore = Number(await page.getAttribute("[data-testid=feed-count]", "data-count"));
+  const total = await rowCount();
+
+  const started = Date.now();
+  for (const c of changes) await mockStatus(c.row.provider, c.row.key, c.status, c.result);
+  for (const [i, c] of changes.entries()) {
+    const row = `[data-testid=session-row][data-key="${c.row.key}"]`;
+    // The new status without a reload; flashed (checked on the first: a flash lasts 1.6 s).
+    await page.waitForSelector(`${row}${i === 0 ? ".flash" : ""}[data-status=${c.unified}]`, { timeout: 5000 });
+    const badge = page.locator(`${row} [data-testid=status-badge]`);
+    assert.equal(await badge.getAttribute("data-status"), c.unified);
+    assert.equal(await badge.getAttribute("title"), c.tip);
+    const item = page.locator(`[data-testid=feed-item][data-key="${c.row.key}"]`).first();
+    await item.waitFor({ timeout: 5000 });
+    assert.equal(await item.getAttribute("data-verification"), c.verification, c.row.key);
+    assert.equal(await item.getAttribute("data-status"), c.unified);
+    assert.equal(await item.getAttribute("data-source"), c.source);
+    assert.equal(await item.locator("[data-testid=verification-badge]").textContent(), c.verification);
+  }
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 5000, `${elapsed} ms`);
+  // Didit's session has no update time: the row shows when the notification came.
+  const diditUpdated = await page.getAttribute(`[data-testid=session-row][data-key="${changes[0].row.key}"] [data-testid=updated]`, "title");
+  assert.match(diditUpdated, /^notification received \d{4}-/);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
+
+  // Counts and chart follow: they equal the mock's truth after the changes.
+  await page.waitForFunction((n) => Number(document.querySelector("[data-testid=feed-count]").dataset.count) >= n, feedBefore + 3);
+  assert.equal(await rowCount(), total);
+  const all = (await Promise.all(PROVIDERS.map(truth))).flat();
+  const expected = Object.fromEntries(Object.keys(await chartCounts()).map((s) => [s, all.filter((x) => x.unified === s).length]));
+  assert.deepEqual(await chartCounts(), expected);
+  // Newest first in the feed; its first three items are these events (the last change on top).
+  const feed = await page.$$eval("[data-testid=feed-item]", (items) => items.map((i) => ({ key: i.dataset.key, seq: Number(i.dataset.seq) })));
+  assert.deepEqual(feed.map((i) => i.seq), [...feed.map((i) => i.seq)].sort((a, b) => b - a));
+  assert.deepEqual(new Set(feed.slice(0, 3).map((i) => i.key)), new Set(changes.map((c) => c.row.key)));
+  assert.ok(feed.length <= 20);
+  await page.screenshot({ path: `${ARTIFACTS}/dashboard-live.png`, animations: "disabled" });
+});
+
+test("a Didit delivery with a corrupt signature is rejected: counted, not shown, row unchanged", async () => {
+  const rows = await visibleRows();
+  const target = rows.find((r) => r.provider === "didit" && r.status !== "declined");
+  const rejectedBefore = Number(await page.getAttribute("[data-testid=feed-rejected]", "data-count"));
+  const itemsBefore = await page.locator(`[data-testid=feed-item][data-key="${target.key}"]`).count();
+  await postJson(`${demo.mockUrl}/__mock/webhooks`, { corrupt: 1 });
+  try {
+    await mockStatus("didit", target.key, "Declined");
+    await page.waitForSelector(`[data-testid=feed-rejected][data-count="${rejectedBefore + 1}"]`, { timeout: 5000 });
+  } finally {
+    await postJson(`${demo.mockUrl}/__mock/webhooks`, { corrupt: 0 });
+  }
+  assert.match(await page.getAttribute("[data-testid=feed-rejected]", "title"), /Didit, HTTP 401 \(signature\)/);
+  // The server answered 401 (the mock's delivery log) and lists the rejection.
+  const log = await getJson(`${demo.mockUrl}/__mock/webhooks`);
+  const delivery = log.deliveries.findLast((d) => d.provider === "didit" && d.sessionId === target.key.slice("didit:".length));
+  assert.equal(delivery?.status, 401);
+  const hooks = await getJson(`${demo.url}/api/webhooks`);
+  assert.equal(hooks.rejected, rejectedBefore + 1);
+  assert.deepEqual([hooks.lastRejection.provider, hooks.lastRejection.status, hooks.lastRejection.code], ["didit", 401, "signature"]);
+  assert.ok(!hooks.events.some((m) => m.event.id === delivery.id), "not published");
+  // Not shown: no feed item, the row keeps its status.
+  assert.equal(await page.locator(`[data-testid=feed-item][data-key="${target.key}"]`).count(), itemsBefore);
+  assert.equal(await page.getAttribute(`[data-testid=session-row][data-key="${target.key}"]`, "data-status"), target.status);
+});
+
+test("the demo control changes a status at the mock, and the row follows", async () => {
+  await setFilters({ provider: "didit" });
+  const control = page.locator("[data-testid=demo-status]");
+  assert.equal(await control.isVisible(), true);
+  // It offers the newest rows of the view.
+  const newest = (await visibleRows()).slice(0, 30).map((r) => r.key);
+  const offered = await page.$$eval("[data-testid=demo-status-session] option", (options) => options.map((o) => o.value));
+  assert.deepEqual(offered, newest);
+  const key = newest[1];
+  await page.selectOption("[data-testid=demo-status-session]", key);
+  const current = await page.getAttribute(`[data-testid=session-row][data-key="${key}"]`, "data-status");
+  const [status, unified] = current === "in_review" ? ["Approved", "approved"] : ["In Review", "in_review"];
+  await page.selectOption("[data-testid=demo-status-value]", status);
+  await page.click("[data-testid=demo-status-apply]");
+  await page.waitForSelector(`[data-testid=session-row][data-key="${key}"][data-status=${unified}]`, { timeout: 5000 });
+  assert.match(await page.textContent("[data-testid=demo-status-result]"), new RegExp(status));
+  const truthRow = (await truth("didit")).find((s) => s.key === key);
+  assert.equal(truthRow.status, status);
+  await setFilters();
 });
 
 test("a secret key aimed straight at a provider is refused, and shown as such", async () => {

@@ -301,7 +301,52 @@ function indexMangopay(people, sessions) {
     byId.set(s.Id, s);
     byUser.get(s.UserId).push(s);
   }
-  return { sessions, byId, byUser, users };
+  return { sessions, byId, byUser, users, events: seededMangopayEvents(sessions) };
+}
+
+/** Mangopay's documented IDV event types, by the session status they report (webhooks.md 2).
+ * Other statuses (PENDING, OUTDATED, TIMEOUT, ERROR, unknown ones) have no event. */
+export const MANGOPAY_IDV_EVENTS = Object.freeze({
+  VALIDATED: 'IDENTITY_VERIFICATION_VALIDATED',
+  REFUSED: 'IDENTITY_VERIFICATION_FAILED',
+  REVIEW: 'IDENTITY_VERIFICATION_INCONCLUSIVE',
+  OUT_OF_DATE: 'IDENTITY_VERIFICATION_OUTDATED',
+  EXPIRED: 'IDENTITY_VERIFICATION_EXPIRED',
+});
+
+/** Mangopay's events API keeps 45 days of events. */
+export const MANGOPAY_EVENTS_DAYS = 45;
+
+/** The events of the seeded sessions (`GET /v2.01/{ClientId}/events`): one per session whose
+ * status has an event type, dated at its `LastUpdate`; sorted oldest first (then by id). */
+function seededMangopayEvents(sessions) {
+  const events = [];
+  for (const s of sessions) {
+    const type = MANGOPAY_IDV_EVENTS[s.Status];
+    if (type && s.LastUpdate !== null) events.push({ ResourceId: s.Id, EventType: type, Date: s.LastUpdate });
+  }
+  return events.sort((a, b) => a.Date - b.Date || (a.ResourceId < b.ResourceId ? -1 : a.ResourceId > b.ResourceId ? 1 : 0));
+}
+
+/** Record the event of a runtime change of `rec` (when its status has an event type), dated
+ * `date` (Unix s; the server passes the wall clock, the same `Date` as the webhook). Kept oldest
+ * first. Returns the event, or null. */
+export function recordMangopayEvent(data, rec, date) {
+  const type = MANGOPAY_IDV_EVENTS[rec.Status];
+  if (!type) return null;
+  const event = { ResourceId: rec.Id, EventType: type, Date: date };
+  const events = data.mangopay.events;
+  let i = events.length;
+  while (i > 0 && events[i - 1].Date > date) i--; // usually appends
+  events.splice(i, 0, event);
+  return event;
+}
+
+/** The events API's "now" (Unix s): the mock's own clock, i.e. the reference date moved on by
+ * every runtime change; the oldest date a query may ask for is 45 days before it. */
+export function mangopayEventsWindow(data) {
+  const now = data.clock;
+  return { now, oldest: now - MANGOPAY_EVENTS_DAYS * DAY };
 }
 
 const MANGOPAY_REFUSALS = [

@@ -3,7 +3,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HUGE_COUNT, json, nowUnix, parseJsonBody, strictInt } from './http.mjs';
-import { CREDENTIALS, createMangopaySession, mangopayChecks } from './data.mjs';
+import { CREDENTIALS, MANGOPAY_EVENTS_DAYS, createMangopaySession, mangopayChecks, mangopayEventsWindow } from './data.mjs';
 
 const PREFIX = '/v2.01/';
 export const MANGOPAY_TOKEN_PATH = '/v2.01/oauth/token';
@@ -14,7 +14,7 @@ export function isMangopayPath(pathname) {
   return pathname.startsWith(PREFIX);
 }
 
-/** Which endpoint a request is for (`token`, `list`, `get`, `create`), or null (anything else). */
+/** Which endpoint a request is for (`token`, `list`, `get`, `create`, `events`), or null (anything else). */
 export function mangopayEndpoint(method, pathname) {
   if (pathname === MANGOPAY_TOKEN_PATH) return method === 'POST' ? 'token' : null;
   const parts = pathname.slice(PREFIX.length).split('/');
@@ -24,6 +24,7 @@ export function mangopayEndpoint(method, pathname) {
     return read ? 'list' : method === 'POST' ? 'create' : null;
   }
   if (parts.length === 3 && parts[1] === 'identity-verifications') return read ? 'get' : null;
+  if (parts.length === 2 && parts[1] === 'events') return read ? 'events' : null;
   return null;
 }
 
@@ -102,6 +103,11 @@ export function handleMangopay(ctx) {
     if (method === 'GET' || method === 'HEAD') return viewSession(ctx, rest[1]);
     return methodNotAllowed(method);
   }
+  // events
+  if (rest.length === 1 && rest[0] === 'events') {
+    if (method === 'GET' || method === 'HEAD') return listEvents(ctx);
+    return methodNotAllowed(method);
+  }
   return mangopayError(404, 'ressource_not_found', 'The ressource does not exist', null);
 }
 
@@ -153,9 +159,8 @@ function hostedUrl(origin, rec) {
   return `${origin}/hosted/${encodeURIComponent(rec.Id)}?sessionId=${rec.sessionToken}&redirectURL=${encodeURIComponent(rec.ReturnUrl)}`;
 }
 
-function listSessions(ctx, userId) {
-  const q = ctx.url.searchParams;
-  const errors = {};
+/** `page` (1-based, default 1) and `per_page` (1..100, default 10) into `errors` when invalid. */
+function pagingParams(q, errors) {
   let page = 1;
   let perPage = 10;
   if (q.has('page')) {
@@ -168,6 +173,31 @@ function listSessions(ctx, userId) {
       errors.per_page = `The field per_page must be between 1 and ${MANGOPAY_MAX_PER_PAGE}.`;
     }
   }
+  return { page, perPage };
+}
+
+/** `x-number-of-pages`, `x-number-of-items` and `link` (first, prev, next, last: absolute URLs
+ * that keep `keep`, the other query parameters). */
+function pagingHeaders(ctx, { page, perPage, pages, total, keep = [] }) {
+  const base = `${ctx.origin}${ctx.url.pathname}`;
+  const extra = keep.map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('');
+  const link = (p, rel) => `<${base}?page=${p}&per_page=${perPage}${extra}>; rel="${rel}"`;
+  const last = Math.max(1, pages);
+  const links = [link(1, 'first')];
+  if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'));
+  if (page < pages) links.push(link(page + 1, 'next'));
+  links.push(link(last, 'last'));
+  return {
+    'x-number-of-pages': String(pages),
+    'x-number-of-items': String(total),
+    link: links.join(', '),
+  };
+}
+
+function listSessions(ctx, userId) {
+  const q = ctx.url.searchParams;
+  const errors = {};
+  const { page, perPage } = pagingParams(q, errors);
   if (Object.keys(errors).length) return paramError(errors);
 
   const mode = ctx.state.paging?.mangopay ?? 'normal';
@@ -182,18 +212,56 @@ function listSessions(ctx, userId) {
     CreationDate: s.CreationDate,
     LastUpdate: s.LastUpdate,
   }));
-  const base = `${ctx.origin}${ctx.url.pathname}`;
-  const link = (p, rel) => `<${base}?page=${p}&per_page=${perPage}>; rel="${rel}"`;
-  const last = Math.max(1, pages);
-  const links = [link(1, 'first')];
-  if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'));
-  if (page < pages) links.push(link(page + 1, 'next'));
-  links.push(link(last, 'last'));
-  return json(200, rows, {
-    'x-number-of-pages': String(pages),
-    'x-number-of-items': String(total),
-    link: links.join(', '),
-  });
+  return json(200, rows, pagingHeaders(ctx, { page, perPage, pages, total }));
+}
+
+/**
+ * `GET /v2.01/{ClientId}/events?EventType=&AfterDate=&BeforeDate=&page=&per_page=` (webhooks.md 2):
+ * a bare array of `{ResourceId, EventType, Date}`, oldest first, paged like the IDV list. Dates
+ * are Unix seconds, both bounds inclusive; a bound older than 45 days before the mock's clock is
+ * a 400 `param_error`; without AfterDate the last 45 days. EventType is an exact match (any value).
+ */
+function listEvents(ctx) {
+  const q = ctx.url.searchParams;
+  const errors = {};
+  const { page, perPage } = pagingParams(q, errors);
+  const { oldest } = mangopayEventsWindow(ctx.state.data);
+  const bounds = {};
+  for (const name of ['AfterDate', 'BeforeDate']) {
+    if (!q.has(name)) continue;
+    const raw = q.get(name);
+    const value = /^-?\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isNaN(value)) errors[name] = `The field ${name} must be a Unix timestamp.`;
+    else if (value < oldest) {
+      errors[name] = `Events older than ${MANGOPAY_EVENTS_DAYS} days cannot be retrieved: ${name} must be ${oldest} or later.`;
+    } else bounds[name] = value;
+  }
+  const eventType = q.get('EventType') || null;
+  if (Object.keys(errors).length) return paramError(errors);
+
+  const after = bounds.AfterDate ?? oldest;
+  const before = bounds.BeforeDate ?? Infinity;
+  const all = ctx.state.data.mangopay.events;
+  // sorted by Date: skip the older ones with a binary search
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].Date < after) lo = mid + 1;
+    else hi = mid;
+  }
+  const matching = [];
+  for (let i = lo; i < all.length && all[i].Date <= before; i++) {
+    if (eventType === null || all[i].EventType === eventType) matching.push(all[i]);
+  }
+  const mode = ctx.state.paging?.mangopay ?? 'normal';
+  const huge = mode === 'huge-count';
+  const total = huge ? HUGE_COUNT.items : matching.length;
+  const pages = huge ? HUGE_COUNT.pages : Math.ceil(total / perPage);
+  const start = mode === 'ignore-page' ? 0 : (page - 1) * perPage;
+  const rows = matching.slice(start, start + perPage).map((e) => ({ ...e }));
+  const keep = ['EventType', 'AfterDate', 'BeforeDate'].filter((k) => q.has(k)).map((k) => [k, q.get(k)]);
+  return json(200, rows, pagingHeaders(ctx, { page, perPage, pages, total, keep }));
 }
 
 function createSession(ctx, userId) {

@@ -12,7 +12,7 @@ export const COMMIT_KINDS = ['commit-then-reset', 'commit-then-hold', 'commit-th
 /** Endpoints a script can target, per provider (`any` = every request of the provider except
  * Mangopay's token endpoint). Equals has only its list endpoint. */
 export const SCRIPT_ENDPOINTS = Object.freeze({
-  mangopay: ['token', 'list', 'get', 'create', 'any'],
+  mangopay: ['token', 'list', 'get', 'create', 'events', 'any'],
   equals: ['list', 'any'],
   didit: ['list', 'get', 'create', 'any'],
 });

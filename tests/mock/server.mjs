@@ -35,7 +35,7 @@ import http from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './rng.mjs';
-import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, peopleJson, sessionCount, sessionSummary, setSessionStatus, truth } from './data.mjs';
+import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, mangopayEventsWindow, peopleJson, recordMangopayEvent, sessionCount, sessionSummary, setSessionStatus, truth } from './data.mjs';
 import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
 import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
 import { echoResponse } from './echo.mjs';
@@ -336,6 +336,7 @@ function makeControl(state) {
         credentials: { ...CREDENTIALS, didit: { ...CREDENTIALS.didit, webhookSecret: state.webhooks.settings.diditSecret } },
         webhooks: (({ deliveries, ...settings }) => settings)(state.webhooks.view()),
         diditWorkflows: state.data.didit.workflows.map(({ id, label, features }) => ({ id, label, features })),
+        mangopayEvents: { ...mangopayEventsWindow(state.data), count: state.data.mangopay.events.length },
       };
     },
     /** Replace fault rates and latency; keys absent from `cfg` go back to 0. */
@@ -703,9 +704,16 @@ async function handleRequest(state, control, req, res) {
   write(res, response, kind === 'hold' ? faultHeader : cors);
 }
 
-/** Send the webhooks of a changed session (fire and forget). */
+/** Send the webhooks of a changed session (fire and forget). A Mangopay change whose status has
+ * an event type is also recorded for the events API, with the same Date as its notification (the
+ * wall clock), whether or not webhooks are on. */
 function notify(state, provider, rec) {
-  state.webhooks.notify(provider, rec, { data: state.data, origin: state.url });
+  let date;
+  if (provider === 'mangopay') {
+    date = Math.floor(Date.now() / 1000);
+    recordMangopayEvent(state.data, rec, date);
+  }
+  state.webhooks.notify(provider, rec, { data: state.data, origin: state.url, date });
 }
 
 function forbidden(provider) {

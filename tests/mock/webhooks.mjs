@@ -12,7 +12,7 @@ import https from 'node:https';
 import { createHmac } from 'node:crypto';
 import { Rng } from './rng.mjs';
 import { dumps, pyStr } from './python-json.mjs';
-import { CREDENTIALS, isoSeconds } from './data.mjs';
+import { CREDENTIALS, MANGOPAY_IDV_EVENTS, isoSeconds } from './data.mjs';
 import { diditDecision } from './didit.mjs';
 
 export const DIDIT_WEBHOOK_SECRET = CREDENTIALS.didit.webhookSecret;
@@ -22,13 +22,7 @@ export const DIDIT_USER_AGENT = 'DiditWebhook/2.0 +https://didit.me';
 /** Didit sends `decision` for these statuses only (webhooks.md 1.3). */
 export const DIDIT_DECISION_STATUSES = Object.freeze(['Approved', 'Declined', 'In Review', 'Abandoned']);
 /** Mangopay's documented IDV events, by the session status they report (webhooks.md 2). */
-export const MANGOPAY_IDV_EVENTS = Object.freeze({
-  VALIDATED: 'IDENTITY_VERIFICATION_VALIDATED',
-  REFUSED: 'IDENTITY_VERIFICATION_FAILED',
-  REVIEW: 'IDENTITY_VERIFICATION_INCONCLUSIVE',
-  OUT_OF_DATE: 'IDENTITY_VERIFICATION_OUTDATED',
-  EXPIRED: 'IDENTITY_VERIFICATION_EXPIRED',
-});
+export { MANGOPAY_IDV_EVENTS };
 export const EQUALS_EVENT_TYPE = 'IdentityVerificationStatusUpdated';
 
 const MINUTE = 60_000;
@@ -139,12 +133,12 @@ export class Webhooks {
   }
 
   /** A session of `provider` changed (created, inserted, status set): notify as that provider does. */
-  notify(provider, rec, { data, origin }) {
+  notify(provider, rec, { data, origin, date }) {
     const base = this.settings.url;
     if (!base) return;
     let message;
     if (provider === 'didit') message = this.diditMessage(base, rec, data, origin);
-    else if (provider === 'mangopay') message = this.mangopayMessage(base, rec);
+    else if (provider === 'mangopay') message = this.mangopayMessage(base, rec, date);
     else message = this.equalsMessage(base, rec);
     if (!message) return;
     this.pending++;
@@ -198,10 +192,11 @@ export class Webhooks {
     };
   }
 
-  mangopayMessage(base, rec) {
+  /** `date`: the event's Date (Unix s), the one the events API lists; default now. */
+  mangopayMessage(base, rec, date = nowUnix()) {
     const type = MANGOPAY_IDV_EVENTS[rec.Status];
     if (!type) return null; // creates (PENDING) and the other statuses notify nothing
-    const query = `EventType=${type}&RessourceId=${encodeURIComponent(rec.Id)}&Date=${nowUnix()}`;
+    const query = `EventType=${type}&RessourceId=${encodeURIComponent(rec.Id)}&Date=${date}`;
     return {
       provider: 'mangopay',
       id: this.ids.uuid(),

@@ -1,0 +1,234 @@
+// The demo server's live events without a browser: webhooks in (verified with the package's
+// parseWebhook), Server-Sent Events out (/api/events), the counters (/api/webhooks), the
+// demo-only status route, and a clean shutdown with streams open.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startDemo } from "../../scripts/demo.mjs";
+import { CREDENTIALS } from "../mock/server.mjs";
+import { signWebhook } from "../../pkg/index.mjs";
+
+let demo;
+
+/** An SSE connection: parsed frames as they arrive. */
+async function openStream(headers = {}) {
+  const controller = new AbortController();
+  const res = await fetch(`${demo.url}/api/events`, { headers, signal: controller.signal });
+  const frames = [];
+  const waiters = [];
+  let buffer = "";
+  let ended = false;
+  const check = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]()) waiters.splice(i, 1);
+  };
+  const pump = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const frame = { comment: [], event: "message", data: null, id: null };
+        for (const line of block.split("\n")) {
+          if (line.startsWith(":")) frame.comment.push(line.slice(1).trim());
+          else if (line.startsWith("data: ")) frame.data = JSON.parse(line.slice(6));
+          else if (line.startsWith("event: ")) frame.event = line.slice(7);
+          else if (line.startsWith("id: ")) frame.id = line.slice(4);
+          else if (line.startsWith("retry: ")) frame.retry = Number(line.slice(7));
+        }
+        frames.push(frame);
+      }
+      check();
+    }
+    ended = true;
+    check();
+  })().catch((e) => {
+    if (e.name !== "AbortError") throw e;
+  });
+  return {
+    res,
+    frames,
+    pump,
+    get ended() {
+      return ended;
+    },
+    messages: () => frames.filter((f) => f.event === "message" && f.data),
+    /** Resolves once `pred(frames)` holds (or rejects after ms). */
+    until(pred, ms = 3000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timeout; frames: ${JSON.stringify(frames).slice(0, 800)}`)), ms);
+        const ok = () => {
+          if (!pred(frames)) return false;
+          clearTimeout(timer);
+          resolve(frames);
+          return true;
+        };
+        if (!ok()) waiters.push(ok);
+      });
+    },
+    close: () => controller.abort(),
+  };
+}
+
+const post = (url, value) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(value) });
+const mockStatus = async (provider, id, status) => {
+  const res = await post(`${demo.mockUrl}/__mock/status`, { provider, id, status });
+  assert.equal(res.status, 200);
+  return res.json();
+};
+
+before(async () => {
+  demo = await startDemo({ port: 0, seed: 3, sessions: 40, latencyMs: 0, keepAliveMs: 60 });
+});
+after(() => demo?.close());
+
+test("the directory announces the stream; /api/events is text/event-stream with data frames, stats and keep-alives", async () => {
+  const directory = await (await fetch(`${demo.url}/api/directory`)).json();
+  assert.equal(directory.events, "/api/events");
+  const stream = await openStream();
+  assert.equal(stream.res.status, 200);
+  assert.match(stream.res.headers.get("content-type"), /^text\/event-stream/);
+  assert.equal(stream.res.headers.get("cache-control"), "no-store");
+  await stream.until((f) => f.some((x) => x.event === "stats"));
+  assert.equal(stream.frames[0].retry, 2000);
+
+  const { sessions } = await (await fetch(`${demo.mockUrl}/__mock/sessions?provider=mangopay`)).json();
+  const target = sessions.find((s) => s.status === "PENDING");
+  const before = Math.floor(Date.now() / 1000);
+  await mockStatus("mangopay", target.id, "VALIDATED");
+  await stream.until(() => stream.messages().some((m) => m.data.key === `mangopay:${target.id}`));
+  const msg = stream.messages().find((m) => m.data.key === `mangopay:${target.id}`);
+  assert.equal(msg.id, String(msg.data.seq));
+  const { event, session, source, resolveError, receivedAt } = msg.data;
+  assert.deepEqual(
+    [event.provider, event.type, event.providerType, event.sessionId, event.verification, event.needsFetch],
+    ["mangopay", "session.updated", "IDENTITY_VERIFICATION_VALIDATED", target.id, "none", true],
+  );
+  assert.ok(Date.parse(event.occurredAt) / 1000 >= before - 1);
+  assert.equal(event.raw, undefined);
+  assert.equal(event.session, undefined, "the session is beside the event, not inside");
+  // Mangopay signs nothing: the server fetched the session with its own credentials.
+  assert.equal(source, "fetched");
+  assert.equal(resolveError, null);
+  assert.deepEqual([session.key, session.status, session.providerStatus], [`mangopay:${target.id}`, "approved", "VALIDATED"]);
+  assert.ok(Date.parse(receivedAt) > 0);
+  assert.ok(!JSON.stringify(stream.frames).includes(CREDENTIALS.mangopay.apiKey), "no secret in the stream");
+
+  // keep-alive comments every keepAliveMs
+  await stream.until((f) => f.filter((x) => x.comment.includes("keep-alive")).length >= 2);
+  const stats = stream.frames.filter((f) => f.event === "stats").at(-1).data;
+  assert.deepEqual([stats.accepted, stats.rejected], [1, 0]);
+  stream.close();
+});
+
+test("a new page gets the kept events as backlog; a reconnecting one only what it missed", async () => {
+  const first = await openStream();
+  await first.until((f) => f.some((x) => x.event === "stats"));
+  const backlog = first.messages();
+  assert.ok(backlog.length >= 1);
+  assert.ok(backlog.every((m) => m.data.replay === "backlog"));
+  const lastSeen = backlog.at(-1).id;
+  first.close();
+
+  const { sessions } = await (await fetch(`${demo.mockUrl}/__mock/sessions?provider=didit`)).json();
+  const target = sessions.find((s) => s.status === "In Progress" || s.status === "Not Started");
+  await mockStatus("didit", target.id, "Approved");
+  const stats = async () => (await fetch(`${demo.url}/api/webhooks`)).json();
+  for (let i = 0; i < 100 && !(await stats()).events.some((m) => m.key === `didit:${target.id}`); i++) await new Promise((r) => setTimeout(r, 20));
+
+  const again = await openStream({ "last-event-id": lastSeen });
+  await again.until((f) => f.some((x) => x.event === "stats"));
+  const missed = again.messages();
+  assert.deepEqual(missed.map((m) => m.data.key), [`didit:${target.id}`]);
+  assert.equal(missed[0].data.replay, "missed");
+  // Didit signs the body, decision included: the session came in the event, nothing fetched.
+  assert.deepEqual([missed[0].data.event.verification, missed[0].data.source, missed[0].data.session.status], ["signature", "event", "approved"]);
+  again.close();
+});
+
+test("deliveries: 200 and published when verified, 401 bad signature, 400 not the format, retries deduplicated", async () => {
+  const stream = await openStream();
+  await stream.until((f) => f.some((x) => x.event === "stats"));
+  const view = async () => (await fetch(`${demo.url}/api/webhooks`)).json();
+  const before = await view();
+  const { sessions } = await (await fetch(`${demo.mockUrl}/__mock/sessions?provider=didit`)).json();
+  const payload = {
+    event_id: "11111111-2222-4333-8444-555555555555",
+    webhook_type: "status.updated",
+    timestamp: Math.floor(Date.now() / 1000),
+    created_at: Math.floor(Date.now() / 1000),
+    session_id: sessions[0].id,
+    status: "In Progress",
+  };
+  const send = (signed) => fetch(`${demo.url}/webhooks/didit`, { method: "POST", headers: signed.headers, body: signed.body });
+
+  const wrong = signWebhook("didit", { payload, secret: "not-the-secret" });
+  assert.equal((await send(wrong)).status, 401);
+  const garbage = await fetch(`${demo.url}/webhooks/didit`, { method: "POST", headers: { "content-type": "application/json" }, body: "not json" });
+  assert.equal(garbage.status, 400);
+  const mangopayNoQuery = await fetch(`${demo.url}/webhooks/mangopay`);
+  assert.equal(mangopayNoQuery.status, 400);
+  const equalsGarbage = await fetch(`${demo.url}/webhooks/equals`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  assert.equal(equalsGarbage.status, 400);
+
+  const good = signWebhook("didit", { payload, secret: CREDENTIALS.didit.webhookSecret });
+  const ok = await send(good);
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { received: true });
+  const dup = await send(good);
+  assert.equal(dup.status, 200);
+  assert.deepEqual(await dup.json(), { received: true, duplicate: true });
+
+  await stream.until(() => stream.messages().some((m) => m.data.event.id === payload.event_id));
+  const published = stream.messages().filter((m) => m.data.event.id === payload.event_id);
+  assert.equal(published.length, 1, "the badly signed one and the retry are not published");
+  // No decision in the body: the server fetched the session.
+  assert.equal(published[0].data.source, "fetched");
+  assert.equal(published[0].data.event.verification, "signature");
+
+  const after = await view();
+  assert.equal(after.rejected - before.rejected, 4);
+  assert.equal(after.accepted - before.accepted, 1);
+  assert.equal(after.duplicates - before.duplicates, 1);
+  assert.deepEqual(
+    after.rejections.slice(-4).map((r) => [r.provider, r.status, r.code]),
+    [["didit", 401, "signature"], ["didit", 400, "decode"], ["mangopay", 400, "decode"], ["equals", 400, "decode"]],
+  );
+  assert.ok(!JSON.stringify(after).includes(CREDENTIALS.didit.webhookSecret));
+  assert.equal((await fetch(`${demo.url}/webhooks/stripe`, { method: "POST", body: "{}" })).status, 404);
+  stream.close();
+});
+
+test("POST /api/demo/status changes a session at the mock; bad input is refused", async () => {
+  const { sessions } = await (await fetch(`${demo.mockUrl}/__mock/sessions?provider=equals`)).json();
+  const row = sessions.find((s) => s.status === "in_progress") ?? sessions[0];
+  const res = await post(`${demo.url}/api/demo/status`, { provider: "equals", id: row.id, applicationId: row.applicationId, status: "completed", result: "declined" });
+  assert.equal(res.status, 200);
+  const summary = await res.json();
+  assert.deepEqual([summary.key, summary.status, summary.result], [row.key, "completed", "declined"]);
+  assert.equal((await post(`${demo.url}/api/demo/status`, { provider: "stripe", id: "x", status: "y" })).status, 400);
+  assert.equal((await post(`${demo.url}/api/demo/status`, { provider: "didit", id: "no-such-session", status: "Approved" })).status, 404);
+  assert.equal((await post(`${demo.url}/api/demo/status`, { provider: "didit", id: row.id })).status, 400);
+  assert.equal((await fetch(`${demo.url}/api/demo/status`)).status, 405);
+});
+
+test("close() ends open streams cleanly and does not hang", async () => {
+  const own = await startDemo({ port: 0, seed: 3, sessions: 20, latencyMs: 0 });
+  const streams = await Promise.all(
+    [0, 1, 2].map(async () => {
+      const res = await fetch(`${own.url}/api/events`);
+      const reader = res.body.getReader();
+      await reader.read(); // the first frames
+      return reader;
+    }),
+  );
+  const started = Date.now();
+  await own.close();
+  assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+  for (const reader of streams) {
+    let done = false;
+    while (!done) ({ done } = await reader.read()); // ends, no error
+  }
+  // No more deliveries to the closed server.
+  assert.equal(own.mock.control.webhooks().url, null);
+});
