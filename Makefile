@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_TESTS := tests/node/ tests/mock/ tests/browser/ tests/demo/
 
-.PHONY: tools pkg demo example bench test test-native test-wasm lint
+.PHONY: tools pkg demo example bench fuzz test test-native test-wasm lint
 
 tools:
 	@bash scripts/install-tools.sh
@@ -25,9 +25,16 @@ bench: pkg
 	node bench/run.mjs
 	node --expose-gc bench/boundary.mjs
 
-# Native tests first (fast, no wasm), then one wasm build, then Node and Chromium.
+# The boundary fuzzer: hostile JS values into every export of pkg/ for FUZZ_SECONDS (default 300);
+# FUZZ_SEED=N repeats a run (the seed is printed), --replay I one iteration (tests/fuzz/boundary.fuzz.mjs).
+FUZZ_SECONDS ?= 300
+fuzz: pkg
+	node tests/fuzz/boundary.fuzz.mjs --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+
+# Native tests first (fast, no wasm), then one wasm build, then Node and Chromium, then 5 s of fuzzing.
 test: tools test-native lint pkg test-wasm
 	node --test $(NODE_TESTS)
+	node tests/fuzz/boundary.fuzz.mjs --seconds 5
 
 test-native:
 	cargo test

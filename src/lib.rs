@@ -26,6 +26,7 @@ pub mod client;
 pub mod csv;
 pub mod error;
 pub mod json;
+mod order;
 pub mod providers;
 pub mod session;
 pub mod session_json;

@@ -108,7 +108,9 @@ pub fn summarize(sessions: &[Session], options: &SummaryOptions) -> UserSummary 
         .map(|s| (to_unix_millis(&s.created_at).unwrap_or(i64::MIN), s))
         .collect();
     // Newest first; equal times by key, so the result does not depend on input order.
-    order.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.key.cmp(&b.1.key)));
+    crate::order::sort_by(&mut order, |a, b| {
+        b.0.cmp(&a.0).then_with(|| a.1.key.cmp(&b.1.key))
+    });
 
     let current = order.first().map(|(_, s)| *s);
     let newest_approved = order

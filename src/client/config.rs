@@ -149,7 +149,7 @@ impl ClientConfig {
         }
         out.retain(|s| !s.is_empty());
         // Longest first, so that a secret containing another is scrubbed whole.
-        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        crate::order::sort_by_key(&mut out, |s| std::cmp::Reverse(s.len()));
         out.dedup();
         out
     }
@@ -343,7 +343,22 @@ fn provider_config(
         .trim_end_matches('/')
         .to_string();
     check_base_url(provider, &base_url)?;
-    let api_key = text("apiKey")?.map(Secret::new);
+    let api_key = text("apiKey")?;
+    // It goes into a header (Didit, Equals) or Basic credentials (Mangopay):
+    // a line break would fail every request later with a `network` error.
+    if api_key
+        .as_deref()
+        .is_some_and(|k| k.chars().any(|c| c.is_control() || c as u32 > 0xff))
+    {
+        return Err(IdvError::config(
+            Some(provider),
+            format!(
+                "{p}: `apiKey` contains a line break, a control character or a character \
+                 beyond Latin-1: it cannot be sent in a header"
+            ),
+        ));
+    }
+    let api_key = api_key.map(Secret::new);
     let mut settings = Vec::new();
     for setting in provider.api().connection().settings {
         match (text(setting.name)?, setting.required_because) {
@@ -456,6 +471,10 @@ mod tests {
             (json!({"equals": {}}), "`apiKey` is required"),
             (json!({"mangopay": {"apiKey": "k"}}), "`clientId`"),
             (json!({"didit": {"apiKey": 5}}), "`apiKey` must be"),
+            (
+                json!({"didit": {"apiKey": "k\nx-evil: 1"}}),
+                "`apiKey` contains a line break",
+            ),
             (
                 json!({"didit": {"apiKey": "k", "baseUrl": "ftp://x"}}),
                 "`baseUrl`",

@@ -117,7 +117,7 @@ impl UserRefs {
             };
             refs.push((provider, query));
         }
-        refs.sort_by_key(|(p, _)| *p);
+        crate::order::sort_by_key(&mut refs, |(p, _)| *p);
         Ok(UserRefs(refs))
     }
 }

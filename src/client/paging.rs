@@ -267,11 +267,16 @@ pub fn first_ref(provider: Provider) -> PageRef {
 
 /// Newest first (by `createdAt`, then `key` for a stable order).
 pub fn sort_newest_first(sessions: &mut [Session]) {
-    sessions.sort_by(|a, b| {
-        let ta = crate::time::to_unix_millis(&a.created_at).unwrap_or(i64::MIN);
-        let tb = crate::time::to_unix_millis(&b.created_at).unwrap_or(i64::MIN);
-        tb.cmp(&ta).then_with(|| a.key.cmp(&b.key))
+    let times: Vec<i64> = sessions
+        .iter()
+        .map(|s| crate::time::to_unix_millis(&s.created_at).unwrap_or(i64::MIN))
+        .collect();
+    let order = crate::order::positions(sessions.len(), &|a, b| {
+        times[b]
+            .cmp(&times[a])
+            .then_with(|| sessions[a].key.cmp(&sessions[b].key))
     });
+    crate::order::permute(sessions, &order);
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ extern "C" {
     fn guarded_apply(f: &JsValue, this: &JsValue, args: &Array) -> Array;
     #[wasm_bindgen(js_name = stringify)]
     fn guarded_stringify(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = settingsJson)]
+    fn guarded_settings_json(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = ownKeys)]
     fn guarded_own_keys(target: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = entries)]
@@ -259,6 +261,31 @@ pub(crate) fn options(value: &JsValue, what: &str) -> Result<Option<JsValue>, Id
 /// throwing getter or `toJSON`) or gives nothing (a function, a Symbol).
 pub(crate) fn stringify(value: &JsValue) -> Option<String> {
     guarded_stringify(value).as_string()
+}
+
+/// Settings (a client config) as a `serde_json::Value`, through
+/// `JSON.stringify`; a value JSON would silently change (NaN, Infinity, bytes,
+/// a Map) is a `config` error naming its key. `Ok(None)` when it cannot be
+/// read at all.
+pub(crate) fn settings(value: &JsValue, what: &str) -> Result<Option<Value>, IdvError> {
+    let out = guarded_settings_json(value);
+    if let Some(text) = out.as_string() {
+        return Ok(serde_json::from_str(&text).ok());
+    }
+    if out.is_object() {
+        let key = get(&out, "key").as_string().unwrap_or_default();
+        if key.is_empty() {
+            // The settings object itself (bytes, a Map): not a plain object.
+            return Ok(None);
+        }
+        let found = get(&out, "what").as_string().unwrap_or_default();
+        let key: String = key.chars().take(40).collect();
+        return Err(IdvError::config(
+            None,
+            format!("{what}: `{key}` is {found}, which JSON cannot carry: not a valid setting"),
+        ));
+    }
+    Ok(None)
 }
 
 /// A JS value that belongs to no provider (a config, user references, a

@@ -31,6 +31,8 @@ pub struct IdvClient {
     fetch: Function,
     fetch_this: JsValue,
     signals: SignalHubs,
+    /// Set by `free()`: later calls reject (calls already running finish).
+    freed: std::cell::Cell<bool>,
 }
 
 /// Per-call options read from JS.
@@ -149,10 +151,22 @@ impl IdvClient {
     }
 
     /// What every call needs: the engine, a transport listening to the call's signal, the options.
+    /// A `config` error once `free()` was called.
+    fn check_live(&self) -> Result<(), IdvError> {
+        if self.freed.get() {
+            return Err(IdvError::config(
+                None,
+                "IdvClient: this client was freed (free() or `using`); create a new one",
+            ));
+        }
+        Ok(())
+    }
+
     fn prepare(
         &self,
         options: Option<&JsValue>,
     ) -> Result<(Rc<Engine>, JsTransport, Call), IdvError> {
+        self.check_live()?;
         let mut call = call_options(options)?;
         let transport = self.transport(call.signal.take());
         Ok((self.engine.clone(), transport, call))
@@ -171,12 +185,19 @@ impl IdvClient {
         js(Self::build(&config))
     }
 
+    /// What `free()` does (see `guarded.js`): marks the client freed. Its
+    /// memory is released by the garbage collector once no call holds it.
+    #[wasm_bindgen(js_name = __release, skip_typescript)]
+    pub fn release(&self) {
+        self.freed.set(true);
+    }
+
     fn build(config: &JsValue) -> Result<IdvClient, IdvError> {
         let not_object = || IdvError::config(None, "IdvClient: config must be a plain object");
         if !config.is_object() {
             return Err(not_object());
         }
-        let value = args::value(config).ok_or_else(not_object)?;
+        let value = args::settings(config, "IdvClient")?.ok_or_else(not_object)?;
         let parsed = ClientConfig::from_json(&value)?;
         if is_browser() {
             parsed.check_browser_safety()?;
@@ -202,6 +223,7 @@ impl IdvClient {
             fetch,
             fetch_this,
             signals: SignalHubs::default(),
+            freed: std::cell::Cell::new(false),
         })
     }
 
@@ -282,6 +304,7 @@ impl IdvClient {
             let provider = args::provider(&provider)?;
             let query = query_arg(provider, &query)?;
             let call = call_options(options.as_ref())?;
+            self.check_live()?;
             Ok((provider, query, call))
         })();
         let state = match prepared {
@@ -569,5 +592,11 @@ impl SessionStream {
             t.signal.fire();
         }
         Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
+    }
+
+    /// What `free()` does (see `guarded.js`): ends the iteration, as `return()`.
+    #[wasm_bindgen(js_name = __release, skip_typescript)]
+    pub fn release(&self) {
+        let _ = self.finish();
     }
 }

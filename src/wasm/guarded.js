@@ -42,6 +42,42 @@ export function stringify(value) {
   }
 }
 
+/**
+ * The JSON text of a settings object (a client config), or `{ key, what }`
+ * naming the first value JSON would silently change into something else: a
+ * number that is not finite (NaN, Infinity: JSON writes null), bytes, a Map or
+ * a Set (JSON writes {}). A `Headers` is written as its entries. `undefined`
+ * when it cannot be read (a cycle, a getter that throws, a revoked Proxy).
+ */
+export function settingsJson(value) {
+  let bad;
+  const replacer = (key, v) => {
+    if (bad !== undefined) return undefined;
+    let what;
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      what = String(v);
+    } else if (v !== null && typeof v === "object") {
+      if (typeof Headers === "function" && v instanceof Headers) return Object.fromEntries(v);
+      const tag = Object.prototype.toString.call(v);
+      if (tag === "[object ArrayBuffer]" || tag === "[object SharedArrayBuffer]" || ArrayBuffer.isView(v)) {
+        what = "bytes";
+      } else if (tag === "[object Map]" || tag === "[object Set]") {
+        what = tag === "[object Map]" ? "a Map" : "a Set";
+      }
+    }
+    if (what === undefined) return v;
+    bad = { key, what };
+    return undefined;
+  };
+  try {
+    const text = JSON.stringify(value, replacer);
+    if (bad !== undefined) return bad;
+    return typeof text === "string" ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The own string keys of an object; `undefined` when listing them throws. */
 export function ownKeys(target) {
   try {
@@ -63,9 +99,14 @@ export function entries(target) {
 /** Calls a callback of the caller's, ignoring what it throws. */
 export function notify(callback, value) {
   try {
-    callback(value);
+    const result = callback(value);
+    // An async callback that rejects must not become an unhandled rejection
+    // in the caller's process either.
+    if (result !== null && typeof result === "object" && typeof result.then === "function") {
+      result.then(undefined, () => {});
+    }
   } catch {
-    // A throwing progress callback must not break the listing.
+    // A throwing progress callback (or a throwing `then`) must not break the listing.
   }
 }
 
@@ -74,22 +115,33 @@ export function notify(callback, value) {
  * would release an object's wasm memory at once, while a call of it may
  * still be running or come later: a method called on a freed object, or on
  * something that is not an instance, would make the module throw from inside
- * wasm. Here `free()` does nothing (the garbage collector releases the memory,
- * as for any object not freed by hand), and every method first checks that
- * `this` is a live instance: if not, it rejects (a promise-returning method)
- * or throws (`sessions`) an IdvError.
+ * wasm. Here `free()` only marks the object freed (`__release`: a freed
+ * client's later calls reject with an IdvError, calls already running
+ * finish; a freed iterator is done) and the garbage collector releases the
+ * memory once no call holds it, as for any object not freed by hand. Every
+ * method first checks that `this` is a live instance: if not, it rejects (a
+ * promise-returning method) or throws (`sessions`) an IdvError.
  */
 export function harden(IdvError, syncMethods, ...classes) {
   for (const cls of classes) {
     const proto = cls.prototype;
-    const release = function free() {};
+    const markFreed = proto.__release;
+    const release = function free() {
+      try {
+        if (this instanceof cls && typeof this.__wbg_ptr === "number" && this.__wbg_ptr !== 0) {
+          markFreed.call(this);
+        }
+      } catch {
+        // free() never throws.
+      }
+    };
     Object.defineProperty(proto, "free", { value: release, writable: true, configurable: true });
     if (typeof Symbol.dispose === "symbol") {
       Object.defineProperty(proto, Symbol.dispose, { value: release, writable: true, configurable: true });
     }
     for (const name of Object.getOwnPropertyNames(proto)) {
       const method = proto[name];
-      if (name === "constructor" || name === "free" || typeof method !== "function") continue;
+      if (name === "constructor" || name === "free" || name === "__release" || typeof method !== "function") continue;
       const sync = syncMethods.includes(name);
       const guarded = {
         [name](...args) {

@@ -16,7 +16,7 @@ export class IdvError extends Error {
    */
   constructor(message, fields) {
     super(typeof message === "string" ? message : "IdvError");
-    const f = fields !== null && typeof fields === "object" ? fields : {};
+    const f = readFields(fields);
     this.name = "IdvError";
     this.code = CODES.has(f.code) ? f.code : "config";
     if (typeof f.provider === "string") this.provider = f.provider;
@@ -24,6 +24,23 @@ export class IdvError extends Error {
     this.retryable = f.retryable === true;
     if (typeof f.retryAfterMs === "number") this.retryAfterMs = f.retryAfterMs;
   }
+}
+
+/**
+ * The fields a caller passed, read once each; a getter or Proxy that throws
+ * leaves the field out instead of making the constructor throw.
+ */
+function readFields(fields) {
+  const out = {};
+  if (fields === null || typeof fields !== "object") return out;
+  for (const name of ["code", "provider", "httpStatus", "retryable", "retryAfterMs"]) {
+    try {
+      out[name] = fields[name];
+    } catch {
+      // Left out: a constructor of errors must not throw.
+    }
+  }
+  return out;
 }
 
 /** Builds the error the wasm module throws (never throws itself). */

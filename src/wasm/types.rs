@@ -535,7 +535,11 @@ export class IdvClient {
    * provider (use a proxy `baseUrl`, or `dangerouslyAllowBrowser: true`).
    */
   constructor(config: IdvClientConfig);
-  /** Releases the client's memory in the wasm module now (the garbage collector does it otherwise). */
+  /**
+   * Ends the client: later calls reject with a `config` IdvError, calls already
+   * running finish. Its memory is released by the garbage collector once no
+   * call holds it (`free()` never releases memory a call may still use).
+   */
   free(): void;
   /**
    * One page of sessions, normalized, with `total` when the provider says
@@ -585,7 +589,7 @@ export class IdvClient {
  */
 export class SessionStream {
   private constructor();
-  /** Releases the iterator's memory in the wasm module now (the garbage collector does it otherwise). */
+  /** Ends the iteration, as `return()`; its memory goes with the garbage collector. */
   free(): void;
   /** The next session: `{ value, done }`. */
   next(): Promise<IteratorResult<Session, undefined>>;

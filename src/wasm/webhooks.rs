@@ -55,7 +55,13 @@ fn header_value(value: &JsValue) -> Option<String> {
         let parts: Vec<String> = items(value).iter().filter_map(|v| v.as_string()).collect();
         return Some(parts.join(", "));
     }
-    value.as_f64().map(|n| n.to_string())
+    // As JS writes it (`String(n)`), without Rust's float formatting in the wasm.
+    value.as_f64().and_then(|n| {
+        js_sys::Number::from(n)
+            .to_string_with_radix(10)
+            .ok()
+            .and_then(|s| s.as_string())
+    })
 }
 
 /// Headers from a `Headers` (or anything with `entries()`) or a plain object.

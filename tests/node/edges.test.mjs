@@ -598,3 +598,61 @@ test("a 403 not about credentials is forbidden and not retried; Equals' wrong ke
   assert.equal(equals.code, "auth", equals.message);
   assert.equal(equals.httpStatus, 403);
 });
+
+test("free() ends a client: later calls reject with an IdvError (config), free() twice is harmless", async (t) => {
+  const server = await mockFor(t);
+  const client = new IdvClient(config(server.url));
+  const before = await client.listSessions("didit", { limit: 2 });
+  assert.equal(before.sessions.length, 2);
+  const running = client.listSessions("didit", { limit: 2 });
+  client.free();
+  // A call already running finishes.
+  assert.equal((await running).sessions.length, 2);
+  const e = await rejects(client.listSessions("didit", { limit: 2 }));
+  assert.ok(isIdvError(e), String(e));
+  assert.equal(e.code, "config");
+  assert.match(e.message, /freed/);
+  // sessions() returns an iterator whose first next() rejects, as for a bad argument.
+  const next = await rejects(client.sessions("didit", {}).next());
+  assert.ok(isIdvError(next) && /freed/.test(next.message), String(next));
+  client.free();
+  // A freed iterator is done, as after return().
+  const stream = new IdvClient(config(server.url)).sessions("didit", { limit: 2 });
+  assert.equal((await stream.next()).done, false);
+  stream.free();
+  assert.deepEqual(await stream.next(), { value: undefined, done: true });
+});
+
+test("settings JSON cannot carry are refused, naming the key: NaN, Infinity, bytes, a Map", () => {
+  for (const [extra, key, what] of [
+    [{ timeoutMs: Infinity }, "timeoutMs", "Infinity"],
+    [{ maxRetries: NaN }, "maxRetries", "NaN"],
+    [{ didit: { apiKey: "k", headers: new ArrayBuffer(2) } }, "headers", "bytes"],
+    [{ didit: { apiKey: "k", headers: new Map([["x-a", "1"]]) } }, "headers", "a Map"],
+  ]) {
+    assert.throws(() => new IdvClient({ didit: { apiKey: "k" }, ...extra }), (e) =>
+      isIdvError(e) && e.code === "config" && e.message.includes(`\`${key}\``) && e.message.includes(what),
+      JSON.stringify(Object.keys(extra)));
+  }
+  // A Headers object is read as its entries.
+  const fetch = async (url, init) => {
+    seen.push(init.headers);
+    return new Response('{"count":0,"next":null,"previous":null,"results":[]}', { status: 200 });
+  };
+  const seen = [];
+  const client = new IdvClient({ didit: { apiKey: "k", headers: new Headers({ "x-team": "kyc" }) }, fetch });
+  return client.listSessions("didit", {}).then(() => assert.equal(seen[0]["x-team"], "kyc"));
+});
+
+test("an async onProgress that rejects leaves no unhandled rejection", async (t) => {
+  const server = await mockFor(t);
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  t.after(() => process.off("unhandledRejection", onUnhandled));
+  const client = new IdvClient(config(server.url));
+  const list = await client.listAll("didit", {}, { onProgress: async () => { throw new Error("progress failed"); } });
+  assert.ok(list.length > 0);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(unhandled, []);
+});

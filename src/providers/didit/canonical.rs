@@ -125,7 +125,7 @@ impl Parser<'_> {
                         b',' => self.i += 1,
                         b'}' => {
                             self.i += 1;
-                            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                            crate::order::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
                             return Some(PyJson::Dict(pairs));
                         }
                         _ => return None,

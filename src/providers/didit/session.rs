@@ -128,7 +128,7 @@ fn checks(obj: &Obj<'_, '_>, person: &mut Person) -> Vec<Check> {
             _ => None,
         })
         .collect();
-    blocks.sort_by_key(|(i, _)| *i);
+    crate::order::sort_by_key(&mut blocks, |(i, _)| *i);
     blocks.dedup_by_key(|(i, _)| *i);
     for (index, items) in blocks {
         let block = DECISION_BLOCKS[index];
