@@ -83,12 +83,15 @@ impl<'a> Json<'a> {
             Json::Float(f) => Value::from(*f),
             Json::Str(s) => Value::String(s.to_string()),
             Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
-            Json::Object(pairs) => Value::Object(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_value()))
-                    .collect(),
-            ),
+            Json::Object(pairs) => {
+                // Inserted one by one (the last of a repeated key wins, as in
+                // `collect`, which would sort first: a sort's code in the wasm).
+                let mut map = serde_json::Map::new();
+                for (k, v) in pairs {
+                    map.insert(k.to_string(), v.to_value());
+                }
+                Value::Object(map)
+            }
         }
     }
 

@@ -151,10 +151,31 @@ impl<'o> Object<'o> {
 /// A JSON string, escaped as `serde_json` does: `"`, `\` and control
 /// characters; everything else (`/`, non-ASCII) as is.
 fn write_str(out: &mut Vec<u8>, value: &str) {
+    /// The bytes a JSON string cannot hold as they are.
+    static ESCAPED: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = true;
+            b += 1;
+        }
+        table[b'"' as usize] = true;
+        table[b'\\' as usize] = true;
+        table
+    };
     out.push(b'"');
     let bytes = value.as_bytes();
+    // Most values need no escape: one scan, one copy.
+    if !bytes.iter().any(|&b| ESCAPED[b as usize]) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        if !ESCAPED[b as usize] {
+            continue;
+        }
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",

@@ -140,10 +140,14 @@ pub fn summarize(sessions: &[Session], options: &SummaryOptions) -> UserSummary 
         }
     }
 
-    let mut counts: BTreeMap<SessionStatus, usize> =
-        SessionStatus::ALL.into_iter().map(|s| (s, 0)).collect();
-    let mut by_provider: BTreeMap<Provider, usize> =
-        Provider::ALL.into_iter().map(|p| (p, 0)).collect();
+    let mut counts = BTreeMap::new();
+    for status in SessionStatus::ALL {
+        counts.insert(status, 0);
+    }
+    let mut by_provider = BTreeMap::new();
+    for provider in Provider::ALL {
+        by_provider.insert(provider, 0);
+    }
     for s in sessions {
         *counts.entry(s.status).or_insert(0) += 1;
         *by_provider.entry(s.provider).or_insert(0) += 1;

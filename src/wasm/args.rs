@@ -26,6 +26,8 @@ extern "C" {
     fn guarded_stringify(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = settingsJson)]
     fn guarded_settings_json(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = utf8)]
+    fn guarded_utf8(text: &JsValue) -> js_sys::Uint8Array;
     #[wasm_bindgen(js_name = ownKeys)]
     fn guarded_own_keys(target: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = entries)]
@@ -298,8 +300,13 @@ pub(crate) fn value(value: &JsValue) -> Option<Value> {
 /// response body (`await res.arrayBuffer()`, no UTF-16 string in between),
 /// or any other value through `JSON.stringify`.
 pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, IdvError> {
-    if let Some(text) = value.as_string() {
-        return Ok(text);
+    if value.is_string() {
+        // Encoded by JS into a buffer of the exact length, then copied in:
+        // the glue's own conversion would reserve three bytes per character
+        // in wasm memory first (240 MB for an 80 MB body).
+        let bytes = guarded_utf8(value).to_vec();
+        return Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
     }
     if is_nothing(value) {
         return Err(decode(

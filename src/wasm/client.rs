@@ -286,7 +286,7 @@ impl IdvClient {
                     })
                     .await
                     .map_err(|e| to_js_error(&e))?;
-                session_list(&list.sessions, &list.bad_rows, list.len() * 512)
+                session_list(&list.sessions, &list.bad_rows)
             })
         })())
     }
@@ -355,7 +355,7 @@ impl IdvClient {
                     .list_user_sessions(&transport, &refs, &call.options)
                     .await;
                 let result = Object::new();
-                let sessions = sessions_to_js(&out.sessions, out.sessions.len() * 512)?;
+                let sessions = sessions_to_js(&out.sessions);
                 let errors: Array = out.errors.iter().map(to_js_error).collect();
                 Reflect::set(&result, &"sessions".into(), &sessions)?;
                 Reflect::set(&result, &"errors".into(), &errors)?;
@@ -523,7 +523,8 @@ fn iter_result(value: JsValue, done: bool) -> JsValue {
 fn finish(s: &mut StreamState) {
     s.closed = true;
     s.next = None;
-    s.buffer.clear();
+    s.buffer = VecDeque::new();
+    s.seen = HashSet::new();
     s.transport = None;
 }
 

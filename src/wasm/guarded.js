@@ -111,26 +111,46 @@ export function notify(callback, value) {
 }
 
 /**
- * Makes the exported classes safe to misuse. `free()` (and `Symbol.dispose`)
- * would release an object's wasm memory at once, while a call of it may
- * still be running or come later: a method called on a freed object, or on
- * something that is not an instance, would make the module throw from inside
- * wasm. Here `free()` only marks the object freed (`__release`: a freed
- * client's later calls reject with an IdvError, calls already running
- * finish; a freed iterator is done) and the garbage collector releases the
- * memory once no call holds it, as for any object not freed by hand. Every
- * method first checks that `this` is a live instance: if not, it rejects (a
- * promise-returning method) or throws (`sessions`) an IdvError.
+ * Makes the exported classes safe to misuse. wasm-bindgen's `free()` (and
+ * `Symbol.dispose`) releases an object's wasm memory at once, while a call of
+ * it may still be running or come later: a method called on a freed object,
+ * or on something that is not an instance, would make the module throw from
+ * inside wasm. Here:
+ * - `IdvClient.free()` marks the client freed (`__release`): its later calls
+ *   reject with an IdvError (`sessions` gives an iterator whose `next()`
+ *   rejects), calls already running finish, and the garbage collector
+ *   releases the memory once no call holds it.
+ * - `SessionStream.free()` ends the iteration as `return()` does, then
+ *   releases its memory at once (after the method running on it, when
+ *   `free()` is called from inside one); a freed iterator's `next()` and
+ *   `return()` resolve `{ done: true }`.
+ * - Every method first checks that `this` is a live instance: if not, it
+ *   rejects (a promise-returning method) or throws (`sessions`) an IdvError.
  */
-export function harden(IdvError, syncMethods, ...classes) {
-  for (const cls of classes) {
+export function harden(IdvError, syncMethods, client, stream) {
+  const done = () => Promise.resolve({ value: undefined, done: true });
+  for (const cls of [client, stream]) {
     const proto = cls.prototype;
     const markFreed = proto.__release;
-    const release = function free() {
+    const wasmFree = proto.free;
+    // Instances inside one of their own methods (its synchronous part, while
+    // Rust borrows the object), and those freed meanwhile.
+    const busy = new WeakMap();
+    const freeAfterCall = new WeakSet();
+    const isLive = (object) => {
       try {
-        if (this instanceof cls && typeof this.__wbg_ptr === "number" && this.__wbg_ptr !== 0) {
-          markFreed.call(this);
-        }
+        return object instanceof cls && typeof object.__wbg_ptr === "number" && object.__wbg_ptr !== 0;
+      } catch {
+        return false;
+      }
+    };
+    const release = function free() {
+      if (!isLive(this)) return;
+      try {
+        markFreed.call(this);
+        if (cls !== stream) return;
+        if (busy.has(this)) freeAfterCall.add(this);
+        else wasmFree.call(this);
       } catch {
         // free() never throws.
       }
@@ -145,18 +165,37 @@ export function harden(IdvError, syncMethods, ...classes) {
       const sync = syncMethods.includes(name);
       const guarded = {
         [name](...args) {
-          let live = false;
-          try {
-            live = this instanceof cls && typeof this.__wbg_ptr === "number" && this.__wbg_ptr !== 0;
-          } catch {
-            live = false;
-          }
-          if (!live) {
+          if (!isLive(this)) {
+            let freedStream = false;
+            try {
+              // Freed: wasm-bindgen zeroes the pointer (never set on `new SessionStream()`).
+              freedStream = cls === stream && this instanceof cls && this.__wbg_ptr === 0;
+            } catch {
+              freedStream = false;
+            }
+            if (freedStream) return done();
             const error = new IdvError(`${cls.name}.${name}: \`this\` is not a ${cls.name}`, { code: "config" });
             if (sync) throw error;
             return Promise.reject(error);
           }
-          return method.apply(this, args);
+          busy.set(this, (busy.get(this) ?? 0) + 1);
+          try {
+            return method.apply(this, args);
+          } finally {
+            const calls = busy.get(this) - 1;
+            if (calls > 0) {
+              busy.set(this, calls);
+            } else {
+              busy.delete(this);
+              if (freeAfterCall.delete(this)) {
+                try {
+                  wasmFree.call(this);
+                } catch {
+                  // Left to the garbage collector.
+                }
+              }
+            }
+          }
         },
       }[name];
       Object.defineProperty(proto, name, { value: guarded, writable: true, configurable: true });
@@ -199,4 +238,17 @@ export function timer(ms) {
     };
   });
   return [promise, cancel];
+}
+
+/** Appends the items of a JSON array (text written by the wasm module) to `target`. */
+export function appendJson(target, json) {
+  const items = JSON.parse(json);
+  for (let i = 0; i < items.length; i++) target.push(items[i]);
+}
+
+const encoder = new TextEncoder();
+
+/** A string's UTF-8 bytes (lone surrogates as U+FFFD, as any encoder writes them). */
+export function utf8(text) {
+  return encoder.encode(text);
 }

@@ -29,7 +29,7 @@ pub(crate) use errors::to_js_error;
 
 use crate::error::{ErrorCode, IdvError};
 use crate::providers::{BadRows, NormalizeOptions, Provider};
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Array, Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -76,31 +76,82 @@ pub fn normalize_list(
     let provider = js(args::provider(&provider))?;
     let options = js(normalize_options(options.as_ref()))?;
     let text = js(args::payload(provider, &body))?;
-    // Row by row: each session written out as soon as it is parsed, so the
-    // list never exists whole in wasm memory (the input and the output do).
-    let mut out = Vec::with_capacity(text.len() + 256);
+    // Row by row: each session written out as soon as it is parsed and handed
+    // to JS a chunk at a time, so neither the list nor its JSON ever exists
+    // whole in wasm memory (the input does, once).
+    let mut sink = SessionSink::new();
     let mut bad_rows = BadRows::default();
-    out.push(b'[');
     js(crate::providers::stream_list(
         provider,
         &text,
         &options,
         &mut |row| {
             match row {
-                Ok(session) => {
-                    if out.len() > 1 {
-                        out.push(b',');
-                    }
-                    crate::session_json::write_session(&mut out, &session);
-                }
+                Ok(session) => sink.push(&session),
                 Err(bad) => bad_rows.push(bad),
             }
             Ok(())
         },
     ))?;
-    out.push(b']');
     drop(text);
-    with_bad_rows(parse_json_bytes(out)?, &bad_rows)
+    with_bad_rows(sink.finish(), &bad_rows)
+}
+
+#[wasm_bindgen(module = "/src/wasm/guarded.js")]
+extern "C" {
+    /// `target.push(...JSON.parse(json))`, for JSON text this crate wrote.
+    #[wasm_bindgen(js_name = appendJson)]
+    fn append_json(target: &Array, json: &str);
+}
+
+/// Sessions handed to JS as they are written: JSON text (the fastest way to
+/// build many JS objects is `JSON.parse`), parsed and appended to one JS
+/// array every [`SessionSink::CHUNK`] bytes.
+pub(crate) struct SessionSink {
+    target: Array,
+    out: Vec<u8>,
+}
+
+impl SessionSink {
+    /// Bytes of JSON written before they go to JS.
+    const CHUNK: usize = 1 << 20;
+
+    pub(crate) fn new() -> Self {
+        let mut out = Vec::with_capacity(Self::CHUNK + (Self::CHUNK >> 2));
+        out.push(b'[');
+        SessionSink {
+            target: Array::new(),
+            out,
+        }
+    }
+
+    pub(crate) fn push(&mut self, session: &crate::session::Session) {
+        if self.out.len() > 1 {
+            self.out.push(b',');
+        }
+        crate::session_json::write_session(&mut self.out, session);
+        if self.out.len() >= Self::CHUNK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.out.len() > 1 {
+            self.out.push(b']');
+            // The writer produces valid UTF-8.
+            if let Ok(json) = std::str::from_utf8(&self.out) {
+                append_json(&self.target, json);
+            }
+        }
+        self.out.clear();
+        self.out.push(b'[');
+    }
+
+    /// The JS array of every session pushed.
+    pub(crate) fn finish(mut self) -> JsValue {
+        self.flush();
+        self.target.into()
+    }
 }
 
 /// Bench only (`--features boundary-bench`): `normalizeList` with objects built
@@ -270,9 +321,8 @@ fn normalize_options(options: Option<&JsValue>) -> Result<NormalizeOptions, IdvE
 pub(crate) fn session_list(
     sessions: &[crate::session::Session],
     bad_rows: &BadRows,
-    size_hint: usize,
 ) -> Result<JsValue, JsValue> {
-    with_bad_rows(sessions_to_js(sessions, size_hint)?, bad_rows)
+    with_bad_rows(sessions_to_js(sessions), bad_rows)
 }
 
 /// A JS array of sessions with `badRows` and `badRowCount` set on it (not
@@ -298,15 +348,13 @@ pub(crate) fn to_js<T: Serialize>(provider: Provider, value: &T) -> Result<JsVal
     parse_json_bytes(out)
 }
 
-/// Sessions to JS objects: the direct JSON writer, then `JSON.parse`. The
-/// output is about as long as the input: one allocation, no regrowth copies.
-pub(crate) fn sessions_to_js(
-    sessions: &[crate::session::Session],
-    size_hint: usize,
-) -> Result<JsValue, JsValue> {
-    let mut out = Vec::with_capacity(size_hint + 256);
-    crate::session_json::write_sessions(&mut out, sessions);
-    parse_json_bytes(out)
+/// Sessions to a JS array of objects, through [`SessionSink`].
+pub(crate) fn sessions_to_js(sessions: &[crate::session::Session]) -> JsValue {
+    let mut sink = SessionSink::new();
+    for session in sessions {
+        sink.push(session);
+    }
+    sink.finish()
 }
 
 /// `JSON.parse` of UTF-8 JSON text written by this crate.

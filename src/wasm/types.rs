@@ -589,7 +589,7 @@ export class IdvClient {
  */
 export class SessionStream {
   private constructor();
-  /** Ends the iteration, as `return()`; its memory goes with the garbage collector. */
+  /** Ends the iteration, as `return()`, and releases its memory; later `next()` calls resolve `{ done: true }`. */
   free(): void;
   /** The next session: `{ value, done }`. */
   next(): Promise<IteratorResult<Session, undefined>>;

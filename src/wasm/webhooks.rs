@@ -247,10 +247,12 @@ pub(crate) fn event_arg(value: &JsValue) -> Result<crate::webhook::WebhookEvent,
             "resolveWebhook: expected an event returned by parseWebhook",
         )
     };
-    let value = value
+    let text = value
         .is_object()
-        .then(|| args::value(value))
+        .then(|| args::stringify(value))
         .flatten()
         .ok_or_else(bad)?;
-    serde_json::from_value(value).map_err(|_| bad())
+    // From text, as `sessions_arg` reads sessions: one copy of the sessions'
+    // deserializer in the wasm, not a second one for `serde_json::Value`.
+    serde_json::from_str(&text).map_err(|_| bad())
 }

@@ -223,7 +223,8 @@ pub fn sign(request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         IdvError::config(Some(P), "didit: signWebhook: payload cannot be encoded")
     })?;
     let simple = simple_message(&data).unwrap_or_default();
-    let headers = [
+    let mut headers = std::collections::BTreeMap::new();
+    for (name, value) in [
         ("content-type", "application/json".to_string()),
         (
             "user-agent",
@@ -233,10 +234,9 @@ pub fn sign(request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         ("x-signature", hmac_hex(secret, &body)),
         ("x-signature-v2", hmac_hex(secret, &v2)),
         ("x-signature-simple", hmac_hex(secret, simple.as_bytes())),
-    ]
-    .into_iter()
-    .map(|(n, v)| (n.to_string(), v))
-    .collect();
+    ] {
+        headers.insert(name.to_string(), value);
+    }
     Ok(SignedWebhook {
         method: "POST",
         url: request.url.clone(),

@@ -105,10 +105,10 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
         .map(|d| d as i64);
     let mut out = event(&event_type, &resource_id, date, request.now_ms);
     if request.include_raw {
-        let map: Map<String, Value> = query
-            .into_iter()
-            .map(|(k, v)| (k, Value::from(v)))
-            .collect();
+        let mut map = Map::new();
+        for (k, v) in query {
+            map.insert(k, Value::from(v));
+        }
         out.raw = Some(Value::Object(map));
     }
     Ok(out)
