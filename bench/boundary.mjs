@@ -31,6 +31,8 @@ function buildVariant() {
   writeFileSync(join(OUT_DIR, "package.json"), '{ "type": "commonjs" }\n');
   execFileSync("wasm-bindgen", ["--target", "nodejs", "--out-dir", OUT_DIR,
     join(targetDir, "wasm32-unknown-unknown/release/idv_sessions.wasm")], { stdio: "inherit" });
+  // The JS snippets the wasm imports are ES modules (required by the CommonJS glue: Node >= 20.19).
+  writeFileSync(join(OUT_DIR, "snippets/package.json"), '{ "type": "module" }\n');
   const wasmOpt = join(ROOT, "node_modules/.bin/wasm-opt");
   if (existsSync(wasmOpt)) {
     const wasm = join(OUT_DIR, "idv_sessions_bg.wasm");

@@ -1,8 +1,11 @@
 // Benchmark 4: does memory stay flat? wasm linear memory (`memoryBytes()`,
 // which can only grow) and the JS heap, across 1,000 listAll calls against the
 // mock (one small Equals list, no latency) and 1,000 normalizeList calls of a
-// 1,000-row body.
+// 1,000-row body; and the peak of one normalizeList call of 100,000 rows per
+// provider and input form, each in a fresh process (bench/memory-peak.mjs).
 //   node --expose-gc bench/memory.mjs [--quick] [--out file.json]
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { parseArgs, isMain, writeJson, log } from "./lib/cli.mjs";
 import { collect } from "./lib/measure.mjs";
 import { memorySection } from "./lib/report.mjs";
@@ -66,6 +69,17 @@ export async function run({ quick = false } = {}) {
     }),
     seconds: Math.round((performance.now() - t1) / 100) / 10,
   };
+
+  const peakRows = quick ? 5_000 : 100_000;
+  const child = fileURLToPath(new URL("./memory-peak.mjs", import.meta.url));
+  out.peak = [];
+  for (const p of ["mangopay", "equals", "didit"]) {
+    for (const form of ["bytes", "text"]) {
+      log(`memory: peak of one normalizeList of ${peakRows} ${p} rows as ${form}, fresh process`);
+      const line = execFileSync(process.execPath, ["--max-old-space-size=4096", child, p, form, String(peakRows)], { encoding: "utf8" });
+      out.peak.push(JSON.parse(line.trim().split("\n").pop()));
+    }
+  }
   return out;
 }
 

@@ -196,6 +196,17 @@ export function memorySection(result) {
     ),
     "",
     "wasm memory never shrinks (`memoryBytes()` is its current size); flat means the allocator reuses what it freed. JS heap after a forced GC.",
+    ...(result.peak?.length
+      ? [
+          "",
+          ...table(
+            ["provider", "rows", "input", "wasm before", "wasm after", "growth ÷ input"],
+            result.peak.map((p) => [p.provider + ", " + p.form, p.rows.toLocaleString("en"), bytes(p.inputBytes), bytes(p.before), bytes(p.after), ratio((p.after - p.before) / p.inputBytes)]),
+          ),
+          "",
+          "Peak of one `normalizeList` call, each in a fresh process (wasm memory only grows, so its size after the call is the peak).",
+        ]
+      : []),
   ];
 }
 
@@ -296,6 +307,9 @@ export function summaryTable(all) {
       const last = w.samples[w.samples.length - 1];
       add("4 memory", `${last.calls} × ${w.what}: wasm memory`, `${bytes(first.wasmBytes)} → ${bytes(last.wasmBytes)}`, "after 1 call", ratio(last.wasmBytes / first.wasmBytes), "end ÷ start (1.00× flat)");
       add("4 memory", `${last.calls} × ${w.what}: JS heap`, `${bytes(first.jsHeapBytes)} → ${bytes(last.jsHeapBytes)}`, "after 1 call", ratio(last.jsHeapBytes / first.jsHeapBytes), "end ÷ start (1.00× flat)");
+    }
+    for (const p of all.memory.peak ?? []) {
+      add("4 memory", `peak of one normalizeList, ${p.provider}, ${p.rows.toLocaleString("en")} rows, ${p.form} (fresh process): wasm memory growth`, bytes(p.after - p.before), `input ${bytes(p.inputBytes)}`, ratio((p.after - p.before) / p.inputBytes), "growth ÷ input");
     }
   }
 

@@ -114,7 +114,7 @@ pub(crate) struct SessionSink {
 
 impl SessionSink {
     /// Bytes of JSON written before they go to JS.
-    const CHUNK: usize = 1 << 20;
+    const CHUNK: usize = 1 << 18;
 
     pub(crate) fn new() -> Self {
         let mut out = Vec::with_capacity(Self::CHUNK + (Self::CHUNK >> 2));
