@@ -137,15 +137,18 @@ export function harden(IdvError, syncMethods, client, stream) {
     // Rust borrows the object), and those freed meanwhile.
     const busy = new WeakMap();
     const freeAfterCall = new WeakSet();
-    const isLive = (object) => {
+    // "live", "freed" (wasm-bindgen zeroes the pointer of a freed object) or
+    // "foreign" (not an instance, or `new SessionStream()`, which has none).
+    const stateOf = (object) => {
       try {
-        return object instanceof cls && typeof object.__wbg_ptr === "number" && object.__wbg_ptr !== 0;
+        if (!(object instanceof cls) || typeof object.__wbg_ptr !== "number") return "foreign";
+        return object.__wbg_ptr === 0 ? "freed" : "live";
       } catch {
-        return false;
+        return "foreign";
       }
     };
     const release = function free() {
-      if (!isLive(this)) return;
+      if (stateOf(this) !== "live") return;
       try {
         markFreed.call(this);
         if (cls !== stream) return;
@@ -165,15 +168,9 @@ export function harden(IdvError, syncMethods, client, stream) {
       const sync = syncMethods.includes(name);
       const guarded = {
         [name](...args) {
-          if (!isLive(this)) {
-            let freedStream = false;
-            try {
-              // Freed: wasm-bindgen zeroes the pointer (never set on `new SessionStream()`).
-              freedStream = cls === stream && this instanceof cls && this.__wbg_ptr === 0;
-            } catch {
-              freedStream = false;
-            }
-            if (freedStream) return done();
+          const state = stateOf(this);
+          if (state !== "live") {
+            if (state === "freed" && cls === stream) return done();
             const error = new IdvError(`${cls.name}.${name}: \`this\` is not a ${cls.name}`, { code: "config" });
             if (sync) throw error;
             return Promise.reject(error);
