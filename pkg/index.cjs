@@ -4,13 +4,9 @@
 "use strict";
 const wasm = require("./idv_sessions.cjs");
 
-// A freed client, or a method called on something else, gives an IdvError.
+// A freed client, or a method called on something else, gives an IdvError;
+// `for await (const s of client.sessions(...))` works (src/wasm/guarded.js).
 wasm.__harden(wasm.IdvClient, wasm.SessionStream);
-
-// `for await (const s of client.sessions(...))`
-wasm.SessionStream.prototype[Symbol.asyncIterator] = function () {
-  return this;
-};
 
 // The public exports, one per line, the same in every entry (index.mjs,
 // node.mjs, browser.mjs; tests/node/exports.test.mjs compares them).

@@ -23,13 +23,9 @@ try {
 }
 initSync({ module: bytes });
 
-// A freed client, or a method called on something else, gives an IdvError.
+// A freed client, or a method called on something else, gives an IdvError;
+// `for await (const s of client.sessions(...))` works (src/wasm/guarded.js).
 __harden(IdvClient, SessionStream);
-
-// `for await (const s of client.sessions(...))`
-SessionStream.prototype[Symbol.asyncIterator] = function () {
-  return this;
-};
 
 // The public exports, one per line, the same in every entry.
 export const IdvError = __idvErrorClass();

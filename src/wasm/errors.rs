@@ -55,7 +55,8 @@ extern "C" {
 }
 
 /// Called once by every package entry with the exported classes: makes
-/// `free()` harmless and checks `this` in every method (see `guarded.js`).
+/// `free()` harmless, checks `this` in every method and makes a
+/// `SessionStream` an async iterator (see `guarded.js`).
 /// Not a public name.
 #[wasm_bindgen(js_name = __harden, skip_typescript)]
 pub fn harden_classes(client: JsValue, stream: JsValue) {

@@ -126,6 +126,7 @@ export function notify(callback, value) {
  *   `return()` resolve `{ done: true }`.
  * - Every method first checks that `this` is a live instance: if not, it
  *   rejects (a promise-returning method) or throws (`sessions`) an IdvError.
+ * And a `SessionStream` is its own async iterator (`for await`).
  */
 export function harden(IdvError, syncMethods, client, stream) {
   const done = () => Promise.resolve({ value: undefined, done: true });
@@ -198,6 +199,13 @@ export function harden(IdvError, syncMethods, client, stream) {
       Object.defineProperty(proto, name, { value: guarded, writable: true, configurable: true });
     }
   }
+  Object.defineProperty(stream.prototype, Symbol.asyncIterator, {
+    value: function asyncIterator() {
+      return this;
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** `Array.isArray(value)`; false when asking throws (a revoked Proxy). */
