@@ -7,7 +7,7 @@
 use super::api::{self, ListPage, PageRef, Token};
 use super::config::ClientConfig;
 use super::http::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportError};
-use super::paging::{self, Collector};
+use super::paging::{self, Collector, Listing, SlotRef};
 use super::query::ListQuery;
 use super::rate::{budget_key, Endpoint, RateBudget};
 use super::sync::{Changes, Semaphore};
@@ -28,6 +28,13 @@ const MAX_PASSES: usize = 4;
 
 /// Pages of events read at most (100 each: 45 days of a busy platform).
 const MAX_EVENT_PAGES: u64 = 1_000;
+
+/// A listing's slots: the bookkeeping, the status filter, where sessions go.
+struct Slots<'a> {
+    collector: &'a mut Collector,
+    keeps: &'a dyn Fn(&Session) -> bool,
+    listing: &'a mut dyn Listing,
+}
 
 /// Per-call options.
 #[derive(Debug, Clone, Default)]
@@ -735,8 +742,19 @@ impl Engine {
             .into_iter()
             .filter(|s| filter.keeps(s))
             .collect();
-        if options.details {
-            sessions = self.with_details(t, provider, sessions, options).await?;
+        if options.details && provider.api().list_rows_lack_details() {
+            let rows: Vec<_> = sessions
+                .iter()
+                .map(|s| SlotRef {
+                    id: s.id.clone(),
+                    user_ref: s.user_ref.clone(),
+                })
+                .enumerate()
+                .collect();
+            let mut slots: Vec<Option<Session>> = sessions.into_iter().map(Some).collect();
+            self.place_details(t, provider, rows, options, &mut slots)
+                .await?;
+            sessions = slots.into_iter().flatten().collect();
         }
         Ok(SessionPage {
             provider,
@@ -750,12 +768,11 @@ impl Engine {
     /// Every page: the first, then the rest concurrently when the total is
     /// known (in the provider's order), deduplicated by `key` (a later copy
     /// wins); repeated passes while inserts shift offsets (see [`paging`]).
-    /// Pages are planned lazily: a total from the server never sizes memory,
-    /// and a page bringing nothing new ends the pass.
+    /// The sessions in memory, for callers that want them whole; see
+    /// [`Engine::list_all_into`].
     ///
     /// # Errors
-    /// Any page's error after its retries; `incomplete` when no pass agreed
-    /// with itself.
+    /// As [`Engine::list_all_into`].
     pub async fn list_all(
         &self,
         t: &dyn Transport,
@@ -764,12 +781,45 @@ impl Engine {
         options: &CallOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<SessionList, IdvError> {
+        let mut slots: Vec<Option<Session>> = Vec::new();
+        let bad_rows = self
+            .list_all_into(t, provider, query, options, progress, &mut slots)
+            .await?;
+        Ok(SessionList {
+            sessions: slots.into_iter().flatten().collect(),
+            bad_rows,
+        })
+    }
+
+    /// [`Engine::list_all`], each page's sessions placed in `listing` as the
+    /// page arrives (slots in order of first arrival, a later copy replacing
+    /// the earlier one, `None` where the latest copy fails the status
+    /// filter), so no session outlives its page here. With `details` the
+    /// kept slots are then replaced by full sessions. Pages are planned
+    /// lazily: a total from the server never sizes memory, and a page
+    /// bringing nothing new ends the pass. Returns the rows that were not
+    /// sessions.
+    ///
+    /// # Errors
+    /// Any page's error after its retries; `incomplete` when no pass agreed
+    /// with itself. `listing` then holds a part of the sessions.
+    pub async fn list_all_into(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        query: &ListQuery,
+        options: &CallOptions,
+        progress: &mut dyn FnMut(Progress),
+        listing: &mut dyn Listing,
+    ) -> Result<BadRows, IdvError> {
         let filter = query.status_filter(provider);
         if filter.matches_nothing {
-            return Ok(SessionList::default());
+            return Ok(BadRows::default());
         }
         let normalize = Self::normalize_options(provider, query, options);
-        let mut collector = Collector::default();
+        let details = options.details && provider.api().list_rows_lack_details();
+        let mut collector = Collector::new(details);
+        let keeps = |s: &Session| filter.keeps(s);
         let mut pages_done: u64 = 0;
         let mut problem = None;
         for _pass in 0..MAX_PASSES {
@@ -779,7 +829,11 @@ impl Engine {
                     provider,
                     query,
                     &normalize,
-                    &mut collector,
+                    Slots {
+                        collector: &mut collector,
+                        keeps: &keeps,
+                        listing: &mut *listing,
+                    },
                     &mut pages_done,
                     progress,
                 )
@@ -803,31 +857,31 @@ impl Engine {
             });
         }
         let bad_rows = collector.take_bad_rows();
-        let mut sessions: Vec<Session> = collector
-            .into_sessions()
-            .into_iter()
-            .filter(|s| filter.keeps(s))
-            .collect();
-        if options.details {
-            sessions = self.with_details(t, provider, sessions, options).await?;
+        if details {
+            self.place_details(t, provider, collector.into_kept(), options, listing)
+                .await?;
         }
-        Ok(SessionList { sessions, bad_rows })
+        Ok(bad_rows)
     }
 
     /// One pass over the pages. `Ok(None)` when it was consistent (one total
     /// throughout, every page bringing new sessions, as many rows as the
     /// total); otherwise what went wrong.
-    #[allow(clippy::too_many_arguments)]
     async fn list_pass(
         &self,
         t: &dyn Transport,
         provider: Provider,
         query: &ListQuery,
         normalize: &NormalizeOptions,
-        collector: &mut Collector,
+        slots: Slots<'_>,
         pages_done: &mut u64,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Option<&'static str>, IdvError> {
+        let Slots {
+            collector,
+            keeps,
+            listing,
+        } = slots;
         let first_ref = paging::first_ref(provider);
         let mut first = self
             .fetch_page(t, provider, query, first_ref, normalize)
@@ -839,17 +893,20 @@ impl Engine {
         let pages_total = plan.as_ref().map(|p| *pages_done + 1 + p.len());
         let mut rows = first.rows;
         let mut more = paging::next_ref(first_ref, &first);
-        pass.add(collector, std::mem::take(&mut first.sessions));
-        *pages_done += 1;
-        let mut report = |collector: &Collector, pages_done: u64| {
+        let mut add = |collector: &mut Collector, page: &mut ListPage| {
+            collector.add_bad_rows(std::mem::take(&mut page.bad_rows));
+            let sessions = std::mem::take(&mut page.sessions);
+            let new = collector.add(&mut pass, sessions, keeps, &mut *listing);
+            *pages_done += 1;
             progress(Progress {
                 provider,
-                pages_done,
+                pages_done: *pages_done,
                 pages_total,
                 sessions: collector.len(),
-            })
+            });
+            new
         };
-        report(collector, *pages_done);
+        add(collector, &mut first);
         match plan {
             Some(plan) => {
                 // In the provider's order; the first failure ends the pass at
@@ -880,10 +937,7 @@ impl Engine {
                         }
                     };
                     rows += page.rows;
-                    collector.add_bad_rows(std::mem::take(&mut page.bad_rows));
-                    let new = pass.add(collector, std::mem::take(&mut page.sessions));
-                    *pages_done += 1;
-                    report(collector, *pages_done);
+                    let new = add(collector, &mut page);
                     if page.total != total {
                         return Ok(Some("the total changed while paging"));
                     }
@@ -900,10 +954,7 @@ impl Engine {
                 while let Some(next) = more {
                     let mut page = self.fetch_page(t, provider, query, next, normalize).await?;
                     more = paging::next_ref(next, &page);
-                    collector.add_bad_rows(std::mem::take(&mut page.bad_rows));
-                    let new = pass.add(collector, std::mem::take(&mut page.sessions));
-                    *pages_done += 1;
-                    report(collector, *pages_done);
+                    let new = add(collector, &mut page);
                     if new == 0 && page.rows > 0 {
                         return Ok(Some("a page brought no session not already listed"));
                     }
@@ -913,35 +964,32 @@ impl Engine {
         Ok(None)
     }
 
-    /// Replaces list rows by the full session (`getSession`: URL, user,
-    /// checks), fetched concurrently, where list rows lack them (Mangopay).
-    /// Other providers' sessions are returned as they are.
-    async fn with_details(
+    /// Replaces each row's slot by the full session (`getSession`: URL,
+    /// user, checks), fetched concurrently; for providers whose list rows
+    /// lack them (Mangopay). The first failure ends the call (and drops the reads
+    /// still in flight).
+    async fn place_details(
         &self,
         t: &dyn Transport,
         provider: Provider,
-        sessions: Vec<Session>,
+        rows: impl IntoIterator<Item = (usize, SlotRef)>,
         options: &CallOptions,
-    ) -> Result<Vec<Session>, IdvError> {
-        if !provider.api().list_rows_lack_details() {
-            return Ok(sessions);
-        }
-        let concurrency = self.config.concurrency.max(1);
-        let mut out = Vec::with_capacity(sessions.len());
-        let mut details = stream::iter(sessions)
-            .map(|row| async move {
+        listing: &mut dyn Listing,
+    ) -> Result<(), IdvError> {
+        let mut details = stream::iter(rows)
+            .map(|(at, row)| async move {
                 let mut detailed = self.get_session(t, provider, &row.id, options).await?;
                 if detailed.user_ref.is_none() {
                     detailed.user_ref = row.user_ref;
                 }
-                Ok::<Session, IdvError>(detailed)
+                Ok::<_, IdvError>((at, detailed))
             })
-            .buffered(concurrency);
-        // The first failure ends the call (and drops the reads still in flight).
-        while let Some(session) = details.next().await {
-            out.push(session?);
+            .buffered(self.config.concurrency.max(1));
+        while let Some(detailed) = details.next().await {
+            let (at, session) = detailed?;
+            listing.place(at, Some(session));
         }
-        Ok(out)
+        Ok(())
     }
 
     /// One session: Mangopay View, Didit decision.

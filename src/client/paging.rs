@@ -179,31 +179,103 @@ pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
     }
 }
 
-/// Sessions in order of first arrival, each `key` once; a later copy of a
-/// session (from a later page or pass) replaces the earlier one.
+/// Where a full listing's sessions go as pages arrive: one slot per session
+/// `key`, numbered in order of first arrival. The listing itself holds no
+/// session past its page, so its memory is bounded by the pages in flight
+/// (the wasm binding hands each session to JS at once).
+pub trait Listing {
+    /// The session for slot `at` (a new slot is the next number; a later
+    /// copy of a session replaces the earlier one in its slot); `None` when
+    /// the session's latest copy does not pass the status filter.
+    fn place(&mut self, at: usize, session: Option<Session>);
+}
+
+/// Slots in memory; [`Listing::place`] past the end grows it.
+impl Listing for Vec<Option<Session>> {
+    fn place(&mut self, at: usize, session: Option<Session>) {
+        if at >= self.len() {
+            self.resize_with(at + 1, || None);
+        }
+        self[at] = session;
+    }
+}
+
+/// The bookkeeping of a full listing: each session `key`'s slot and whether
+/// its latest copy passes the status filter (with the reference a detail
+/// read needs), and the rows that were not sessions. Per session a key and
+/// a few words, never the session.
 #[derive(Debug, Default)]
 pub struct Collector {
-    positions: HashMap<String, usize>,
-    sessions: Vec<Session>,
+    positions: HashMap<Box<str>, usize>,
+    /// Per slot: the latest copy passes the filter.
+    kept: Vec<bool>,
+    /// Per slot, when `keep_ids`: the latest copy's `id` and `userRef`.
+    refs: Vec<SlotRef>,
+    keep_ids: bool,
     /// Rows that were not sessions, each (page, index, id) once across passes.
     bad_rows: BadRows,
     seen_bad_rows: HashSet<(Option<u64>, usize, Option<String>)>,
 }
 
+/// A kept slot: what a detail read of its session needs.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SlotRef {
+    /// The provider's session id (empty unless the collector keeps ids).
+    pub id: String,
+    /// The list row's user, for a detail that has none.
+    pub user_ref: Option<String>,
+}
+
 impl Collector {
-    /// Adds the sessions; returns how many were not seen before.
-    pub fn add(&mut self, sessions: Vec<Session>) -> usize {
-        let before = self.sessions.len();
-        for s in sessions {
-            match self.positions.get(&s.key) {
-                Some(&at) => self.sessions[at] = s,
-                None => {
-                    self.positions.insert(s.key.clone(), self.sessions.len());
-                    self.sessions.push(s);
-                }
-            }
+    /// A collector that remembers each kept session's id and user
+    /// (`keep_ids`, for detail reads) or not.
+    pub fn new(keep_ids: bool) -> Self {
+        Collector {
+            keep_ids,
+            ..Collector::default()
         }
-        self.sessions.len() - before
+    }
+
+    /// Places a page's sessions in `listing`, each in its key's slot (a new
+    /// key gets the next slot), `None` for a session `keeps` rejects; returns
+    /// how many `pass` had not seen yet.
+    pub fn add(
+        &mut self,
+        pass: &mut Pass,
+        sessions: Vec<Session>,
+        keeps: &dyn Fn(&Session) -> bool,
+        listing: &mut dyn Listing,
+    ) -> usize {
+        let mut new = 0;
+        for s in sessions {
+            let at = match self.positions.get(s.key.as_str()) {
+                Some(&at) => at,
+                None => {
+                    let at = self.kept.len();
+                    self.positions.insert(s.key.as_str().into(), at);
+                    self.kept.push(false);
+                    if self.keep_ids {
+                        self.refs.push(SlotRef::default());
+                    }
+                    at
+                }
+            };
+            if pass.see(at) {
+                new += 1;
+            }
+            let kept = keeps(&s);
+            if let Some(slot) = self.kept.get_mut(at) {
+                *slot = kept;
+            }
+            if let Some(slot) = self.refs.get_mut(at) {
+                *slot = SlotRef {
+                    id: s.id.clone(),
+                    user_ref: s.user_ref.clone(),
+                };
+            }
+            listing.place(at, kept.then_some(s));
+        }
+        new
     }
 
     /// Adds rows that were not sessions (a row seen again in a later pass
@@ -224,38 +296,43 @@ impl Collector {
         std::mem::take(&mut self.bad_rows)
     }
 
-    /// Sessions collected so far.
+    /// Slots so far (sessions seen, whether they pass the filter or not).
     pub fn len(&self) -> usize {
-        self.sessions.len()
+        self.kept.len()
     }
 
     /// True when nothing was collected.
     pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty()
+        self.kept.is_empty()
     }
 
-    /// The collected sessions.
-    pub fn into_sessions(self) -> Vec<Session> {
-        self.sessions
+    /// The slots whose latest copy passes the filter, in slot order, with
+    /// their references (empty unless the collector keeps ids).
+    pub fn into_kept(self) -> impl Iterator<Item = (usize, SlotRef)> {
+        let mut refs = self.refs.into_iter();
+        self.kept
+            .into_iter()
+            .enumerate()
+            .filter_map(move |(at, kept)| {
+                let slot = refs.next().unwrap_or_default();
+                kept.then_some((at, slot))
+            })
     }
 }
 
-/// The keys seen in one pass, to tell when a page brings nothing new.
+/// The slots seen in one pass, to tell when a page brings nothing new.
 #[derive(Debug, Default)]
 pub struct Pass {
-    seen: HashSet<String>,
+    seen: Vec<bool>,
 }
 
 impl Pass {
-    /// Adds a page's sessions to `collector`; returns how many this pass had
-    /// not seen yet.
-    pub fn add(&mut self, collector: &mut Collector, sessions: Vec<Session>) -> usize {
-        let new = sessions
-            .iter()
-            .filter(|s| self.seen.insert(s.key.clone()))
-            .count();
-        collector.add(sessions);
-        new
+    /// Marks slot `at` seen; true when this pass had not seen it yet.
+    fn see(&mut self, at: usize) -> bool {
+        if at >= self.seen.len() {
+            self.seen.resize(at + 1, false);
+        }
+        !std::mem::replace(&mut self.seen[at], true)
     }
 }
 
@@ -490,27 +567,73 @@ mod tests {
 
     #[test]
     fn collector_keeps_first_position_and_latest_copy() {
-        let s = |key: &str| {
+        let s = |key: &str, status: &str| {
             let mut s = crate::normalize_json(
                 Provider::Didit,
-                r#"{"session_id":"x","status":"Approved","created_at":"2026-01-01T00:00:00Z"}"#,
+                &format!(
+                    r#"{{"session_id":"id-{key}","status":"{status}","created_at":"2026-01-01T00:00:00Z"}}"#
+                ),
                 &Default::default(),
             )
             .unwrap();
             s.key = key.into();
             s
         };
-        let mut c = Collector::default();
-        assert_eq!(c.add(vec![s("a"), s("b")]), 2);
-        let mut fresher = s("b");
-        fresher.provider_status = "Declined".into();
-        assert_eq!(c.add(vec![fresher, s("c"), s("a")]), 1);
-        let sessions = c.into_sessions();
-        let keys: Vec<_> = sessions.iter().map(|s| s.key.as_str()).collect();
-        assert_eq!(keys, vec!["a", "b", "c"]);
+        let approved_only = |s: &Session| s.provider_status == "Approved";
+        let mut c = Collector::new(true);
+        let mut listing: Vec<Option<Session>> = Vec::new();
+        let mut pass = Pass::default();
+        let added = c.add(
+            &mut pass,
+            vec![s("a", "Approved"), s("b", "Approved"), s("d", "Declined")],
+            &approved_only,
+            &mut listing,
+        );
+        assert_eq!(added, 3);
+        assert!(
+            listing[2].is_none(),
+            "a filtered session keeps its slot, empty"
+        );
+        let added = c.add(
+            &mut pass,
+            vec![
+                s("b", "Declined"),
+                s("c", "Approved"),
+                s("a", "Approved"),
+                s("d", "Approved"),
+            ],
+            &approved_only,
+            &mut listing,
+        );
+        assert_eq!(added, 1, "only c is new to this pass");
+        let keys: Vec<_> = listing
+            .iter()
+            .map(|s| s.as_ref().map(|s| s.key.as_str()))
+            .collect();
         assert_eq!(
-            sessions[1].provider_status, "Declined",
-            "the later copy wins"
+            keys,
+            vec![Some("a"), None, Some("d"), Some("c")],
+            "the later copy wins its first slot: b now filtered out, d now kept"
+        );
+        let mut next_pass = Pass::default();
+        assert_eq!(
+            c.add(
+                &mut next_pass,
+                vec![s("c", "Approved")],
+                &approved_only,
+                &mut listing
+            ),
+            1,
+            "a new pass sees every slot afresh"
+        );
+        let kept: Vec<_> = c.into_kept().map(|(at, r)| (at, r.id)).collect();
+        assert_eq!(
+            kept,
+            vec![
+                (0, "id-a".to_string()),
+                (2, "id-d".into()),
+                (3, "id-c".into())
+            ]
         );
     }
 

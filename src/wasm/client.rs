@@ -4,7 +4,7 @@
 
 use super::args::{self, get, is_nothing};
 use super::transport::{JsTransport, SignalHubs};
-use super::{js, session_list, sessions_to_js, to_js, to_js_error, to_js_value};
+use super::{js, sessions_to_js, to_js, to_js_error, to_js_value, with_bad_rows, SessionSink};
 use crate::client::engine::{CallOptions, Engine, Progress, UserRefs};
 use crate::client::sync::Semaphore;
 use crate::client::{ClientConfig, ListQuery};
@@ -280,13 +280,21 @@ impl IdvClient {
             let (engine, transport, call) = self.prepare(options.as_ref())?;
             Ok(async move {
                 let on_progress = call.on_progress;
-                let list = engine
-                    .list_all(&transport, provider, &query, &call.options, &mut |p| {
-                        report(&on_progress, p)
-                    })
+                // Each page's sessions go to JS as it arrives: wasm memory
+                // holds the pages in flight, not the listing.
+                let mut sink = SessionSink::listing();
+                let bad_rows = engine
+                    .list_all_into(
+                        &transport,
+                        provider,
+                        &query,
+                        &call.options,
+                        &mut |p| report(&on_progress, p),
+                        &mut sink,
+                    )
                     .await
                     .map_err(|e| to_js_error(&e))?;
-                session_list(&list.sessions, &list.bad_rows)
+                with_bad_rows(sink.finish(), &bad_rows)
             })
         })())
     }

@@ -257,3 +257,21 @@ const encoder = new TextEncoder();
 export function utf8(text) {
   return encoder.encode(text);
 }
+
+/** `target[at[i]] = JSON.parse(json)[i]`, for JSON text this crate wrote: a
+ * full listing's sessions placed in their slots (a later copy replaces an
+ * earlier one; `null`, a session the status filter rejects). */
+export function placeJson(target, json, at) {
+  const items = JSON.parse(json);
+  for (let i = 0; i < items.length; i++) target[at[i]] = items[i];
+}
+
+/** Removes the `null`s from `target`, in place, keeping the order. */
+export function dropNulls(target) {
+  let kept = 0;
+  for (let i = 0; i < target.length; i++) {
+    const item = target[i];
+    if (item !== null) target[kept++] = item;
+  }
+  target.length = kept;
+}

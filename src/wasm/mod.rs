@@ -102,26 +102,49 @@ extern "C" {
     /// `target.push(...JSON.parse(json))`, for JSON text this crate wrote.
     #[wasm_bindgen(js_name = appendJson)]
     fn append_json(target: &Array, json: &str);
+    /// `target[at[i]] = JSON.parse(json)[i]`, for JSON text this crate wrote.
+    #[wasm_bindgen(js_name = placeJson)]
+    fn place_json(target: &Array, json: &str, at: &[u32]);
+    /// Removes the `null`s from `target`, in place.
+    #[wasm_bindgen(js_name = dropNulls)]
+    fn drop_nulls(target: &Array);
 }
 
 /// Sessions handed to JS as they are written: JSON text (the fastest way to
-/// build many JS objects is `JSON.parse`), parsed and appended to one JS
-/// array every [`SessionSink::CHUNK`] bytes.
+/// build many JS objects is `JSON.parse`), parsed into one JS array every
+/// [`SessionSink::CHUNK`] bytes: appended, or (a full listing) placed in
+/// their slots.
 pub(crate) struct SessionSink {
     target: Array,
     out: Vec<u8>,
+    /// A listing's: the slot of each value in `out`.
+    slots: Option<Vec<u32>>,
+    /// A slot was emptied (`null`: the session fails the status filter).
+    emptied: bool,
 }
 
 impl SessionSink {
     /// Bytes of JSON written before they go to JS.
     const CHUNK: usize = 1 << 18;
 
+    /// Sessions appended in order.
     pub(crate) fn new() -> Self {
         let mut out = Vec::with_capacity(Self::CHUNK + (Self::CHUNK >> 2));
         out.push(b'[');
         SessionSink {
             target: Array::new(),
             out,
+            slots: None,
+            emptied: false,
+        }
+    }
+
+    /// A full listing's sessions, placed in their slots
+    /// ([`crate::client::paging::Listing`]).
+    pub(crate) fn listing() -> Self {
+        SessionSink {
+            slots: Some(Vec::new()),
+            ..SessionSink::new()
         }
     }
 
@@ -140,17 +163,46 @@ impl SessionSink {
             self.out.push(b']');
             // The writer produces valid UTF-8.
             if let Ok(json) = std::str::from_utf8(&self.out) {
-                append_json(&self.target, json);
+                match &mut self.slots {
+                    Some(slots) => {
+                        place_json(&self.target, json, slots);
+                        slots.clear();
+                    }
+                    None => append_json(&self.target, json),
+                }
             }
         }
         self.out.clear();
         self.out.push(b'[');
     }
 
-    /// The JS array of every session pushed.
+    /// The JS array of every session pushed or placed.
     pub(crate) fn finish(mut self) -> JsValue {
         self.flush();
+        if self.emptied {
+            drop_nulls(&self.target);
+        }
         self.target.into()
+    }
+}
+
+impl crate::client::paging::Listing for SessionSink {
+    fn place(&mut self, at: usize, session: Option<crate::session::Session>) {
+        // wasm32: a slot number fits (a listing of 2^32 sessions cannot).
+        let Ok(at) = u32::try_from(at) else { return };
+        if let Some(slots) = &mut self.slots {
+            slots.push(at);
+        }
+        match session {
+            Some(session) => self.push(&session),
+            None => {
+                if self.out.len() > 1 {
+                    self.out.push(b',');
+                }
+                self.out.extend_from_slice(b"null");
+                self.emptied = true;
+            }
+        }
     }
 }
 
@@ -316,18 +368,10 @@ fn normalize_options(options: Option<&JsValue>) -> Result<NormalizeOptions, IdvE
     Ok(out)
 }
 
-/// Sessions and bad rows to a JS array with a non-enumerable `badRows`
-/// (so the array is still a plain `Session[]` to iterate, compare, serialize).
-pub(crate) fn session_list(
-    sessions: &[crate::session::Session],
-    bad_rows: &BadRows,
-) -> Result<JsValue, JsValue> {
-    with_bad_rows(sessions_to_js(sessions), bad_rows)
-}
-
 /// A JS array of sessions with `badRows` and `badRowCount` set on it (not
-/// enumerable).
-fn with_bad_rows(array: JsValue, bad_rows: &BadRows) -> Result<JsValue, JsValue> {
+/// enumerable, so the array is still a plain `Session[]` to iterate,
+/// compare, serialize).
+pub(crate) fn with_bad_rows(array: JsValue, bad_rows: &BadRows) -> Result<JsValue, JsValue> {
     let array_object = array.unchecked_ref::<Object>();
     for (name, value) in [
         ("badRows", to_js_value(&**bad_rows)?),
