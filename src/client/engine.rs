@@ -867,6 +867,7 @@ impl Engine {
     /// One pass over the pages. `Ok(None)` when it was consistent (one total
     /// throughout, every page bringing new sessions, as many rows as the
     /// total); otherwise what went wrong.
+    #[allow(clippy::too_many_arguments)]
     async fn list_pass(
         &self,
         t: &dyn Transport,
