@@ -757,9 +757,12 @@ fn the_direct_json_writer_matches_serde_json_on_every_fixture() {
     );
     let mut direct = Vec::new();
     idv_sessions::session_json::write_sessions(&mut direct, &sessions);
+    let mut serde = Vec::new();
+    idv_sessions::session_json::write_ascii(&mut serde, &serde_json::to_string(&sessions).unwrap());
+    assert!(direct.is_ascii());
     assert_eq!(
         String::from_utf8(direct).unwrap(),
-        serde_json::to_string(&sessions).unwrap()
+        String::from_utf8(serde).unwrap()
     );
 }
 

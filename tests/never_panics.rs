@@ -137,7 +137,7 @@ fn same<T: StripRaw + PartialEq + std::fmt::Debug>(
 ) {
     match (lean, full) {
         (Ok(a), Ok(b)) => {
-            // The direct JSON writer says exactly what serde_json says, raw included.
+            // The direct JSON writer says exactly what serde_json says (non-ASCII escaped), raw included.
             let mut direct = Vec::new();
             b.write_json(&mut direct);
             assert_eq!(String::from_utf8(direct).unwrap(), b.serde_json());
@@ -162,7 +162,7 @@ impl StripRaw for idv_sessions::Session {
         idv_sessions::session_json::write_session(out, self);
     }
     fn serde_json(&self) -> String {
-        serde_json::to_string(self).unwrap()
+        ascii(serde_json::to_string(self).unwrap())
     }
 }
 impl StripRaw for Vec<idv_sessions::Session> {
@@ -173,8 +173,16 @@ impl StripRaw for Vec<idv_sessions::Session> {
         idv_sessions::session_json::write_sessions(out, self);
     }
     fn serde_json(&self) -> String {
-        serde_json::to_string(self).unwrap()
+        ascii(serde_json::to_string(self).unwrap())
     }
+}
+
+/// serde_json's text with non-ASCII characters escaped, as the direct writer writes them.
+fn ascii(json: String) -> String {
+    let mut out = Vec::new();
+    idv_sessions::session_json::write_ascii(&mut out, &json);
+    assert!(out.is_ascii());
+    String::from_utf8(out).unwrap()
 }
 
 fn check(provider: Provider, outcome: Result<impl Sized, idv_sessions::IdvError>) {
