@@ -9,7 +9,9 @@
 #       raw wasm (cargo build --release --target wasm32-unknown-unknown --lib), no cargo
 #
 # pkg/ after it (see README, Building): hand-written entries index.cjs, index.mjs,
-# node.mjs, browser.mjs, index.d.ts, index.d.mts and package.json; generated
+# node.mjs, browser.entry.mjs (the source of browser.mjs), index.d.ts, index.d.mts
+# and package.json; generated browser.mjs (browser.entry.mjs, the ES-module glue
+# and its snippets bundled by esbuild into one module),
 # idv_sessions.cjs (wasm-bindgen --target nodejs), idv_sessions.mjs (--target web),
 # idv_sessions.d.ts, idv_sessions_bg.wasm, snippets/ (the JS modules the wasm imports); copied README.md, LICENSE-MIT, LICENSE-APACHE.
 set -euo pipefail
@@ -38,12 +40,16 @@ diff -r "$tmp/nodejs/snippets" "$tmp/web/snippets"
 
 # Generated files of this and of the former layout (pkg/node, pkg/web); the
 # hand-written entries stay.
-rm -rf pkg/node pkg/web pkg/idv_sessions.* pkg/idv_sessions_bg.wasm pkg/snippets
+rm -rf pkg/node pkg/web pkg/idv_sessions.* pkg/idv_sessions_bg.wasm pkg/snippets pkg/browser.mjs
 "$wasm_opt" -Oz "$tmp/web/idv_sessions_bg.wasm" -o pkg/idv_sessions_bg.wasm
 # Explicit module kinds by extension, whatever a package.json around them says.
 cp "$tmp/nodejs/idv_sessions.js" pkg/idv_sessions.cjs
 cp "$tmp/web/idv_sessions.js" pkg/idv_sessions.mjs
 cp -r "$tmp/web/snippets" pkg/snippets
+# The browser entry as one module (a page's module chain is a round trip per
+# level); the .wasm stays beside it, found through `new URL(..., import.meta.url)`.
+node_modules/.bin/esbuild pkg/browser.entry.mjs --bundle --format=esm --log-level=error \
+  --outfile=pkg/browser.mjs
 # The snippets are ES modules; the package is "type": "commonjs".
 echo '{ "type": "module" }' > pkg/snippets/package.json
 # The declarations of the exports and of src/wasm/types.rs; the Node glue's
