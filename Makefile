@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_TESTS := tests/node/ tests/mock/ tests/browser/ tests/demo/
 
-.PHONY: tools pkg demo example bench fuzz test test-native test-wasm lint
+.PHONY: tools pkg demo example bench frontier fuzz test test-native test-wasm lint
 
 tools:
 	@bash scripts/install-tools.sh
@@ -28,6 +28,10 @@ bench: pkg
 # The boundary fuzzer: hostile JS values into every export of pkg/ for FUZZ_SECONDS (default 300);
 # FUZZ_SEED=N repeats a run (the seed is printed), --replay I one iteration (tests/fuzz/boundary.fuzz.mjs).
 FUZZ_SECONDS ?= 300
+# The size/speed frontier: the crate at several release profiles, each timed against the JS baseline (a few minutes).
+frontier: pkg
+	node --expose-gc bench/frontier.mjs
+
 fuzz: pkg
 	node tests/fuzz/boundary.fuzz.mjs --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 

@@ -2,7 +2,8 @@
 // which can only grow) and the JS heap, across 1,000 listAll calls against the
 // mock (one small Equals list, no latency) and 1,000 normalizeList calls of a
 // 1,000-row body; and the peak of one normalizeList call of 100,000 rows per
-// provider and input form, each in a fresh process (bench/memory-peak.mjs).
+// provider and input form, and of one listAll of 20,000 Didit sessions, each in
+// a fresh process (bench/memory-peak.mjs).
 //   node --expose-gc bench/memory.mjs [--quick] [--out file.json]
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -80,6 +81,10 @@ export async function run({ quick = false } = {}) {
       out.peak.push(JSON.parse(line.trim().split("\n").pop()));
     }
   }
+  const listRows = quick ? 2_000 : 20_000;
+  log(`memory: peak of one listAll of ${listRows} didit sessions, fresh process`);
+  const line = execFileSync(process.execPath, [child, "listAll", "didit", String(listRows)], { encoding: "utf8" });
+  out.listAllPeak = JSON.parse(line.trim().split("\n").pop());
   return out;
 }
 

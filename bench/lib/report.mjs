@@ -207,6 +207,12 @@ export function memorySection(result) {
           "Peak of one `normalizeList` call, each in a fresh process (wasm memory only grows, so its size after the call is the peak).",
         ]
       : []),
+    ...(result.listAllPeak
+      ? [
+          "",
+          `Peak of one \`listAll\` of ${result.listAllPeak.sessions.toLocaleString("en")} Didit sessions (an injected \`fetch\` serving pages of generated rows), fresh process: wasm memory ${bytes(result.listAllPeak.before)} → ${bytes(result.listAllPeak.after)}, growth ${ratio((result.listAllPeak.after - result.listAllPeak.before) / result.listAllPeak.listingBytes)} the listing's ${bytes(result.listAllPeak.listingBytes)} of JSON.`,
+        ]
+      : []),
   ];
 }
 
@@ -310,6 +316,10 @@ export function summaryTable(all) {
     }
     for (const p of all.memory.peak ?? []) {
       add("4 memory", `peak of one normalizeList, ${p.provider}, ${p.rows.toLocaleString("en")} rows, ${p.form} (fresh process): wasm memory growth`, bytes(p.after - p.before), `input ${bytes(p.inputBytes)}`, ratio((p.after - p.before) / p.inputBytes), "growth ÷ input");
+    }
+    const l = all.memory.listAllPeak;
+    if (l) {
+      add("4 memory", `peak of one listAll, ${l.provider}, ${l.sessions.toLocaleString("en")} sessions (fresh process): wasm memory growth`, bytes(l.after - l.before), `listing ${bytes(l.listingBytes)}`, ratio((l.after - l.before) / l.listingBytes), "growth ÷ listing");
     }
   }
 

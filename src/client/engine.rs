@@ -29,13 +29,6 @@ const MAX_PASSES: usize = 4;
 /// Pages of events read at most (100 each: 45 days of a busy platform).
 const MAX_EVENT_PAGES: u64 = 1_000;
 
-/// A listing's slots: the bookkeeping, the status filter, where sessions go.
-struct Slots<'a> {
-    collector: &'a mut Collector,
-    keeps: &'a dyn Fn(&Session) -> bool,
-    listing: &'a mut dyn Listing,
-}
-
 /// Per-call options.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
@@ -818,8 +811,7 @@ impl Engine {
         }
         let normalize = Self::normalize_options(provider, query, options);
         let details = options.details && provider.api().list_rows_lack_details();
-        let mut collector = Collector::new(details);
-        let keeps = |s: &Session| filter.keeps(s);
+        let mut collector = Collector::new(filter, details);
         let mut pages_done: u64 = 0;
         let mut problem = None;
         for _pass in 0..MAX_PASSES {
@@ -829,11 +821,8 @@ impl Engine {
                     provider,
                     query,
                     &normalize,
-                    Slots {
-                        collector: &mut collector,
-                        keeps: &keeps,
-                        listing: &mut *listing,
-                    },
+                    &mut collector,
+                    &mut *listing,
                     &mut pages_done,
                     progress,
                 )
@@ -874,15 +863,11 @@ impl Engine {
         provider: Provider,
         query: &ListQuery,
         normalize: &NormalizeOptions,
-        slots: Slots<'_>,
+        collector: &mut Collector,
+        listing: &mut dyn Listing,
         pages_done: &mut u64,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Option<&'static str>, IdvError> {
-        let Slots {
-            collector,
-            keeps,
-            listing,
-        } = slots;
         let first_ref = paging::first_ref(provider);
         let mut first = self
             .fetch_page(t, provider, query, first_ref, normalize)
@@ -897,7 +882,7 @@ impl Engine {
         let mut add = |collector: &mut Collector, page: &mut ListPage| {
             collector.add_bad_rows(std::mem::take(&mut page.bad_rows));
             let sessions = std::mem::take(&mut page.sessions);
-            let new = collector.add(&mut pass, sessions, keeps, &mut *listing);
+            let new = collector.add(&mut pass, sessions, &mut *listing);
             *pages_done += 1;
             progress(Progress {
                 provider,

@@ -9,7 +9,7 @@
 //! consistent snapshot. De-duplication by `key` merges the passes.
 
 use super::api::ListPage;
-use super::query::ListQuery;
+use super::query::{ListQuery, StatusFilter};
 use crate::providers::{BadRows, Paging, Provider};
 use crate::session::Session;
 use std::collections::{HashMap, HashSet};
@@ -206,6 +206,7 @@ impl Listing for Vec<Option<Session>> {
 /// a few words, never the session.
 #[derive(Debug, Default)]
 pub struct Collector {
+    filter: StatusFilter,
     positions: HashMap<Box<str>, usize>,
     /// Per slot: the latest copy passes the filter.
     kept: Vec<bool>,
@@ -227,23 +228,23 @@ pub struct SlotRef {
 }
 
 impl Collector {
-    /// A collector that remembers each kept session's id and user
-    /// (`keep_ids`, for detail reads) or not.
-    pub fn new(keep_ids: bool) -> Self {
+    /// A collector for sessions that pass `filter`, remembering each kept
+    /// session's id and user (`keep_ids`, for detail reads) or not.
+    pub fn new(filter: StatusFilter, keep_ids: bool) -> Self {
         Collector {
+            filter,
             keep_ids,
             ..Collector::default()
         }
     }
 
     /// Places a page's sessions in `listing`, each in its key's slot (a new
-    /// key gets the next slot), `None` for a session `keeps` rejects; returns
-    /// how many `pass` had not seen yet.
+    /// key gets the next slot), `None` for a session the filter rejects;
+    /// returns how many `pass` had not seen yet.
     pub fn add(
         &mut self,
         pass: &mut Pass,
         sessions: Vec<Session>,
-        keeps: &dyn Fn(&Session) -> bool,
         listing: &mut dyn Listing,
     ) -> usize {
         let mut new = 0;
@@ -263,7 +264,7 @@ impl Collector {
             if pass.see(at) {
                 new += 1;
             }
-            let kept = keeps(&s);
+            let kept = self.filter.keeps(&s);
             if let Some(slot) = self.kept.get_mut(at) {
                 *slot = kept;
             }
@@ -579,14 +580,16 @@ mod tests {
             s.key = key.into();
             s
         };
-        let approved_only = |s: &Session| s.provider_status == "Approved";
-        let mut c = Collector::new(true);
+        let approved_only = StatusFilter {
+            after: vec![crate::client::query::Wanted::Provider("Approved".into())],
+            ..StatusFilter::default()
+        };
+        let mut c = Collector::new(approved_only, true);
         let mut listing: Vec<Option<Session>> = Vec::new();
         let mut pass = Pass::default();
         let added = c.add(
             &mut pass,
             vec![s("a", "Approved"), s("b", "Approved"), s("d", "Declined")],
-            &approved_only,
             &mut listing,
         );
         assert_eq!(added, 3);
@@ -602,7 +605,6 @@ mod tests {
                 s("a", "Approved"),
                 s("d", "Approved"),
             ],
-            &approved_only,
             &mut listing,
         );
         assert_eq!(added, 1, "only c is new to this pass");
@@ -617,12 +619,7 @@ mod tests {
         );
         let mut next_pass = Pass::default();
         assert_eq!(
-            c.add(
-                &mut next_pass,
-                vec![s("c", "Approved")],
-                &approved_only,
-                &mut listing
-            ),
+            c.add(&mut next_pass, vec![s("c", "Approved")], &mut listing),
             1,
             "a new pass sees every slot afresh"
         );
