@@ -79,7 +79,7 @@ export async function run({ quick = false } = {}) {
 
 export function table(result) {
   const lines = [
-    `| release profile | \`.wasm\` raw | gzip -9 | ${PROVIDERS.map((p) => `${p} time ÷ JS`).join(" | ")} |`,
+    `| release profile | \`.wasm\` raw | zlib level 9 | ${PROVIDERS.map((p) => `${p} time ÷ JS`).join(" | ")} |`,
     `|---|---:|---:|${PROVIDERS.map(() => "---:").join("|")}|`,
   ];
   for (const v of result.variants) {
