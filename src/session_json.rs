@@ -151,8 +151,8 @@ impl<'o> Object<'o> {
     }
 }
 
-/// A JSON string: `"`, `\\` and control characters escaped as `serde_json`
-/// escapes them, and every non-ASCII character as `\\uXXXX` (a surrogate pair
+/// A JSON string: `"`, `\` and control characters escaped as `serde_json`
+/// escapes them, and every non-ASCII character as `\uXXXX` (a surrogate pair
 /// beyond U+FFFF), so the text is ASCII: JS decodes it into a one-byte
 /// string, which `TextDecoder` and `JSON.parse` handle about twice as fast
 /// as a two-byte one (a single `é` in a chunk would make it two-byte).
@@ -207,7 +207,7 @@ fn write_str(out: &mut Vec<u8>, value: &str) {
     out.push(b'"');
 }
 
-/// `c` as `\\uXXXX` (two, a surrogate pair, beyond U+FFFF).
+/// `c` as `\uXXXX` (two, a surrogate pair, beyond U+FFFF).
 fn write_unicode_escape(out: &mut Vec<u8>, c: char) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut units = [0u16; 2];
@@ -224,7 +224,7 @@ fn write_unicode_escape(out: &mut Vec<u8>, c: char) {
 }
 
 /// JSON text with its non-ASCII characters (which JSON allows only inside
-/// strings) as `\\uXXXX` escapes.
+/// strings) as `\uXXXX` escapes.
 pub fn write_ascii(out: &mut Vec<u8>, json: &str) {
     let mut rest = json;
     while let Some(at) = rest.bytes().position(|b| b >= 0x80) {
