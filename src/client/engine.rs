@@ -847,7 +847,8 @@ impl Engine {
         }
         let bad_rows = collector.take_bad_rows();
         if details {
-            self.place_details(t, provider, collector.into_kept(), options, listing)
+            let rows = collector.into_kept().collect();
+            self.place_details(t, provider, rows, options, listing)
                 .await?;
         }
         Ok(bad_rows)
@@ -958,7 +959,7 @@ impl Engine {
         &self,
         t: &dyn Transport,
         provider: Provider,
-        rows: impl IntoIterator<Item = (usize, SlotRef)>,
+        rows: Vec<(usize, SlotRef)>,
         options: &CallOptions,
         listing: &mut dyn Listing,
     ) -> Result<(), IdvError> {
