@@ -25,13 +25,13 @@ bench: pkg
 	node bench/run.mjs
 	node --expose-gc bench/boundary.mjs
 
-# The boundary fuzzer: hostile JS values into every export of pkg/ for FUZZ_SECONDS (default 300);
-# FUZZ_SEED=N repeats a run (the seed is printed), --replay I one iteration (tests/fuzz/boundary.fuzz.mjs).
-FUZZ_SECONDS ?= 300
 # The size/speed frontier: the crate at several release profiles, each timed against the JS baseline (a few minutes).
 frontier: pkg
 	node --expose-gc bench/frontier.mjs
 
+# The boundary fuzzer: hostile JS values into every export of pkg/ for FUZZ_SECONDS (default 300);
+# FUZZ_SEED=N repeats a run (the seed is printed), --replay I one iteration (tests/fuzz/boundary.fuzz.mjs).
+FUZZ_SECONDS ?= 300
 fuzz: pkg
 	node tests/fuzz/boundary.fuzz.mjs --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 

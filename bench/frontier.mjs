@@ -46,7 +46,7 @@ function build(profile, i) {
   return { dir, raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length };
 }
 
-export async function run({ quick = false } = {}) {
+async function run({ quick = false } = {}) {
   const rows = quick ? 10_000 : 100_000;
   const runs = quick ? 3 : 5;
   const variants = PROFILES.map((profile, i) => ({ ...profile, ...build(profile, i) }));
@@ -77,7 +77,7 @@ export async function run({ quick = false } = {}) {
   return result;
 }
 
-export function table(result) {
+function table(result) {
   const lines = [
     `| release profile | \`.wasm\` raw | zlib level 9 | ${PROVIDERS.map((p) => `${p} time ÷ JS`).join(" | ")} |`,
     `|---|---:|---:|${PROVIDERS.map(() => "---:").join("|")}|`,
@@ -93,8 +93,7 @@ export function table(result) {
 
 const args = parseArgs();
 const result = await run(args);
-const out = args.out ?? path.join(ROOT, "bench", "results", "frontier.json");
-writeJson(out, result);
+writeJson(args.out ?? path.join(ROOT, "bench", "results", "frontier.json"), result);
 mkdirSync(path.join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(path.join(ROOT, "bench", "results", "frontier.md"), table(result).join("\n") + "\n");
 console.log(table(result).join("\n"));
