@@ -181,30 +181,41 @@ fn write_str(out: &mut Vec<u8>, value: &str) {
         out.push(b'"');
         return;
     }
-    let mut rest = value;
-    while let Some(at) = rest.bytes().position(|b| ESCAPED[b as usize]) {
+    copy_escaping(
+        out,
+        value,
+        |b| ESCAPED[b as usize],
+        |out, c| match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            _ => write_unicode_escape(out, c),
+        },
+    );
+    out.push(b'"');
+}
+
+/// Copies `text` to `out`, each character whose first byte `flagged` marks
+/// written by `escape` instead.
+fn copy_escaping(
+    out: &mut Vec<u8>,
+    text: &str,
+    flagged: impl Fn(u8) -> bool,
+    escape: impl Fn(&mut Vec<u8>, char),
+) {
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(&flagged) {
         out.extend_from_slice(&rest.as_bytes()[..at]);
         let tail = &rest[at..];
         let Some(c) = tail.chars().next() else { break };
-        let escape: &[u8] = match c {
-            '"' => b"\\\"",
-            '\\' => b"\\\\",
-            '\n' => b"\\n",
-            '\r' => b"\\r",
-            '\t' => b"\\t",
-            '\u{8}' => b"\\b",
-            '\u{c}' => b"\\f",
-            _ => b"",
-        };
-        if escape.is_empty() {
-            write_unicode_escape(out, c);
-        } else {
-            out.extend_from_slice(escape);
-        }
+        escape(out, c);
         rest = &tail[c.len_utf8()..];
     }
     out.extend_from_slice(rest.as_bytes());
-    out.push(b'"');
 }
 
 /// `c` as `\uXXXX` (two, a surrogate pair, beyond U+FFFF).
@@ -226,15 +237,7 @@ fn write_unicode_escape(out: &mut Vec<u8>, c: char) {
 /// JSON text with its non-ASCII characters (which JSON allows only inside
 /// strings) as `\uXXXX` escapes.
 pub fn write_ascii(out: &mut Vec<u8>, json: &str) {
-    let mut rest = json;
-    while let Some(at) = rest.bytes().position(|b| b >= 0x80) {
-        out.extend_from_slice(&rest.as_bytes()[..at]);
-        let tail = &rest[at..];
-        let Some(c) = tail.chars().next() else { break };
-        write_unicode_escape(out, c);
-        rest = &tail[c.len_utf8()..];
-    }
-    out.extend_from_slice(rest.as_bytes());
+    copy_escaping(out, json, |b| b >= 0x80, write_unicode_escape);
 }
 
 #[cfg(test)]

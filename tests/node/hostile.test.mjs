@@ -9,7 +9,6 @@
 // The tests that can kill the module or the process run in child processes.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -21,6 +20,7 @@ import {
 } from "../../pkg/index.mjs";
 import * as esm from "../../pkg/index.mjs";
 import { startMockServer, CREDENTIALS } from "../mock/server.mjs";
+import { runChild } from "../support/child.mjs";
 
 const require = createRequire(import.meta.url);
 const cjs = require("../../pkg/index.cjs");
@@ -912,31 +912,6 @@ test("8. node.mjs (the bundlers' entry, its own wasm instance) throws the same I
 
 // Beyond the issue: a freed client, a method called on something that is not its object.
 // These can kill the module or the process, so each runs in a child process.
-
-function runChild(source, limitMs = 60_000) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.trim().split("\n").at(-1) ?? "";
-      let result = null;
-      try {
-        result = JSON.parse(line);
-      } catch {
-        // not JSON: the process died
-      }
-      const why = signal === "SIGKILL" ? `still running after ${limitMs} ms (killed)`
-        : code === 13 ? "a promise never settled (exit code 13: unfinished top-level await)"
-          : `exit code ${code}, signal ${signal}: ${stderr.split("\n").find((l) => /Error/.test(l)) ?? stderr.slice(0, 300)}`;
-      resolve({ code, signal, result, why, stdout, stderr: stderr.slice(0, 2_000) });
-    });
-  });
-}
 
 const CHILD_PRELUDE = `
 import { IdvClient, IdvError, SessionStream, normalizeSession } from ${JSON.stringify(PKG_URL)};

@@ -4,10 +4,10 @@
 // module: its memory is this listing's alone), against an injected `fetch` serving Didit pages.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runChild } from "../support/child.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PKG_URL = pathToFileURL(path.resolve(here, "../../pkg/index.mjs")).href;
@@ -51,19 +51,9 @@ console.log(JSON.stringify({
   statuses: [...new Set(list.map((s) => s.providerStatus))],
 }));
 `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => {
-      try {
-        resolve(JSON.parse(stdout.trim().split("\n").at(-1)));
-      } catch {
-        reject(new Error(`the child exited with ${code}: ${stderr}`));
-      }
-    });
+  return runChild(source).then(({ result, why }) => {
+    if (!result) throw new Error(`the child died: ${why}`);
+    return result;
   });
 }
 
