@@ -46,8 +46,14 @@ pub enum Verification {
 pub struct WebhookEvent {
     /// The provider that sent it.
     pub provider: Provider,
-    /// A key to deduplicate deliveries (retries carry the same one).
+    /// A key to deduplicate deliveries: retries of one notification carry the
+    /// same one, and it is made of signed fields where the provider signs.
     pub id: String,
+    /// The provider's own id of this delivery attempt, when it has one that
+    /// differs from `id` and the body is signed (Didit `event_id`: new on
+    /// every retry, so not a dedupe key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_id: Option<String>,
     /// What happened.
     #[serde(rename = "type")]
     pub event_type: EventType,
@@ -189,14 +195,39 @@ pub struct SignedWebhook {
 /// Parses and verifies one notification of `provider`.
 ///
 /// # Errors
-/// `signature` (no secret, a missing or wrong signature, a stale timestamp)
-/// or `decode` (not the provider's format). No secret or signature ever
-/// appears in an error.
+/// `config` for a blank secret (before anything else: HMAC accepts an empty
+/// key, so anyone could sign with it), `signature` (no secret, a missing or
+/// wrong signature, a stale timestamp) or `decode` (not the provider's
+/// format). No secret or signature ever appears in an error.
 pub fn parse_webhook(
     provider: Provider,
     request: &WebhookRequest,
 ) -> Result<WebhookEvent, IdvError> {
+    check_secrets(provider, &request.secrets)?;
     provider.api().parse_webhook(request)
+}
+
+/// Refuses a blank secret, alone or among others: a handler reading an unset
+/// environment variable as `""` must fail loudly, never verify.
+///
+/// # Errors
+/// `config` naming the blank one.
+pub fn check_secrets(provider: Provider, secrets: &[String]) -> Result<(), IdvError> {
+    match secrets.iter().position(|s| s.trim().is_empty()) {
+        None => Ok(()),
+        Some(at) => Err(IdvError::config(
+            Some(provider),
+            format!(
+                "{provider}: parseWebhook: secret{} is empty: an empty key verifies anyone's \
+                 signature, so it is refused (is the environment variable that holds it set?)",
+                if secrets.len() > 1 {
+                    format!(" number {}", at + 1)
+                } else {
+                    String::new()
+                }
+            ),
+        )),
+    }
 }
 
 /// A test delivery of `provider`, signed as the provider signs.
@@ -254,20 +285,23 @@ pub fn hmac_matches(secrets: &[String], message: &[u8], signature: &str) -> bool
     })
 }
 
+/// Hex digits (any case, nothing else: no sign, no space) to bytes.
 fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    let digits = text.as_bytes();
+    if digits.len() % 2 != 0 {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+    let digit = |b: u8| char::from(b).to_digit(16);
+    digits
+        .chunks_exact(2)
+        .map(|pair| Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8))
         .collect()
 }
 
 /// Constant-time equality of two texts (a shared `Authorization` value).
 pub fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 #[cfg(test)]
@@ -291,6 +325,10 @@ mod tests {
         ));
         assert!(!hmac_matches(&secrets, b"x", "zz"));
         assert!(!hmac_matches(&secrets, b"x", ""));
+        // Only hex digits: `from_str_radix` would take a sign or a space.
+        assert_eq!(from_hex("0aFf"), Some(vec![0x0a, 0xff]));
+        assert_eq!(from_hex("+a"), None);
+        assert_eq!(from_hex(" a"), None);
         assert!(same_secret("abc", "abc") && !same_secret("abc", "abd") && !same_secret("a", "ab"));
     }
 }

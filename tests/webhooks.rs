@@ -160,7 +160,16 @@ fn a_signed_decision_is_the_full_session() {
     assert_eq!(session.user_ref.as_deref(), Some("wp-42"));
     assert_eq!(session.checks.len(), 1);
     assert!(!event.needs_fetch);
-    assert_eq!(event.id, "9c0c8b8a-1111-4222-9333-444444444444");
+    // The dedupe key is made of signed fields that every retry repeats; Didit's
+    // `event_id` is new on each attempt (webhooks.md 1.3), kept as `deliveryId`.
+    assert_eq!(
+        event.id,
+        "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee:status.updated:1774970000:Approved"
+    );
+    assert_eq!(
+        event.delivery_id.as_deref(),
+        Some("9c0c8b8a-1111-4222-9333-444444444444")
+    );
     assert_eq!(event.occurred_at, "2026-03-31T15:13:14Z");
     // Envelope only: no session, fetch it.
     let event = parse_webhook(
@@ -169,6 +178,14 @@ fn a_signed_decision_is_the_full_session() {
     )
     .unwrap();
     assert!(event.session.is_none() && event.needs_fetch);
+    // The same dedupe key as the signed delivery (it is made of what Simple
+    // signs); nothing from the unsigned rest: no delivery id, the signed time.
+    assert_eq!(
+        event.id,
+        "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee:status.updated:1774970000:Approved"
+    );
+    assert_eq!(event.delivery_id, None);
+    assert_eq!(event.occurred_at, "2026-03-31T15:13:20Z");
 }
 
 #[test]
@@ -233,13 +250,66 @@ fn every_way_a_delivery_is_wrong_has_its_reason() {
     let mut none = request(&c.body, &[("x-signature", &c.raw)], &secret, ts);
     none.secrets.clear();
     check(none, "no secret");
-    // Not JSON: decode.
+    // Not JSON under a raw signature that does not match: rejected before any
+    // parse (a forged body costs one HMAC), so `signature`, not `decode`.
     let e = parse_webhook(
         DIDIT,
         &request("{\"cut", &[("x-signature", &c.raw)], &secret, ts),
     )
     .unwrap_err();
-    assert_eq!(e.code, ErrorCode::Decode);
+    assert_eq!(e.code, ErrorCode::Signature, "{e:?}");
+    // Not JSON, signed: decode.
+    let cut = "{\"cut";
+    let signed = idv_sessions::webhook::hmac_hex(&secret, cut.as_bytes());
+    let e = parse_webhook(DIDIT, &request(cut, &[("x-signature", &signed)], &secret, ts))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Decode, "{e:?}");
+    // Not JSON with only V2 or Simple to check: they need the parsed body.
+    let e = parse_webhook(DIDIT, &request(cut, &[("x-signature-v2", &c.v2)], &secret, ts))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Decode, "{e:?}");
+}
+
+#[test]
+fn a_blank_secret_is_refused_for_every_provider_before_anything_else() {
+    let (secret, ts, cases) = vectors();
+    let c = &cases[0];
+    // Didit: a forgery signed with the empty key, the way an unset
+    // `DIDIT_WEBHOOK_SECRET ?? ""` would have accepted it.
+    let forged = idv_sessions::webhook::hmac_hex("", c.body.as_bytes());
+    for secrets in [vec![""], vec!["  "], vec!["", secret.as_str()], vec![secret.as_str(), ""]] {
+        for provider in Provider::ALL {
+            let request = WebhookRequest {
+                secrets: secrets.iter().map(|s| s.to_string()).collect(),
+                // Equals: no `Authorization` at all; Mangopay: nothing but a query.
+                ..request(&c.body, &[("x-signature", &forged)], "", ts)
+            };
+            let e = parse_webhook(provider, &request).unwrap_err();
+            assert_eq!(e.code, ErrorCode::Config, "{provider} {secrets:?}: {e:?}");
+            assert!(e.message.contains("empty"), "{}", e.message);
+            // Before anything else: not even a body is needed to be refused.
+            let bare = WebhookRequest {
+                secrets: request.secrets.clone(),
+                ..WebhookRequest::default()
+            };
+            assert_eq!(parse_webhook(provider, &bare).unwrap_err().code, ErrorCode::Config);
+        }
+    }
+    // The real secret alone still verifies; signWebhook refuses a blank one too.
+    let ok = request(&c.body, &[("x-signature", &c.raw)], &secret, ts);
+    assert_eq!(parse_webhook(DIDIT, &ok).unwrap().verification, Verification::Signature);
+    let sign = |secret: &str| {
+        sign_webhook(
+            DIDIT,
+            &SignRequest {
+                payload: json!({"session_id": "s", "status": "Approved", "webhook_type": "status.updated"}),
+                secret: Some(secret.to_string()),
+                ..SignRequest::default()
+            },
+        )
+    };
+    assert_eq!(sign(" ").unwrap_err().code, ErrorCode::Config);
+    assert!(sign("k").is_ok());
 }
 
 #[test]
@@ -528,7 +598,7 @@ proptest! {
 
     /// Whatever the body, signWebhook's delivery verifies, as sent and re-encoded.
     #[test]
-    fn sign_then_parse_round_trips(extra in prop::collection::btree_map("\\PC{0,8}", any_json(), 0..6), secret in "[ -~]{1,24}") {
+    fn sign_then_parse_round_trips(extra in prop::collection::btree_map("\\PC{0,8}", any_json(), 0..6), secret in "[!-~][ -~]{0,23}") {
         let mut payload = json!({"session_id": "s-1", "status": "In Review", "webhook_type": "status.updated"});
         for (k, v) in extra {
             if k != "timestamp" {
@@ -559,4 +629,81 @@ proptest! {
         let event = parse_webhook(DIDIT, &request(&reencoded, headers)).unwrap();
         prop_assert_eq!(event.verification, Verification::Signature);
     }
+
+    /// Deliveries this crate did not write: the body as arbitrary JSON text
+    /// (pretty or compact), its X-Signature over those bytes, its V2 over an
+    /// independent canonical form (serde_json's sorted, compact writer: the same
+    /// text as Python's for bodies without floats), its Simple over the
+    /// envelope, at any timestamp and clock: accepted exactly when within the
+    /// tolerance, and never a panic (a hostile timestamp once overflowed).
+    #[test]
+    fn deliveries_written_elsewhere_verify_within_the_tolerance(
+        extra in prop::collection::btree_map("\\PC{0,8}", json_without_floats(), 0..6),
+        secret in "[!-~][ -~]{0,23}",
+        ts in prop_oneof![any::<i64>(), 1_700_000_000i64..1_900_000_000],
+        now_s in prop_oneof![any::<i64>().prop_map(|n| n / 1000), Just(i64::MIN / 1000), Just(i64::MAX / 1000)],
+        near in -400i64..400,
+        pretty in any::<bool>(),
+    ) {
+        let mut payload = serde_json::Map::new();
+        for (k, v) in extra {
+            payload.insert(k, v);
+        }
+        for (k, v) in [("session_id", json!("s-1")), ("status", json!("Approved")), ("webhook_type", json!("status.updated")), ("timestamp", json!(ts))] {
+            payload.insert(k.to_string(), v);
+        }
+        let payload = Value::Object(payload);
+        let body = if pretty { serde_json::to_string_pretty(&payload).unwrap() } else { payload.to_string() };
+        let hmac = |message: &[u8]| idv_sessions::webhook::hmac_hex(&secret, message);
+        let simple = format!("{ts}:s-1:Approved:status.updated");
+        // Half of the runs near the timestamp, the other half anywhere.
+        let now_ms = if near % 2 == 0 { ts.saturating_add(near) } else { now_s }.saturating_mul(1000);
+        let now_s = now_ms.div_euclid(1000);
+        let fresh = now_s.checked_sub(ts).is_some_and(|d| d.unsigned_abs() <= 300);
+        for (header, signature, verification) in [
+            ("x-signature", hmac(body.as_bytes()), Verification::Signature),
+            ("x-signature-v2", hmac(payload.to_string().as_bytes()), Verification::Signature),
+            ("x-signature-simple", hmac(simple.as_bytes()), Verification::Envelope),
+        ] {
+            let request = WebhookRequest {
+                body: Some(body.clone().into_bytes()),
+                headers: vec![(header.to_string(), signature)],
+                secrets: vec![secret.clone()],
+                tolerance_sec: 300,
+                now_ms,
+                ..WebhookRequest::default()
+            };
+            match parse_webhook(DIDIT, &request) {
+                Ok(event) => {
+                    prop_assert!(fresh, "{header}: accepted {ts} at {now_s}");
+                    prop_assert_eq!(event.verification, verification);
+                    prop_assert_eq!(event.id, format!("s-1:status.updated:{ts}:Approved"));
+                }
+                Err(e) => {
+                    prop_assert!(!fresh, "{header}: {e:?}");
+                    prop_assert_eq!(e.code, ErrorCode::Signature);
+                    prop_assert!(e.message.contains("stale"), "{}", e.message);
+                }
+            }
+        }
+    }
+}
+
+/// JSON with every kind of value but floats (whose Python spelling serde_json
+/// does not share).
+fn json_without_floats() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        "\\PC{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 32, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("\\PC{0,6}|[0-9]{1,3}", inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }

@@ -183,8 +183,13 @@ export type WebhookVerification = "signature" | "envelope" | "none";
 /** One provider notification, unified (SPEC section 8). */
 export interface WebhookEvent {
   provider: Provider;
-  /** Deduplication key: retries of a delivery carry the same one. */
+  /**
+   * Deduplication key: retries of one notification carry the same one (Didit: built from the
+   * signed `session_id`, `webhook_type`, `timestamp` and `status`).
+   */
   id: string;
+  /** The provider's id of this delivery attempt when the body is signed and it differs from `id` (Didit `event_id`, new on every retry). */
+  deliveryId?: string;
   type: WebhookEventType;
   /** The provider's event type, verbatim (`status.updated`, `IDENTITY_VERIFICATION_VALIDATED`, ...). */
   providerType: string;
@@ -214,7 +219,11 @@ export interface WebhookInput {
   headers?: Headers | Record<string, string | string[] | undefined> | null;
   /** The full request URL (Mangopay sends a GET with `?EventType=&RessourceId=&Date=`). */
   url?: string | null;
-  /** Didit: the destination's secret; several during a rotation. Equals: the webhook's `authorizationHeader`. */
+  /**
+   * Didit: the destination's secret; several during a rotation. Equals: the webhook's
+   * `authorizationHeader`. An empty (or blank) secret, alone or in the array, is a `config`
+   * error for every provider: an empty HMAC key would verify anyone's signature.
+   */
   secret?: string | string[] | null;
   /** How far the signed timestamp may be from `now` (default 300 s). */
   toleranceSec?: number;
@@ -255,8 +264,9 @@ export interface EventsQuery {
 
 /**
  * Verifies and unifies one webhook notification, synchronously and without
- * I/O. Throws an `IdvError` with code `signature` (no secret, a missing or
- * wrong signature, a stale timestamp) or `decode` (not the provider's format).
+ * I/O. Throws an `IdvError` with code `config` (an empty secret), `signature`
+ * (no secret, a missing or wrong signature, a stale timestamp) or `decode`
+ * (not the provider's format).
  */
 export function parseWebhook(provider: Provider, input: WebhookInput): WebhookEvent;
 

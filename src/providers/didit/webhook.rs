@@ -54,21 +54,57 @@ fn simple_message(data: &PyJson) -> Option<String> {
 }
 
 /// Verifies and unifies one Didit notification.
+///
+/// Work before a signature matches is linear in the body (a forged 10 MB
+/// body costs one HMAC, not a parse): `X-Signature` is checked over the raw
+/// bytes first; only when it is absent or wrong is the body parsed (in
+/// O(n log n), see [`canonical::parse`]) for `X-Signature-V2` and
+/// `X-Signature-Simple`.
 pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
     let body = request
         .body
         .as_deref()
         .ok_or_else(|| decode_error(P, "no body (Didit posts JSON)"))?;
+    if request.secrets.is_empty() {
+        return Err(signature_error(P, "no secret to check the signature with"));
+    }
+    let raw = request.header("x-signature");
+    let v2 = request.header("x-signature-v2");
+    let simple = request.header("x-signature-simple");
+    if raw.is_none() && v2.is_none() && simple.is_none() {
+        return Err(signature_error(
+            P,
+            "no X-Signature, X-Signature-V2 or X-Signature-Simple header",
+        ));
+    }
+    let secrets = &request.secrets;
+    let mismatch = || signature_error(P, "no signature matches the body and secret");
+    let raw_ok = raw.is_some_and(|sig| hmac_matches(secrets, body, sig));
+    if !raw_ok && v2.is_none() && simple.is_none() {
+        return Err(mismatch());
+    }
     let text_body =
         std::str::from_utf8(body).map_err(|_| decode_error(P, "the body is not UTF-8"))?;
     let data = canonical::parse(text_body.trim_start_matches('\u{feff}'))
         .filter(|d| matches!(d, PyJson::Dict(_)))
         .ok_or_else(|| decode_error(P, "the body is not a JSON object"))?;
-    if request.secrets.is_empty() {
-        return Err(signature_error(P, "no secret to check the signature with"));
-    }
 
-    // Freshness: the body's timestamp is signed; the header is not.
+    // The verified bytes: the raw body, or the canonical form V2 signs.
+    let (verification, signed) = if raw_ok {
+        (Verification::Signature, Some(body.to_vec()))
+    } else if let Some(form) = v2.and_then(|sig| {
+        canonical::dumps(&data, false).filter(|form| hmac_matches(secrets, form, sig))
+    }) {
+        (Verification::Signature, Some(form))
+    } else if simple.is_some_and(|sig| {
+        simple_message(&data).is_some_and(|m| hmac_matches(secrets, m.as_bytes(), sig))
+    }) {
+        (Verification::Envelope, None)
+    } else {
+        return Err(mismatch());
+    };
+
+    // Freshness: the body's timestamp is signed (by all three); the header is not.
     let header_ts = request.header("x-timestamp");
     let timestamp = match seconds(data.get("timestamp")) {
         Some(ts) => {
@@ -86,42 +122,22 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
             .and_then(|h| h.parse::<i64>().ok())
             .ok_or_else(|| signature_error(P, "no timestamp in the body or X-Timestamp"))?,
     };
-    let skew = (request.now_ms / 1000 - timestamp).unsigned_abs();
-    if skew > request.tolerance_sec {
+    // Checked: a hostile timestamp (or `now`) far from the other is stale, not an overflow.
+    let skew = request
+        .now_ms
+        .div_euclid(1000)
+        .checked_sub(timestamp)
+        .map(i64::unsigned_abs);
+    if skew.is_none_or(|skew| skew > request.tolerance_sec) {
         return Err(signature_error(
             P,
             &format!(
-                "the timestamp is {skew} s away from now (tolerance {} s): stale or replayed",
+                "the timestamp is {} from now (tolerance {} s): stale or replayed",
+                skew.map_or("too far".to_string(), |s| format!("{s} s")),
                 request.tolerance_sec
             ),
         ));
     }
-
-    let raw = request.header("x-signature");
-    let v2 = request.header("x-signature-v2");
-    let simple = request.header("x-signature-simple");
-    if raw.is_none() && v2.is_none() && simple.is_none() {
-        return Err(signature_error(
-            P,
-            "no X-Signature, X-Signature-V2 or X-Signature-Simple header",
-        ));
-    }
-    let secrets = &request.secrets;
-    let verification = if raw.is_some_and(|sig| hmac_matches(secrets, body, sig))
-        || v2.is_some_and(|sig| {
-            canonical::dumps(&data, false).is_some_and(|form| hmac_matches(secrets, &form, sig))
-        }) {
-        Verification::Signature
-    } else if simple.is_some_and(|sig| {
-        simple_message(&data).is_some_and(|m| hmac_matches(secrets, m.as_bytes(), sig))
-    }) {
-        Verification::Envelope
-    } else {
-        return Err(signature_error(
-            P,
-            "no signature matches the body and secret",
-        ));
-    };
 
     let session_id = text(data.get("session_id"));
     let provider_status = text(data.get("status"));
@@ -131,24 +147,35 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
         "data.updated" => EventType::SessionDataUpdated,
         _ => EventType::Other,
     };
-    let id = text(data.get("event_id")).unwrap_or_else(|| {
-        format!(
-            "{}:{webhook_type}:{timestamp}",
-            session_id.as_deref().unwrap_or_default()
-        )
-    });
-    let occurred_at = seconds(data.get("created_at"))
+    // Didit's `event_id` is new on every delivery attempt: the dedupe key is
+    // made of what every scheme signs, so retries of one notification share it.
+    let mut id = format!(
+        "{}:{webhook_type}:{timestamp}",
+        session_id.as_deref().unwrap_or_default()
+    );
+    if let Some(status) = &provider_status {
+        id.push(':');
+        id.push_str(status);
+    }
+    let signed_body = verification == Verification::Signature;
+    // Under the envelope only the timestamp is signed, not `created_at`.
+    let occurred_at = signed_body
+        .then(|| seconds(data.get("created_at")))
+        .flatten()
         .or(Some(timestamp))
         .and_then(crate::time::from_unix_int)
         .unwrap_or_default();
 
-    // A fully signed body's decision is the session itself.
-    let session = (verification == Verification::Signature)
-        .then(|| full_session(text_body, &occurred_at))
-        .flatten();
+    // A fully signed body's decision is the session itself, read from the
+    // bytes that were verified.
+    let signed_text = signed
+        .as_deref()
+        .and_then(|bytes| std::str::from_utf8(bytes).ok());
+    let session = signed_text.and_then(|text| full_session(text, &occurred_at));
     Ok(WebhookEvent {
         provider: P,
         id,
+        delivery_id: signed_body.then(|| text(data.get("event_id"))).flatten(),
         event_type,
         provider_type: webhook_type,
         status: provider_status
@@ -174,7 +201,7 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
 /// The session of a signed body's `decision` (with the envelope's
 /// `vendor_data`, `workflow_id` and `session_id` where the decision lacks them).
 fn full_session(body: &str, occurred_at: &str) -> Option<crate::session::Session> {
-    let mut data: Value = serde_json::from_str(body).ok()?;
+    let mut data: Value = serde_json::from_str(body.trim_start_matches('\u{feff}')).ok()?;
     let mut decision = data.get_mut("decision")?.take();
     let object = decision.as_object_mut()?;
     for key in ["session_id", "status", "vendor_data", "workflow_id"] {
@@ -197,7 +224,7 @@ pub fn sign(request: &SignRequest) -> Result<SignedWebhook, IdvError> {
     let secret = request
         .secret
         .as_deref()
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| IdvError::config(Some(P), "didit: signWebhook needs `secret`"))?;
     let mut payload = request.payload.clone();
     let object = payload.as_object_mut().ok_or_else(|| {

@@ -70,6 +70,7 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
     Ok(WebhookEvent {
         provider: P,
         id: message_id,
+        delivery_id: None,
         event_type: if is_session {
             EventType::SessionUpdated
         } else {

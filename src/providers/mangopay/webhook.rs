@@ -63,6 +63,7 @@ pub fn event(event_type: &str, resource_id: &str, date: Option<i64>, now_ms: i64
             "{event_type}:{resource_id}:{}",
             date.map(|d| d.to_string()).unwrap_or_default()
         ),
+        delivery_id: None,
         event_type: if implied.is_some() {
             EventType::SessionUpdated
         } else {
