@@ -1,14 +1,14 @@
 // Runs every benchmark in sequence (each in its own Node process, never two at
 // once), prints one markdown table of every result and ratio, and writes
 // bench/results/latest.json and bench/results/latest.md.
-//   node bench/run.mjs [--quick] [--only normalize-node,normalize-chromium,listing,size,memory,startup]
+//   node bench/run.mjs [--quick] [--only normalize-node,normalize-chromium,listing,size,memory,startup,webhooks]
 import { spawn, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir, cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { ROOT, parseArgs, writeJson, log } from "./lib/cli.mjs";
-import { summaryTable, normalizeSection, listingSection, sizeSection, memorySection, startupSection } from "./lib/report.mjs";
+import { summaryTable, normalizeSection, listingSection, sizeSection, memorySection, startupSection, webhooksSection } from "./lib/report.mjs";
 
 const args = parseArgs();
 const quick = Boolean(args.quick);
@@ -19,6 +19,7 @@ const STEPS = [
   { id: "size", script: "bench/size.mjs", flags: [] },
   { id: "memory", script: "bench/memory.mjs", flags: ["--expose-gc"] },
   { id: "startup", script: "bench/startup.mjs", flags: [] },
+  { id: "webhooks", script: "bench/webhooks.mjs", flags: ["--expose-gc"] },
 ];
 const only = typeof args.only === "string" ? new Set(args.only.split(",")) : null;
 
@@ -99,6 +100,7 @@ const all = {
   size: results.size,
   memory: results.memory,
   startup: results.startup,
+  webhooks: results.webhooks,
 };
 
 const header = [
@@ -118,6 +120,7 @@ if (all.listing) details.push("", ...listingSection(all.listing));
 if (all.size) details.push("", ...sizeSection(all.size));
 if (all.memory) details.push("", ...memorySection(all.memory));
 if (all.startup) details.push("", ...startupSection(all.startup));
+if (all.webhooks) details.push("", ...webhooksSection(all.webhooks));
 if (failures.length) summary.push("", `**Failed:** ${failures.join("; ")}`);
 
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });

@@ -450,14 +450,27 @@ fn equals_list_all_uses_pages_of_1000() {
     assert!(urls[2].contains("limit=1000&offset=2000"), "{urls:?}");
 }
 
+/// How many requests read the first page (one per pass).
+fn first_pages(t: &FakeTransport) -> usize {
+    t.urls()
+        .iter()
+        .filter(|u| query_of(u).get("offset").is_some_and(|o| o == "0"))
+        .count()
+}
+
+/// A listing's sessions by key, checking none is there twice.
+fn keys_once(sessions: &[idv_sessions::Session], case: &str) -> std::collections::HashSet<String> {
+    let keys: std::collections::HashSet<_> = sessions.iter().map(|s| s.key.clone()).collect();
+    assert_eq!(keys.len(), sessions.len(), "no duplicates ({case})");
+    keys
+}
+
 #[test]
 fn inserts_while_paging_lose_nothing_and_repeat_nothing() {
-    for (after, k) in [(1, 1), (2, 7), (1, 1500), (3, 2)] {
+    // (after how many requests, how many sessions arrive at the head)
+    for (after, k) in [(1, 1), (2, 7), (1, 1500), (3, 2), (1, 999)] {
+        let case = format!("({after},{k})");
         let rows: Vec<Value> = (0..3200).map(equals_row).collect();
-        let originals: Vec<String> = rows
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_string())
-            .collect();
         let t = FakeTransport::new(equals_server(rows, Some((after, k))));
         let sessions = block_on(equals_engine(2).list_all(
             &t,
@@ -467,20 +480,239 @@ fn inserts_while_paging_lose_nothing_and_repeat_nothing() {
             &mut |_| {},
         ))
         .unwrap();
-        let keys: std::collections::HashSet<_> = sessions.iter().map(|s| s.key.clone()).collect();
-        assert_eq!(keys.len(), sessions.len(), "no duplicates ({after},{k})");
-        for id in &originals {
+        let keys = keys_once(&sessions, &case);
+        for i in 0..3200 {
+            let key = format!("equals:eq-{i:06}:app-1");
+            assert!(keys.contains(&key), "{key} lost {case}");
+        }
+        // Sessions that arrived during the walk may be there (once) or not.
+        assert!(sessions.len() <= 3200 + k, "{case}");
+        // Arrivals at the head are harmless: no second pass over 4 pages,
+        // only a bridge per page they pushed down.
+        let firsts = first_pages(&t);
+        if k < 1000 {
+            assert_eq!(firsts, 1, "one pass {case}: {:?}", t.urls());
+            assert!(t.urls().len() <= 4 + 3, "{case}: {:?}", t.urls());
+        }
+    }
+}
+
+/// Didit fake, newest first, where `grow` new sessions arrive before every
+/// request after the first, and `remove: (at, from, n)` deletes the `n` rows
+/// at positions `from..` before request number `at`.
+fn busy_didit_server(
+    initial: usize,
+    grow: usize,
+    remove: Option<(usize, usize, usize)>,
+) -> impl FnMut(&HttpRequest, f64) -> Result<HttpResponse, TransportError> {
+    let mut rows: Vec<Value> = (0..initial)
+        .rev()
+        .map(|i| didit_row(i, "Approved"))
+        .collect();
+    let mut next_number = initial;
+    let mut served = 0usize;
+    move |req, _| {
+        if served > 0 {
+            for _ in 0..grow {
+                rows.insert(0, didit_row(next_number, "Not Started"));
+                next_number += 1;
+            }
+        }
+        if let Some((at, from, n)) = remove {
+            if served == at {
+                rows.drain(from..from + n);
+            }
+        }
+        served += 1;
+        let q = query_of(&req.url);
+        let limit: usize = q["limit"].parse::<usize>().unwrap().min(100);
+        let offset: usize = q.get("offset").map_or(0, |o| o.parse().unwrap());
+        let page: Vec<Value> = rows.iter().skip(offset).take(limit).cloned().collect();
+        let next = (offset + limit < rows.len()).then(|| {
+            format!(
+                "http://mock/v3/sessions/?limit={limit}&offset={}",
+                offset + limit
+            )
+        });
+        Ok(json_response(
+            200,
+            json!({"count": rows.len(), "next": next, "previous": null, "results": page}),
+        ))
+    }
+}
+
+#[test]
+fn a_busy_account_lists_every_session_that_existed_once() {
+    // About 1,000 sessions and new ones before every request: every page's
+    // total differs from the others, which used to end in `incomplete`.
+    for (concurrency, grow) in [(1, 1), (4, 1), (4, 3), (2, 20)] {
+        let case = format!("concurrency {concurrency}, {grow} per request");
+        let t = FakeTransport::new(busy_didit_server(1000, grow, None));
+        let sessions = block_on(didit_engine(json!({"concurrency": concurrency})).list_all(
+            &t,
+            Provider::Didit,
+            &ListQuery::default(),
+            &CallOptions::default(),
+            &mut |_| {},
+        ))
+        .unwrap_or_else(|e| panic!("{case}: {e}"));
+        let keys = keys_once(&sessions, &case);
+        for i in 0..1000 {
             assert!(
-                keys.contains(&format!("equals:{id}:app-1")),
-                "{id} lost ({after},{k})"
+                keys.contains(&format!("didit:dd-{i:05}")),
+                "dd-{i:05} lost ({case})"
             );
         }
-        assert_eq!(
-            sessions.len(),
-            3200 + k,
-            "the inserted sessions are there too ({after},{k})"
-        );
+        // One pass (a single first page) and a bridge at most per page.
+        let urls = t.urls();
+        assert_eq!(first_pages(&t), 1, "{case}: {urls:?}");
+        assert!(urls.len() <= 2 * 11 + 2, "{case}: {} requests", urls.len());
     }
+}
+
+#[test]
+fn removals_while_paging_make_another_pass_that_finds_everything_left() {
+    // 20 rows already walked (positions 100..120, sessions 899..880) removed
+    // before the 6th request: the offsets after them shift the other way, and
+    // no page holds the last session before it any more.
+    let t = FakeTransport::new(busy_didit_server(1000, 0, Some((5, 100, 20))));
+    let sessions = block_on(didit_engine(json!({"concurrency": 1})).list_all(
+        &t,
+        Provider::Didit,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    let keys = keys_once(&sessions, "removals");
+    // The 980 that stayed are all there (the removed ones may be too: they
+    // were listed before they went).
+    let removed: std::collections::HashSet<String> =
+        (880..900).map(|i| format!("didit:dd-{i:05}")).collect();
+    for i in 0..1000 {
+        let key = format!("didit:dd-{i:05}");
+        assert!(keys.contains(&key) || removed.contains(&key), "{key} lost");
+    }
+    assert_eq!(first_pages(&t), 2, "a second pass: {:?}", t.urls());
+    // Removed further down, where the walk had not been: no second pass needed.
+    let t = FakeTransport::new(busy_didit_server(1000, 0, Some((3, 500, 20))));
+    let sessions = block_on(didit_engine(json!({"concurrency": 1})).list_all(
+        &t,
+        Provider::Didit,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    let keys = keys_once(&sessions, "removals ahead");
+    assert_eq!(keys.len(), 980);
+    assert_eq!(first_pages(&t), 1, "{:?}", t.urls());
+}
+
+#[test]
+fn a_listing_that_never_ends_stops_at_max_sessions() {
+    // A list without end: row i at offset i, always another page after.
+    let t = FakeTransport::new(move |req, _| {
+        let offset: usize = query_of(&req.url)
+            .get("offset")
+            .map_or(0, |o| o.parse().unwrap());
+        let rows: Vec<Value> = (offset..offset + 100)
+            .map(|i| didit_row(i, "Approved"))
+            .collect();
+        Ok(json_response(
+            200,
+            json!({"next": "http://mock/v3/sessions/?limit=100&offset=100", "previous": null, "results": rows}),
+        ))
+    });
+    let options = CallOptions {
+        max_sessions: Some(2_500),
+        ..CallOptions::default()
+    };
+    let err = block_on(didit_engine(json!({})).list_all(
+        &t,
+        Provider::Didit,
+        &ListQuery::default(),
+        &options,
+        &mut |_| {},
+    ))
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Incomplete);
+    assert!(err.message.contains("maxSessions"), "{}", err.message);
+    assert!(t.urls().len() <= 26, "{} requests", t.urls().len());
+}
+
+#[test]
+fn the_session_cursor_ends_when_a_page_brings_nothing_new() {
+    use idv_sessions::client::SessionCursor;
+    // A server that ignores `offset` but always names a next page.
+    let rows: Vec<Value> = (0..100).map(|i| didit_row(i, "Approved")).collect();
+    let t = FakeTransport::new(move |_, _| {
+        Ok(json_response(
+            200,
+            json!({"next": "http://mock/v3/sessions/?limit=100&offset=100", "previous": null, "results": rows}),
+        ))
+    });
+    let e = didit_engine(json!({}));
+    let mut cursor = SessionCursor::new(
+        Provider::Didit,
+        ListQuery::default(),
+        CallOptions::default(),
+    );
+    let mut read = 0;
+    let err = loop {
+        match block_on(cursor.next(&e, &t)) {
+            Ok(Some(_)) => read += 1,
+            Ok(None) => panic!("ended without an error"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(read, 100);
+    assert_eq!(err.code, ErrorCode::Incomplete);
+    assert_eq!(t.urls().len(), 2);
+    assert!(block_on(cursor.next(&e, &t)).unwrap().is_none());
+    // An honest list: every session once, then the end; a status filter
+    // applied after fetching skips rows without ending the walk.
+    let rows: Vec<Value> = (0..250)
+        .map(|i| didit_row(i, if i % 50 == 0 { "Declined" } else { "Approved" }))
+        .collect();
+    let t = FakeTransport::new(didit_server(rows, 100));
+    let query = ListQuery::from_json(Provider::Didit, &json!({"status": "declined"})).unwrap();
+    let mut cursor = SessionCursor::new(Provider::Didit, query, CallOptions::default());
+    let mut ids = Vec::new();
+    while let Some(s) = block_on(cursor.next(&e, &t)).unwrap() {
+        ids.push(s.id);
+    }
+    assert_eq!(
+        ids,
+        ["dd-00000", "dd-00050", "dd-00100", "dd-00150", "dd-00200"]
+    );
+}
+
+#[test]
+fn a_page_of_only_bad_rows_does_not_hide_the_good_ones() {
+    // 2,500 Equals rows where rows 1000..2000 have no creation time: every
+    // good session is listed, the bad rows reported once, in one pass.
+    let rows: Vec<Value> = (0..2500)
+        .map(|i| {
+            let mut row = equals_row(i);
+            if (1000..2000).contains(&i) {
+                row.as_object_mut().unwrap().remove("createdAt");
+            }
+            row
+        })
+        .collect();
+    let t = FakeTransport::new(equals_server(rows, None));
+    let list = block_on(equals_engine(2).list_all(
+        &t,
+        Provider::Equals,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(list.sessions.len(), 1500);
+    assert_eq!(list.bad_rows.count(), 1000);
+    assert_eq!(t.urls().len(), 3, "{:?}", t.urls());
 }
 
 #[test]

@@ -240,6 +240,24 @@ export function startupSection(result) {
 }
 
 /** Every result and ratio of a full run in one table. */
+export function webhooksSection(result) {
+  const rows = [];
+  for (const c of result.cases) {
+    const hmac = c.times["node:crypto HMAC"].median;
+    for (const name of ["X-Signature", "X-Signature-V2", "all three"]) {
+      const t = c.times[name].median;
+      rows.push([`${c.mb} MB, ${c.keys.toLocaleString("en")} keys: ${name} wrong`, ms(t), ms(t / c.mb), ms(hmac), ratio(t / hmac), ms(c.times["JSON.parse"].median)]);
+    }
+  }
+  return [
+    "### 6. Webhooks: rejecting a forged body",
+    "",
+    ...table(["forged Didit body", "parseWebhook rejects in", "per MB", "node:crypto HMAC of it", "÷ HMAC", "JSON.parse of it"], rows),
+    "",
+    "Median of the runs. Synchronous: the time a Node server serves no one. X-Signature is checked over the raw bytes before any parse; V2 needs the canonical form (a parse and a sort of each object's keys).",
+  ];
+}
+
 export function summaryTable(all) {
   const rows = [];
   const add = (bench, kase, result, against, r, what) => rows.push([bench, kase, result, against, r, what]);
@@ -331,6 +349,14 @@ export function summaryTable(all) {
   if (st?.chromium) {
     add("5 startup", `Chromium, fresh page: module top → first result (median of ${st.n})`, ms(st.chromium.wasm.importToResultMs.median), `JS ${ms(st.chromium.js.importToResultMs.median)}`, ratio(st.chromium.wasm.importToResultMs.median / st.chromium.js.importToResultMs.median), "wasm ÷ JS time");
     add("5 startup", `Chromium, fresh page: navigation → first result`, ms(st.chromium.wasm.navigationToResultMs.median), `JS ${ms(st.chromium.js.navigationToResultMs.median)}`, ratio(st.chromium.wasm.navigationToResultMs.median / st.chromium.js.navigationToResultMs.median), "wasm ÷ JS time");
+  }
+
+  for (const c of all.webhooks?.cases ?? []) {
+    const hmac = c.times["node:crypto HMAC"].median;
+    for (const name of ["X-Signature", "all three"]) {
+      const t = c.times[name].median;
+      add("6 webhooks", `forged Didit body ${c.mb} MB, ${name} wrong: rejected in (${ms(t / c.mb)} per MB)`, ms(t), `HMAC ${ms(hmac)}`, ratio(t / hmac), "÷ node:crypto HMAC of the body");
+    }
   }
 
   return table(["benchmark", "case", "result", "compared with", "ratio", "ratio is"], rows);

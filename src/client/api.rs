@@ -223,6 +223,8 @@ pub fn decode_token(
 pub struct ListPage {
     /// Normalized rows, in the provider's order.
     pub sessions: Vec<Session>,
+    /// The row (0-based, in the provider's page) of each of `sessions`.
+    pub session_rows: Vec<u64>,
     /// Rows that were not sessions (their `page` set to where this page starts).
     pub bad_rows: BadRows,
     /// Rows in the provider's page (before any after-fetch filtering).
@@ -253,12 +255,16 @@ pub fn decode_list(
         PageRef::Offset { offset, .. } => offset,
     };
     let mut sessions = Vec::new();
+    let mut session_rows = Vec::new();
     let mut bad_rows = BadRows::default();
     let mut rows: u64 = 0;
     let body = crate::providers::stream_list(provider, &response.body, options, &mut |row| {
         rows += 1;
         match row {
-            Ok(session) => sessions.push(session),
+            Ok(session) => {
+                sessions.push(session);
+                session_rows.push(rows - 1);
+            }
             Err(bad) => bad_rows.push(BadRow {
                 page: Some(from),
                 ..bad
@@ -275,6 +281,7 @@ pub fn decode_list(
     } = provider.api().page_meta(response, &body, requested);
     let mut page = ListPage {
         sessions,
+        session_rows,
         bad_rows,
         rows,
         total,

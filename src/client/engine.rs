@@ -4,27 +4,23 @@
 //! passes, de-duplication, merging. Plain async Rust: the wasm binding runs it
 //! over `fetch`, native tests over in-memory transports.
 
-use super::api::{self, ListPage, PageRef, Token};
+use super::api::{self, Token};
 use super::config::ClientConfig;
 use super::http::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportError};
-use super::paging::{self, Collector, Listing, SlotRef};
+use super::paging;
 use super::query::ListQuery;
 use super::rate::{budget_key, Endpoint, RateBudget};
 use super::sync::{Changes, Semaphore};
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::{Auth, BadRows, NormalizeOptions, SessionList};
+use crate::providers::{Auth, BadRows, NormalizeOptions};
 use crate::session::{Provider, Session};
 use crate::webhook::{EventsQuery, WebhookEvent};
 use futures_util::future::{select, Either};
-use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::future::Future;
-
-/// Passes made at most when inserts keep shifting offsets.
-const MAX_PASSES: usize = 4;
 
 /// Pages of events read at most (100 each: 45 days of a busy platform).
 const MAX_EVENT_PAGES: u64 = 1_000;
@@ -39,6 +35,9 @@ pub struct CallOptions {
     /// A row that is not a session fails the call (`decode`) instead of being
     /// reported in `bad_rows`.
     pub strict: bool,
+    /// The most sessions a full listing may hold before it fails
+    /// (`incomplete`); `None`: [`super::listing::DEFAULT_MAX_SESSIONS`].
+    pub max_sessions: Option<usize>,
 }
 
 /// Progress of a full listing, reported as pages arrive.
@@ -67,6 +66,8 @@ pub struct SessionPage {
     pub next: Option<ListQuery>,
     /// Rows of the page that were not sessions.
     pub bad_rows: BadRows,
+    /// Rows in the provider's page (before any status filter).
+    pub rows: u64,
 }
 
 /// Whose sessions to list, per provider: a query naming the user (Mangopay
@@ -136,7 +137,7 @@ pub struct UserSessions {
 
 /// Whether a failed request may be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Resend {
+pub(super) enum Resend {
     /// Reads, token requests, and creates carrying an idempotency key.
     Always,
     /// A create without idempotency: only when it provably never reached the
@@ -185,7 +186,7 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn aborted(provider: Provider) -> IdvError {
+pub(super) fn aborted(provider: Provider) -> IdvError {
     IdvError::new(
         ErrorCode::Aborted,
         Some(provider),
@@ -486,7 +487,7 @@ impl Engine {
     /// failed: the network, a retryable status, or a 2xx body that is not JSON
     /// at all); one token refresh after a 401. `decode` reads the 2xx answer.
     #[allow(clippy::too_many_arguments)]
-    async fn call<T>(
+    pub(super) async fn call<T>(
         &self,
         t: &dyn Transport,
         provider: Provider,
@@ -661,322 +662,6 @@ impl Engine {
             .delay_ms(*attempt, retry_after_ms, t.random());
         *attempt += 1;
         t.sleep(delay).await.map_err(|_| aborted(provider))
-    }
-
-    async fn fetch_page(
-        &self,
-        t: &dyn Transport,
-        provider: Provider,
-        query: &ListQuery,
-        page: PageRef,
-        options: &NormalizeOptions,
-    ) -> Result<ListPage, IdvError> {
-        let cfg = self.config.provider(provider)?;
-        self.call(
-            t,
-            provider,
-            Endpoint::List,
-            "list sessions",
-            Resend::Always,
-            &|bearer| Ok(api::list_request(provider, cfg, query, page, bearer)),
-            &|response| api::decode_list(provider, response, page, options),
-        )
-        .await
-    }
-
-    fn normalize_options(
-        provider: Provider,
-        query: &ListQuery,
-        options: &CallOptions,
-    ) -> NormalizeOptions {
-        let user_key = provider.api().query().user_keys.first().copied();
-        NormalizeOptions {
-            include_raw: options.include_raw,
-            user_id: user_key.and_then(|k| query.filter(k)).map(str::to_owned),
-            now: None,
-            strict: options.strict,
-        }
-    }
-
-    /// One page, normalized, with the query of the next page.
-    ///
-    /// # Errors
-    /// Any [`IdvError`]; `config` for a bad query or an unconfigured provider.
-    pub async fn list_sessions(
-        &self,
-        t: &dyn Transport,
-        provider: Provider,
-        query: &ListQuery,
-        options: &CallOptions,
-    ) -> Result<SessionPage, IdvError> {
-        let filter = query.status_filter(provider);
-        if filter.matches_nothing {
-            return Ok(SessionPage {
-                provider,
-                sessions: Vec::new(),
-                total: Some(0),
-                next: None,
-                bad_rows: BadRows::default(),
-            });
-        }
-        let page_ref = PageRef::of_query(provider, query, api::full_page(provider));
-        let page = self
-            .fetch_page(
-                t,
-                provider,
-                query,
-                page_ref,
-                &Self::normalize_options(provider, query, options),
-            )
-            .await?;
-        let next = paging::next_ref(page_ref, &page).map(|r| r.apply(query));
-        let mut sessions: Vec<Session> = page
-            .sessions
-            .into_iter()
-            .filter(|s| filter.keeps(s))
-            .collect();
-        if options.details && provider.api().list_rows_lack_details() {
-            let rows: Vec<_> = sessions
-                .iter()
-                .map(|s| SlotRef {
-                    id: s.id.clone(),
-                    user_ref: s.user_ref.clone(),
-                })
-                .enumerate()
-                .collect();
-            let mut slots: Vec<Option<Session>> = sessions.into_iter().map(Some).collect();
-            self.place_details(t, provider, rows, options, &mut slots)
-                .await?;
-            sessions = slots.into_iter().flatten().collect();
-        }
-        Ok(SessionPage {
-            provider,
-            sessions,
-            total: page.total,
-            next,
-            bad_rows: page.bad_rows,
-        })
-    }
-
-    /// Every page: the first, then the rest concurrently when the total is
-    /// known (in the provider's order), deduplicated by `key` (a later copy
-    /// wins); repeated passes while inserts shift offsets (see [`paging`]).
-    /// The sessions in memory, for callers that want them whole; see
-    /// [`Engine::list_all_into`].
-    ///
-    /// # Errors
-    /// As [`Engine::list_all_into`].
-    pub async fn list_all(
-        &self,
-        t: &dyn Transport,
-        provider: Provider,
-        query: &ListQuery,
-        options: &CallOptions,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<SessionList, IdvError> {
-        let mut slots: Vec<Option<Session>> = Vec::new();
-        let bad_rows = self
-            .list_all_into(t, provider, query, options, progress, &mut slots)
-            .await?;
-        Ok(SessionList {
-            sessions: slots.into_iter().flatten().collect(),
-            bad_rows,
-        })
-    }
-
-    /// [`Engine::list_all`], each page's sessions placed in `listing` as the
-    /// page arrives (slots in order of first arrival, a later copy replacing
-    /// the earlier one, `None` where the latest copy fails the status
-    /// filter), so no session outlives its page here. With `details` the
-    /// kept slots are then replaced by full sessions. Pages are planned
-    /// lazily: a total from the server never sizes memory, and a page
-    /// bringing nothing new ends the pass. Returns the rows that were not
-    /// sessions.
-    ///
-    /// # Errors
-    /// Any page's error after its retries; `incomplete` when no pass agreed
-    /// with itself. `listing` then holds a part of the sessions.
-    pub async fn list_all_into(
-        &self,
-        t: &dyn Transport,
-        provider: Provider,
-        query: &ListQuery,
-        options: &CallOptions,
-        progress: &mut dyn FnMut(Progress),
-        listing: &mut dyn Listing,
-    ) -> Result<BadRows, IdvError> {
-        let filter = query.status_filter(provider);
-        if filter.matches_nothing {
-            return Ok(BadRows::default());
-        }
-        let normalize = Self::normalize_options(provider, query, options);
-        let details = options.details && provider.api().list_rows_lack_details();
-        let mut collector = Collector::new(filter, details);
-        let mut pages_done: u64 = 0;
-        let mut problem = None;
-        for _pass in 0..MAX_PASSES {
-            problem = self
-                .list_pass(
-                    t,
-                    provider,
-                    query,
-                    &normalize,
-                    &mut collector,
-                    &mut *listing,
-                    &mut pages_done,
-                    progress,
-                )
-                .await?;
-            if problem.is_none() {
-                break;
-            }
-        }
-        if let Some(problem) = problem {
-            return Err(IdvError {
-                retryable: true,
-                ..IdvError::new(
-                    ErrorCode::Incomplete,
-                    Some(provider),
-                    format!(
-                        "{provider}: list sessions: the provider's pages never agreed in \
-                         {MAX_PASSES} passes ({problem}); {} sessions seen, more may exist",
-                        collector.len()
-                    ),
-                )
-            });
-        }
-        let bad_rows = collector.take_bad_rows();
-        if details {
-            let rows = collector.into_kept().collect();
-            self.place_details(t, provider, rows, options, listing)
-                .await?;
-        }
-        Ok(bad_rows)
-    }
-
-    /// One pass over the pages. `Ok(None)` when it was consistent (one total
-    /// throughout, every page bringing new sessions, as many rows as the
-    /// total); otherwise what went wrong.
-    #[allow(clippy::too_many_arguments)]
-    async fn list_pass(
-        &self,
-        t: &dyn Transport,
-        provider: Provider,
-        query: &ListQuery,
-        normalize: &NormalizeOptions,
-        collector: &mut Collector,
-        listing: &mut dyn Listing,
-        pages_done: &mut u64,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<Option<&'static str>, IdvError> {
-        let first_ref = paging::first_ref(provider);
-        let mut first = self
-            .fetch_page(t, provider, query, first_ref, normalize)
-            .await?;
-        let total = first.total;
-        let mut pass = paging::Pass::default();
-        collector.add_bad_rows(std::mem::take(&mut first.bad_rows));
-        let plan = paging::plan_rest(first_ref, &first);
-        let pages_total = plan.as_ref().map(|p| *pages_done + 1 + p.len());
-        let mut rows = first.rows;
-        let mut more = paging::next_ref(first_ref, &first);
-        let mut add = |collector: &mut Collector, page: &mut ListPage| {
-            collector.add_bad_rows(std::mem::take(&mut page.bad_rows));
-            let sessions = std::mem::take(&mut page.sessions);
-            let new = collector.add(&mut pass, sessions, &mut *listing);
-            *pages_done += 1;
-            progress(Progress {
-                provider,
-                pages_done: *pages_done,
-                pages_total,
-                sessions: collector.len(),
-            });
-            new
-        };
-        add(collector, &mut first);
-        match plan {
-            Some(plan) => {
-                // In the provider's order; the first failure ends the pass at
-                // once (not when the pages before it arrive), and dropping the
-                // stream aborts the pages still in flight.
-                let failure: RefCell<Option<IdvError>> = RefCell::new(None);
-                let failed = Changes::default();
-                let mut pages = stream::iter(plan)
-                    .map(|r| {
-                        let (failure, failed) = (&failure, &failed);
-                        async move {
-                            let page = self.fetch_page(t, provider, query, r, normalize).await;
-                            if let Err(e) = &page {
-                                failure.borrow_mut().get_or_insert_with(|| e.clone());
-                                failed.bump();
-                            }
-                            page
-                        }
-                    })
-                    .buffered(self.config.concurrency.max(1));
-                loop {
-                    let mut page = match select(pages.next(), failed.changed(0)).await {
-                        Either::Left((Some(page), _)) => page?,
-                        Either::Left((None, _)) => break,
-                        Either::Right(_) => {
-                            let error = failure.borrow_mut().take();
-                            return Err(error.unwrap_or_else(|| aborted(provider)));
-                        }
-                    };
-                    rows += page.rows;
-                    let new = add(collector, &mut page);
-                    if page.total != total {
-                        return Ok(Some("the total changed while paging"));
-                    }
-                    if new == 0 {
-                        return Ok(Some("a page brought no session not already listed"));
-                    }
-                }
-                if total.is_some_and(|total| rows < total) {
-                    return Ok(Some("the pages ended before the reported total"));
-                }
-            }
-            None => {
-                // No total: follow the provider's pages one by one.
-                while let Some(next) = more {
-                    let mut page = self.fetch_page(t, provider, query, next, normalize).await?;
-                    more = paging::next_ref(next, &page);
-                    let new = add(collector, &mut page);
-                    if new == 0 && page.rows > 0 {
-                        return Ok(Some("a page brought no session not already listed"));
-                    }
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// Replaces each row's slot by the full session (`getSession`: URL,
-    /// user, checks), fetched concurrently; for providers whose list rows
-    /// lack them (Mangopay). The first failure ends the call (and drops the reads
-    /// still in flight).
-    async fn place_details(
-        &self,
-        t: &dyn Transport,
-        provider: Provider,
-        rows: Vec<(usize, SlotRef)>,
-        options: &CallOptions,
-        listing: &mut dyn Listing,
-    ) -> Result<(), IdvError> {
-        let mut details = stream::iter(rows)
-            .map(|(at, row)| async move {
-                let mut detailed = self.get_session(t, provider, &row.id, options).await?;
-                if detailed.user_ref.is_none() {
-                    detailed.user_ref = row.user_ref;
-                }
-                Ok::<_, IdvError>((at, detailed))
-            })
-            .buffered(self.config.concurrency.max(1));
-        while let Some(detailed) = details.next().await {
-            let (at, session) = detailed?;
-            listing.place(at, Some(session));
-        }
-        Ok(())
     }
 
     /// One session: Mangopay View, Didit decision.

@@ -8,8 +8,10 @@
 
 pub mod api;
 pub mod config;
+mod cursor;
 pub mod engine;
 pub mod http;
+mod listing;
 pub mod paging;
 pub mod query;
 pub mod rate;
@@ -17,5 +19,7 @@ pub mod retry;
 pub mod sync;
 
 pub use config::ClientConfig;
+pub use cursor::SessionCursor;
 pub use engine::{CallOptions, Engine, Progress, SessionPage, UserRefs, UserSessions};
+pub use listing::DEFAULT_MAX_SESSIONS;
 pub use query::ListQuery;

@@ -179,6 +179,160 @@ pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
     }
 }
 
+/// The page size a listing asks for after its first page: what the server
+/// used (it may clamp the limit asked for), at least 1.
+pub fn page_size(first_ref: PageRef, first: &ListPage) -> u64 {
+    let asked = match first_ref {
+        PageRef::Page { per_page, .. } => per_page,
+        PageRef::Offset { limit, .. } => limit,
+    };
+    first.page_size.unwrap_or(asked).max(1)
+}
+
+/// What a walk over offsets keeps of a page to tell whether the next one
+/// follows it: where it starts, its rows and total, its sessions' keys with
+/// their rows, and whether it ends the list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageKeys {
+    /// Rows skipped before the page.
+    pub offset: u64,
+    /// Rows in the page (sessions and rows that were not).
+    pub rows: u64,
+    /// The total the provider reported with it.
+    pub total: Option<u64>,
+    /// Each session's row in the page and its key, in order.
+    pub keys: Vec<(u64, Box<str>)>,
+    /// True when the page ends the list (short, empty, or the last by its total).
+    pub is_end: bool,
+}
+
+impl PageKeys {
+    /// The keys of `page`, fetched as `at`.
+    pub fn of(at: PageRef, page: &ListPage) -> Self {
+        let offset = match at {
+            PageRef::Offset { offset, .. } => offset,
+            PageRef::Page { page, per_page } => page.saturating_sub(1).saturating_mul(per_page),
+        };
+        PageKeys {
+            offset,
+            rows: page.rows,
+            total: page.total,
+            keys: page
+                .sessions
+                .iter()
+                .zip(&page.session_rows)
+                .map(|(s, &row)| (row, s.key.as_str().into()))
+                .collect(),
+            // The provider's word that no page follows, unless its total
+            // says more rows exist (then the pages after tell).
+            is_end: page.rows == 0
+                || (next_ref(at, page).is_none()
+                    && page
+                        .total
+                        .is_none_or(|total| offset.saturating_add(page.rows) >= total)),
+        }
+    }
+
+    fn row_of(&self, key: &str) -> Option<u64> {
+        self.keys
+            .iter()
+            .find(|(_, k)| &**k == key)
+            .map(|(row, _)| *row)
+    }
+}
+
+/// The end of a walk so far: its last session (key and position when it was
+/// read), where its last page ended and the total then.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Link {
+    last: Option<(Box<str>, u64)>,
+    end: u64,
+    total: Option<u64>,
+}
+
+impl Link {
+    /// True when `page` provably continues the walk: nothing changed between
+    /// (it starts where the walk's last page ended, under the same total), or
+    /// it holds the walk's last session with more rows after it (or ends the
+    /// list there). Arrivals before the walk's last session only push it down
+    /// the page; a removal or a reordering makes a page that does not follow.
+    pub fn followed_by(&self, page: &PageKeys) -> bool {
+        let unchanged = page.offset == self.end && page.total.is_some() && page.total == self.total;
+        unchanged
+            || self
+                .last
+                .as_ref()
+                .and_then(|(key, _)| page.row_of(key))
+                .is_some_and(|row| row + 1 < page.rows || page.is_end)
+    }
+
+    /// The walk now ends with `page`.
+    pub fn advance(&mut self, page: &PageKeys) {
+        if let Some((row, key)) = page.keys.last() {
+            self.last = Some((key.clone(), page.offset.saturating_add(*row)));
+        }
+        self.end = page.offset.saturating_add(page.rows);
+        self.total = page.total;
+    }
+
+    /// Where to read the page after the walk: the next offset when the total
+    /// has not changed since; else where the walk's last session is now,
+    /// pushed down by as many rows as the total grew (it begins the page, so
+    /// the page shows whether it follows).
+    pub fn next_offset(&self, latest_total: Option<u64>) -> u64 {
+        match (&self.last, self.total, latest_total) {
+            (_, Some(then), Some(now)) if then == now => self.end,
+            (Some((_, at)), Some(then), Some(now)) => at.saturating_add(now.saturating_sub(then)),
+            (Some((_, at)), _, _) => *at,
+            (None, _, _) => self.end,
+        }
+    }
+}
+
+/// A pass over offsets as its planned pages arrive: the walk's end so far,
+/// the gaps to bridge (a page that did not provably follow, with the walk's
+/// end before it), whether the list has ended.
+#[derive(Debug, Default)]
+pub struct Chain {
+    /// The walk's end.
+    pub link: Link,
+    /// Pages that did not follow the walk, each with the walk's end before it.
+    pub gaps: Vec<(Link, PageKeys)>,
+    /// The newest total seen.
+    pub latest_total: Option<u64>,
+    /// A page ended the list.
+    pub ended: bool,
+}
+
+impl Chain {
+    /// A chain starting with the first page.
+    pub fn start(first: &PageKeys) -> Self {
+        let mut link = Link::default();
+        link.advance(first);
+        Chain {
+            link,
+            gaps: Vec::new(),
+            latest_total: first.total,
+            ended: first.is_end,
+        }
+    }
+
+    /// The next planned page, with the number of its rows the pass had not
+    /// seen: it extends the walk, or leaves a gap to bridge; a page bringing
+    /// nothing new says nothing (a server ignoring the offset repeats pages).
+    pub fn take(&mut self, page: PageKeys, new: usize) {
+        self.latest_total = page.total.or(self.latest_total);
+        if self.ended || (new == 0 && page.rows > 0) {
+            return;
+        }
+        if !self.link.followed_by(&page) {
+            self.gaps.push((self.link.clone(), page.clone()));
+        }
+        self.link.advance(&page);
+        self.ended = page.is_end;
+    }
+}
+
 /// Where a full listing's sessions go as pages arrive: one slot per session
 /// `key`, numbered in order of first arrival. The listing itself holds no
 /// session past its page, so its memory is bounded by the pages in flight
@@ -215,7 +369,7 @@ pub struct Collector {
     keep_ids: bool,
     /// Rows that were not sessions, each (page, index, id) once across passes.
     bad_rows: BadRows,
-    seen_bad_rows: HashSet<(Option<u64>, usize, Option<String>)>,
+    seen_bad_rows: HashSet<BadRowId>,
 }
 
 /// A kept slot: what a detail read of its session needs.
@@ -279,17 +433,26 @@ impl Collector {
         new
     }
 
-    /// Adds rows that were not sessions (a row seen again in a later pass
-    /// once; rows a page only counted are counted again).
-    pub fn add_bad_rows(&mut self, rows: BadRows) {
+    /// Adds rows that were not sessions, each once across passes (by the
+    /// provider's id when it has one, else by where it was), and returns how
+    /// many `pass` had not seen: a page of only such rows is progress too.
+    /// Rows a page only counted (past the ones it describes) are counted again.
+    pub fn add_bad_rows(&mut self, pass: &mut Pass, rows: BadRows) -> usize {
         let undescribed = rows.count() - rows.len();
-        let mut fresh: BadRows = rows
-            .iter()
-            .filter(|b| self.seen_bad_rows.insert((b.page, b.index, b.id.clone())))
-            .cloned()
-            .collect();
+        let mut fresh_to_pass = 0;
+        let mut fresh = BadRows::default();
+        for row in rows.iter() {
+            let id = BadRowId::of(row);
+            if pass.bad.insert(id.clone()) {
+                fresh_to_pass += 1;
+            }
+            if self.seen_bad_rows.insert(id) {
+                fresh.push(row.clone());
+            }
+        }
         fresh.add_undescribed(undescribed);
         self.bad_rows.append(fresh);
+        fresh_to_pass
     }
 
     /// The rows that were not sessions.
@@ -321,10 +484,31 @@ impl Collector {
     }
 }
 
-/// The slots seen in one pass, to tell when a page brings nothing new.
+/// A row that was not a session: its provider id when it has one (the same
+/// row read at another offset, the listing having shifted), else where it was.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BadRowId {
+    /// The provider's id of the row.
+    Id(String),
+    /// Where the page started and the row's index in it.
+    At(Option<u64>, usize),
+}
+
+impl BadRowId {
+    fn of(row: &crate::providers::BadRow) -> Self {
+        match &row.id {
+            Some(id) => BadRowId::Id(id.clone()),
+            None => BadRowId::At(row.page, row.index),
+        }
+    }
+}
+
+/// The slots (and rows that were not sessions) seen in one pass, to tell
+/// when a page brings nothing new.
 #[derive(Debug, Default)]
 pub struct Pass {
     seen: Vec<bool>,
+    bad: HashSet<BadRowId>,
 }
 
 impl Pass {

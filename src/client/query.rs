@@ -186,19 +186,26 @@ impl ListQuery {
         let server_side = api.query().status_param.is_some()
             && !possible.contains(&Wanted::Unified(SessionStatus::Unknown));
         if server_side {
-            for w in possible {
-                match w {
-                    Wanted::Unified(unified) => filter
-                        .server
-                        .extend(spellings(table, unified).iter().map(|n| n.to_string())),
-                    Wanted::Provider(name) => filter.server.push(name),
+            for w in &possible {
+                let names: Vec<String> = match w {
+                    Wanted::Unified(unified) => spellings(table, *unified)
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect(),
+                    Wanted::Provider(name) => vec![name.clone()],
+                };
+                for name in names {
+                    if !filter.server.contains(&name) {
+                        filter.server.push(name);
+                    }
                 }
             }
-            filter.server.dedup();
-        } else {
-            filter.after = possible;
         }
-        filter.matches_nothing = filter.server.is_empty() && filter.after.is_empty();
+        // Checked after fetching too, server filter or not: a proxy that drops
+        // `status=`, or a status qualified by a result the parameter cannot
+        // say, must not let other sessions through.
+        filter.after = possible;
+        filter.matches_nothing = filter.after.is_empty();
         filter
     }
 }
@@ -355,7 +362,24 @@ mod tests {
             f.server,
             vec!["In Progress", "Awaiting User", "Kyc Expired", "Declined"]
         );
-        assert!(f.after.is_empty());
+        // Checked again after fetching (a proxy may drop `status=`).
+        assert_eq!(
+            f.after,
+            vec![
+                Wanted::Unified(SessionStatus::InProgress),
+                Wanted::Unified(SessionStatus::Outdated),
+                Wanted::Provider("Declined".into())
+            ]
+        );
+        let declined = |status: &str| {
+            let row =
+                json!({"session_id": "s", "status": status, "created_at": "2026-01-01T00:00:00Z"});
+            crate::providers::normalize_session(Provider::Didit, &row, &Default::default()).unwrap()
+        };
+        assert!(f.keeps(&declined("Declined")) && !f.keeps(&declined("Approved")));
+        // Each spelling once, repeats apart included.
+        let f = filter(Provider::Didit, json!(["declined", "approved", "Declined"]));
+        assert_eq!(f.server, vec!["Declined", "Approved"]);
         // `unknown` cannot be asked of Didit: everything is fetched and filtered here.
         let f = filter(Provider::Didit, json!("unknown,approved"));
         assert!(f.server.is_empty());

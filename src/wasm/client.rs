@@ -7,7 +7,7 @@ use super::transport::{JsTransport, SignalHubs};
 use super::{js, sessions_to_js, to_js, to_js_error, to_js_value, with_bad_rows, SessionSink};
 use crate::client::engine::{CallOptions, Engine, Progress, UserRefs};
 use crate::client::sync::Semaphore;
-use crate::client::{ClientConfig, ListQuery};
+use crate::client::{ClientConfig, ListQuery, SessionCursor};
 use crate::error::IdvError;
 use crate::providers::BadRow;
 use crate::session::{Provider, Session};
@@ -15,7 +15,6 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::Serialize;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -65,11 +64,26 @@ fn call_options(options: Option<&JsValue>) -> Result<Call, IdvError> {
             "option `onProgress` must be a function",
         ));
     }
+    let max_sessions = get(&o, "maxSessions");
+    let max_sessions = if is_nothing(&max_sessions) {
+        None
+    } else {
+        match max_sessions.as_f64() {
+            Some(n) if n.is_finite() && n >= 1.0 => Some(n.min(1e15) as usize),
+            _ => {
+                return Err(IdvError::config(
+                    None,
+                    "option `maxSessions` must be a number >= 1",
+                ))
+            }
+        }
+    };
     Ok(Call {
         options: CallOptions {
             include_raw: get(&o, "includeRaw").is_truthy(),
             details: get(&o, "details").is_truthy(),
             strict: get(&o, "strict").is_truthy(),
+            max_sessions,
         },
         signal: signal.is_object().then_some(signal),
         on_progress: on_progress.dyn_into::<Function>().ok(),
@@ -319,23 +333,15 @@ impl IdvClient {
             Ok((provider, query, call)) => StreamState {
                 engine: Some(self.engine.clone()),
                 transport: Some(Rc::new(self.transport(call.signal))),
-                options: call.options,
-                provider,
-                next: Some(query),
+                cursor: Some(SessionCursor::new(provider, query, call.options)),
                 failed: None,
-                buffer: VecDeque::new(),
-                seen: HashSet::new(),
                 closed: false,
             },
             Err(e) => StreamState {
                 engine: None,
                 transport: None,
-                options: CallOptions::default(),
-                provider: Provider::ALL[0],
-                next: None,
+                cursor: None,
                 failed: Some(e),
-                buffer: VecDeque::new(),
-                seen: HashSet::new(),
                 closed: false,
             },
         };
@@ -491,15 +497,10 @@ struct StreamState {
     engine: Option<Rc<Engine>>,
     /// Dropped when the iteration ends (its signal listener goes with it).
     transport: Option<Rc<JsTransport>>,
-    options: CallOptions,
-    provider: Provider,
-    /// The query of the next page; kept when fetching it fails, so that the
-    /// next `next()` tries it again.
-    next: Option<ListQuery>,
+    /// The walk (the core's); taken out while a page is read.
+    cursor: Option<SessionCursor>,
     /// A bad argument: the first `next()` rejects with it.
     failed: Option<IdvError>,
-    buffer: VecDeque<Session>,
-    seen: HashSet<String>,
     /// `return()` was called: nothing more is yielded.
     closed: bool,
 }
@@ -530,9 +531,7 @@ fn iter_result(value: JsValue, done: bool) -> JsValue {
 
 fn finish(s: &mut StreamState) {
     s.closed = true;
-    s.next = None;
-    s.buffer = VecDeque::new();
-    s.seen = HashSet::new();
+    s.cursor = None;
     s.transport = None;
 }
 
@@ -544,41 +543,32 @@ impl SessionStream {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let _turn = shared.turn.acquire().await;
-            loop {
-                let (engine, transport, provider, query, options) = {
-                    let mut s = shared.state.borrow_mut();
-                    if let Some(e) = s.failed.take() {
-                        finish(&mut s);
-                        return Err(to_js_error(&e));
-                    }
-                    if s.closed {
-                        return Ok(iter_result(JsValue::UNDEFINED, true));
-                    }
-                    if let Some(session) = s.buffer.pop_front() {
-                        let provider = s.provider;
-                        return Ok(iter_result(to_js(provider, &session)?, false));
-                    }
-                    let (Some(query), Some(engine), Some(transport)) =
-                        (s.next.clone(), s.engine.clone(), s.transport.clone())
-                    else {
-                        finish(&mut s);
-                        return Ok(iter_result(JsValue::UNDEFINED, true));
-                    };
-                    (engine, transport, s.provider, query, s.options.clone())
-                };
-                let page = engine
-                    .list_sessions(transport.as_ref(), provider, &query, &options)
-                    .await;
+            let (engine, transport, mut cursor) = {
                 let mut s = shared.state.borrow_mut();
-                if s.closed {
-                    return Ok(iter_result(JsValue::UNDEFINED, true));
+                if let Some(e) = s.failed.take() {
+                    finish(&mut s);
+                    return Err(to_js_error(&e));
                 }
-                let page = page.map_err(|e| to_js_error(&e))?;
-                s.next = page.next;
-                for session in page.sessions {
-                    if s.seen.insert(session.key.clone()) {
-                        s.buffer.push_back(session);
-                    }
+                let (Some(engine), Some(transport), Some(cursor)) =
+                    (s.engine.clone(), s.transport.clone(), s.cursor.take())
+                else {
+                    finish(&mut s);
+                    return Ok(iter_result(JsValue::UNDEFINED, true));
+                };
+                (engine, transport, cursor)
+            };
+            let next = cursor.next(&engine, transport.as_ref()).await;
+            let mut s = shared.state.borrow_mut();
+            if s.closed {
+                return Ok(iter_result(JsValue::UNDEFINED, true));
+            }
+            let provider = cursor.provider();
+            s.cursor = Some(cursor);
+            match next.map_err(|e| to_js_error(&e))? {
+                Some(session) => Ok(iter_result(to_js(provider, &session)?, false)),
+                None => {
+                    finish(&mut s);
+                    Ok(iter_result(JsValue::UNDEFINED, true))
                 }
             }
         })

@@ -474,6 +474,11 @@ export interface ListProgress {
 
 export interface ListAllOptions extends RequestOptions {
   onProgress?: (progress: ListProgress) => void;
+  /**
+   * The most sessions the listing may hold (default 1,000,000): past it the call rejects with
+   * `incomplete` instead of listing on (a proxy minting ids forever cannot hold it forever).
+   */
+  maxSessions?: number;
 }
 
 /** One page of `listSessions`. */
