@@ -261,12 +261,18 @@ fn every_way_a_delivery_is_wrong_has_its_reason() {
     // Not JSON, signed: decode.
     let cut = "{\"cut";
     let signed = idv_sessions::webhook::hmac_hex(&secret, cut.as_bytes());
-    let e = parse_webhook(DIDIT, &request(cut, &[("x-signature", &signed)], &secret, ts))
-        .unwrap_err();
+    let e = parse_webhook(
+        DIDIT,
+        &request(cut, &[("x-signature", &signed)], &secret, ts),
+    )
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::Decode, "{e:?}");
     // Not JSON with only V2 or Simple to check: they need the parsed body.
-    let e = parse_webhook(DIDIT, &request(cut, &[("x-signature-v2", &c.v2)], &secret, ts))
-        .unwrap_err();
+    let e = parse_webhook(
+        DIDIT,
+        &request(cut, &[("x-signature-v2", &c.v2)], &secret, ts),
+    )
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::Decode, "{e:?}");
 }
 
@@ -277,7 +283,12 @@ fn a_blank_secret_is_refused_for_every_provider_before_anything_else() {
     // Didit: a forgery signed with the empty key, the way an unset
     // `DIDIT_WEBHOOK_SECRET ?? ""` would have accepted it.
     let forged = idv_sessions::webhook::hmac_hex("", c.body.as_bytes());
-    for secrets in [vec![""], vec!["  "], vec!["", secret.as_str()], vec![secret.as_str(), ""]] {
+    for secrets in [
+        vec![""],
+        vec!["  "],
+        vec!["", secret.as_str()],
+        vec![secret.as_str(), ""],
+    ] {
         for provider in Provider::ALL {
             let request = WebhookRequest {
                 secrets: secrets.iter().map(|s| s.to_string()).collect(),
@@ -292,12 +303,18 @@ fn a_blank_secret_is_refused_for_every_provider_before_anything_else() {
                 secrets: request.secrets.clone(),
                 ..WebhookRequest::default()
             };
-            assert_eq!(parse_webhook(provider, &bare).unwrap_err().code, ErrorCode::Config);
+            assert_eq!(
+                parse_webhook(provider, &bare).unwrap_err().code,
+                ErrorCode::Config
+            );
         }
     }
     // The real secret alone still verifies; signWebhook refuses a blank one too.
     let ok = request(&c.body, &[("x-signature", &c.raw)], &secret, ts);
-    assert_eq!(parse_webhook(DIDIT, &ok).unwrap().verification, Verification::Signature);
+    assert_eq!(
+        parse_webhook(DIDIT, &ok).unwrap().verification,
+        Verification::Signature
+    );
     let sign = |secret: &str| {
         sign_webhook(
             DIDIT,

@@ -538,15 +538,20 @@ mod tests {
             r#"{"k":2,"n":123456789012345678901234567890,"z":0}"#
         );
         // Repeats apart from each other, several times: still the last.
-        let v = parse(r#"{"k": 1, "b": {"x": 1, "y": 2, "x": 3}, "k": 3, "a": 0, "k": 2}"#).unwrap();
+        let v =
+            parse(r#"{"k": 1, "b": {"x": 1, "y": 2, "x": 3}, "k": 3, "a": 0, "k": 2}"#).unwrap();
         assert_eq!(
             String::from_utf8(dumps(&v, true).unwrap()).unwrap(),
             r#"{"a":0,"b":{"x":3,"y":2},"k":2}"#
         );
         // Many keys, each twice: one pass of sorting, not a scan per key.
-        let many: Vec<String> = (0..40_000).map(|i| format!(r#""k{}":{i}"#, i % 20_000)).collect();
+        let many: Vec<String> = (0..40_000)
+            .map(|i| format!(r#""k{}":{i}"#, i % 20_000))
+            .collect();
         let v = parse(&format!("{{{}}}", many.join(","))).unwrap();
-        let PyJson::Dict(pairs) = &v else { panic!("not a dict") };
+        let PyJson::Dict(pairs) = &v else {
+            panic!("not a dict")
+        };
         assert_eq!(pairs.len(), 20_000);
         assert_eq!(python_str(v.get("k7")).unwrap(), "20007");
         // Only hex digits in `\u` escapes, as Python's C scanner.
