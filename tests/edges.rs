@@ -820,6 +820,42 @@ fn rate_budgets_use_the_monotonic_clock() {
     assert_eq!(*t.sleeps.borrow(), vec![60_000]);
 }
 
+#[test]
+fn the_rate_budget_counts_a_request_when_it_is_sent_not_when_it_queues() {
+    // 2 per minute, one request in flight at a time, three calls at once.
+    // Request 2 waits 50 s for the slot: it must count from when it is sent,
+    // so request 3 waits until a minute after request 1, not longer, and no
+    // minute ever holds more than 2 sends.
+    let t = Scripted::new();
+    let t0 = t.clock.get();
+    let e = didit(json!({"rateLimitScale": 0.007, "concurrency": 1}));
+    let mut pool = LocalPool::new();
+    let empty = json!({"count": 0, "next": null, "previous": null, "results": []});
+    for _ in 0..3 {
+        let (e2, t2) = (e.clone(), t.clone());
+        spawn(&pool, async move {
+            e2.list_sessions(
+                &*t2,
+                Provider::Didit,
+                &ListQuery::default(),
+                &CallOptions::default(),
+            )
+            .await
+        });
+    }
+    let mut sent_at = Vec::new();
+    for answer_after_ms in [50_000.0, 1_000.0, 0.0] {
+        pool.run_until_stalled();
+        assert_eq!(t.waiting().len(), 1, "one in flight");
+        sent_at.push(t.clock.get() - t0);
+        t.clock.set(t.clock.get() + answer_after_ms);
+        t.answer("/v3/sessions/", json_response(200, empty.clone()));
+    }
+    pool.run_until_stalled();
+    assert_eq!(sent_at, vec![0.0, 50_000.0, 60_000.0]);
+    assert_eq!(*t.sleeps.borrow(), vec![9_000]);
+}
+
 // ---- 5. a failed listing drops its siblings ----
 
 #[test]

@@ -508,15 +508,18 @@ impl Engine {
             } else {
                 self.bearer(t, provider).await?
             };
-            let request = build(bearer.as_deref())?;
-            self.acquire(t, provider, endpoint).await?;
-            let sent = match self.in_flight.get(&provider) {
-                Some(slots) => {
-                    let _permit = self.or_abort(t, provider, slots.acquire()).await?;
-                    t.send(request, self.config.timeout_ms).await
-                }
-                None => t.send(request, self.config.timeout_ms).await,
+            // The in-flight slot first, then the rate budget, then the request
+            // itself: the budget counts a request when it is sent, not when it
+            // starts to queue (a queued one would otherwise be counted in a
+            // window it is not sent in).
+            let permit = match self.in_flight.get(&provider) {
+                Some(slots) => Some(self.or_abort(t, provider, slots.acquire()).await?),
+                None => None,
             };
+            self.acquire(t, provider, endpoint).await?;
+            let request = build(bearer.as_deref())?;
+            let sent = t.send(request, self.config.timeout_ms).await;
+            drop(permit);
             let failure = match sent {
                 Ok(response) => {
                     if let Some(ms) = provider.api().rate_pause(&response, t.now_ms()) {
