@@ -267,6 +267,48 @@ fn mangopay_token_is_cached_refreshed_before_expiry_and_once_after_401() {
 }
 
 #[test]
+fn a_failed_refresh_keeps_using_the_token_until_it_expires() {
+    // The token endpoint fails (503) from its second request on.
+    let token_requests = std::rc::Rc::new(Cell::new(0u32));
+    let counted = token_requests.clone();
+    let mut inner = mangopay_server(mangopay_rows(3), 1200);
+    let t = FakeTransport::new(move |req, now| {
+        if req.url.ends_with("/oauth/token") {
+            counted.set(counted.get() + 1);
+            if counted.get() > 1 {
+                return Ok(json_response(503, json!({"Message": "down"})));
+            }
+        }
+        inner(req, now)
+    });
+    let e = engine(
+        json!({"mangopay": {"clientId": "cid", "apiKey": SECRET, "baseUrl": "http://mock"}, "maxRetries": 0}),
+    );
+    let q = ListQuery::with("userId", "user_m_1");
+    let list = |e: &Engine, t: &FakeTransport| {
+        block_on(e.list_sessions(t, Provider::Mangopay, &q, &CallOptions::default()))
+    };
+    list(&e, &t).unwrap();
+    // 1,150 s later: time to refresh (50 s of life left), and the refresh fails.
+    t.clock.set(t.clock.get() + 1_150_000.0);
+    assert_eq!(
+        list(&e, &t).unwrap().sessions.len(),
+        3,
+        "the valid token serves"
+    );
+    assert_eq!(token_requests.get(), 2);
+    // The next calls do not hit the failing token endpoint each time.
+    list(&e, &t).unwrap();
+    list(&e, &t).unwrap();
+    assert_eq!(token_requests.get(), 2);
+    // Past its expiry, a token that cannot be refreshed is an error.
+    t.clock.set(t.clock.get() + 60_000.0);
+    let err = list(&e, &t).unwrap_err();
+    assert_eq!(err.http_status, Some(503));
+    assert_eq!(token_requests.get(), 3);
+}
+
+#[test]
 fn mangopay_token_list_and_view_share_one_rate_budget() {
     let t = FakeTransport::new(mangopay_server(mangopay_rows(250), 1200));
     // 2,300 per 15 minutes scaled to 2: token + 3 pages + 1 view need three 15-minute windows.

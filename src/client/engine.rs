@@ -442,22 +442,39 @@ impl Engine {
                         &|response| api::decode_token(provider, response, t.now_ms()),
                     )
                     .await;
-                {
+                let still_valid = {
                     let mut state = self.state.borrow_mut();
                     let slot = state.tokens.entry(provider).or_default();
+                    let now = t.now_ms();
                     match &result {
                         Ok(token) => {
                             slot.token = Some(token.clone());
                             slot.failure = None;
+                            None
                         }
                         // An aborted fetch is not a failure to share: a waiter fetches instead.
-                        Err(e) if e.code != ErrorCode::Aborted => {
-                            slot.failure = Some((slot.fetches, e.clone()));
+                        Err(e) if e.code == ErrorCode::Aborted => None,
+                        // A refresh that failed while the token in hand is still valid:
+                        // keep using it, and try again later (half its remaining life,
+                        // at most 15 s), not on every call.
+                        Err(_) if slot.token.as_ref().is_some_and(|t| now < t.expires_at_ms) => {
+                            slot.failure = None;
+                            slot.token.as_mut().map(|token| {
+                                token.refresh_at_ms =
+                                    now + ((token.expires_at_ms - now) / 2.0).min(15_000.0);
+                                token.access_token.clone()
+                            })
                         }
-                        Err(_) => {}
+                        Err(e) => {
+                            slot.failure = Some((slot.fetches, e.clone()));
+                            None
+                        }
                     }
-                }
+                };
                 drop(guard);
+                if let Some(token) = still_valid {
+                    return Ok(Some(token));
+                }
                 return result.map(|token| Some(token.access_token));
             }
         })
