@@ -1272,7 +1272,7 @@ fn list_user_sessions_merges_newest_first_and_reports_failures_per_provider() {
         ),
         (Provider::Didit, ListQuery::with("vendorData", "user-1")),
     ]);
-    let out = block_on(e.list_user_sessions(&t, &refs, &CallOptions::default()));
+    let out = block_on(e.list_user_sessions(&t, &refs, &CallOptions::default())).unwrap();
     assert_eq!(out.errors.len(), 1);
     assert_eq!(out.errors[0].provider, Some(Provider::Mangopay));
     assert_eq!(out.errors[0].http_status, Some(503));
@@ -1291,6 +1291,19 @@ fn list_user_sessions_merges_newest_first_and_reports_failures_per_provider() {
             "eq-000000"
         ]
     );
+    // The caller's signal fires after the first request: the call rejects as
+    // a whole with `aborted`, rather than resolving with per-provider errors.
+    let mut t = FakeTransport::new(didit_server(
+        (0..4).map(|i| didit_row(i, "Declined")).collect(),
+        2,
+    ));
+    t.abort_after_requests = Some(1);
+    let refs = UserRefs(vec![(
+        Provider::Didit,
+        ListQuery::with("vendorData", "user-1"),
+    )]);
+    let err = block_on(e.list_user_sessions(&t, &refs, &CallOptions::default())).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Aborted);
 }
 
 #[test]

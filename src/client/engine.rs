@@ -906,12 +906,16 @@ impl Engine {
     /// Every configured provider's sessions for one user, concurrently, merged
     /// newest first. A provider's failure is reported in `errors`; the others'
     /// sessions are still returned.
+    ///
+    /// # Errors
+    /// `aborted` when the caller's signal cut a provider's listing short: the
+    /// call as a whole was cancelled, not one provider.
     pub async fn list_user_sessions(
         &self,
         t: &dyn Transport,
         refs: &UserRefs,
         options: &CallOptions,
-    ) -> UserSessions {
+    ) -> Result<UserSessions, IdvError> {
         let results =
             futures_util::future::join_all(refs.0.iter().map(|(provider, query)| async move {
                 self.list_all(t, *provider, query, options, &mut |_| {})
@@ -928,8 +932,13 @@ impl Engine {
                 Err(e) => out.errors.push(e),
             }
         }
+        if t.is_aborted() {
+            if let Some(e) = out.errors.iter().find(|e| e.code == ErrorCode::Aborted) {
+                return Err(e.clone());
+            }
+        }
         paging::sort_newest_first(&mut out.sessions);
-        out
+        Ok(out)
     }
 }
 

@@ -367,7 +367,8 @@ impl IdvClient {
             Ok(async move {
                 let out = engine
                     .list_user_sessions(&transport, &refs, &call.options)
-                    .await;
+                    .await
+                    .map_err(|e| to_js_error(&e))?;
                 let result = Object::new();
                 let sessions = sessions_to_js(&out.sessions);
                 let errors: Array = out.errors.iter().map(to_js_error).collect();
