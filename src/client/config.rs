@@ -93,16 +93,48 @@ pub fn default_base_url(provider: Provider) -> &'static str {
     provider.api().connection().base_url
 }
 
-/// True for any provider's own origin (production or sandbox): a browser
-/// calling one of these with a secret key exposes it.
+/// True for any provider's own host (production or sandbox), whatever the
+/// scheme, port, path or spelling: a browser calling one of these with a
+/// secret key exposes it.
 fn is_provider_host(base_url: &str) -> bool {
+    let Some(host) = url_host(base_url) else {
+        return false;
+    };
     Provider::ALL.iter().any(|p| {
         p.api()
             .connection()
             .hosts
             .iter()
-            .any(|host| base_url.eq_ignore_ascii_case(host))
+            .any(|origin| url_host(origin).is_some_and(|h| h == host))
     })
+}
+
+/// The host of an http(s) URL as a browser resolves it: lower case,
+/// percent-decoded, IDNA's other full stops as dots, no port, no trailing
+/// dot (`https://Verification.Didit.ME.:443/v3` is `verification.didit.me`).
+fn url_host(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = ["http:", "https:"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))?;
+    let authority = rest
+        .trim_start_matches(['/', '\\'])
+        .split(['/', '\\', '?', '#'])
+        .next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if !h.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let decoded = percent_encoding::percent_decode_str(host).decode_utf8_lossy();
+    let host: String = decoded
+        .chars()
+        .map(|c| match c {
+            '\u{3002}' | '\u{ff0e}' | '\u{ff61}' => '.',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    Some(host.trim_end_matches('.').to_string())
 }
 
 impl ClientConfig {
@@ -561,6 +593,28 @@ mod tests {
         )
         .unwrap();
         assert!(named_host.check_browser_safety().is_err());
+        // The provider's host however it is spelled: a path, the default port,
+        // a trailing dot, upper case, percent-encoding, an ideographic full stop.
+        for spelling in [
+            "https://verification.didit.me/v3",
+            "https://verification.didit.me:443",
+            "https://verification.didit.me./v3/",
+            "HTTPS://VERIFICATION.DIDIT.ME",
+            "https://verification%2Edidit.me",
+            "https://verification\u{3002}didit.me",
+            "http://verification.didit.me:80",
+            "https://api.sandbox.mangopay.com/v2.01",
+        ] {
+            let c =
+                ClientConfig::from_json(&json!({"didit": {"apiKey": "k", "baseUrl": spelling}}))
+                    .unwrap();
+            assert!(c.check_browser_safety().is_err(), "{spelling}");
+        }
+        let own = ClientConfig::from_json(
+            &json!({"didit": {"apiKey": "k", "baseUrl": "https://verification.didit.me.example.com"}}),
+        )
+        .unwrap();
+        assert!(own.check_browser_safety().is_ok());
         let proxy = ClientConfig::from_json(&json!({"didit": {"baseUrl": "/api/didit"}})).unwrap();
         assert!(proxy.check_browser_safety().is_ok());
         let allowed = ClientConfig::from_json(

@@ -90,9 +90,11 @@ fn call_options(options: Option<&JsValue>) -> Result<Call, IdvError> {
     })
 }
 
+/// A page, or a web, shared or service worker: code every visitor can read.
 fn is_browser() -> bool {
     let global = js_sys::global();
-    get(&global, "window").is_object() && get(&global, "document").is_object()
+    (get(&global, "window").is_object() && get(&global, "document").is_object())
+        || get(&global, "WorkerGlobalScope").is_function()
 }
 
 #[derive(Serialize)]
