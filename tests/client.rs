@@ -731,6 +731,45 @@ fn the_session_cursor_ends_when_a_page_brings_nothing_new() {
 }
 
 #[test]
+fn ids_of_dot_segments_never_reach_the_network() {
+    let t = FakeTransport::new(mangopay_server(mangopay_rows(3), 1200));
+    let e = mangopay_engine();
+    for id in [".", ".."] {
+        let err = block_on(e.get_session(&t, Provider::Mangopay, id, &CallOptions::default()))
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Config, "{id}: {err:?}");
+        let q = ListQuery::with("userId", id);
+        let err = block_on(e.list_sessions(&t, Provider::Mangopay, &q, &CallOptions::default()))
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Config, "{id}: {err:?}");
+    }
+    assert!(t.urls().is_empty(), "{:?}", t.urls());
+    // Dots inside an id are only characters; a `/` or a `%` is encoded.
+    let err = block_on(e.get_session(&t, Provider::Mangopay, "%2e%2E", &CallOptions::default()))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+    assert!(
+        t.urls()
+            .last()
+            .unwrap()
+            .ends_with("/identity-verifications/%252e%252E"),
+        "{:?}",
+        t.urls()
+    );
+    let err = block_on(e.get_session(&t, Provider::Mangopay, "../x", &CallOptions::default()))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+    assert!(
+        t.urls()
+            .last()
+            .unwrap()
+            .ends_with("/identity-verifications/..%2Fx"),
+        "{:?}",
+        t.urls()
+    );
+}
+
+#[test]
 fn a_page_of_only_bad_rows_does_not_hide_the_good_ones() {
     // 2,500 Equals rows where rows 1000..2000 have no creation time: every
     // good session is listed, the bad rows reported once, in one pass.

@@ -36,6 +36,21 @@ pub fn segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 
+/// True when the path of `url` has a `.` or `..` segment (in any spelling a
+/// URL parser decodes: `%2e`, `.%2E`): a session or user id of `..` would
+/// make the request reach another resource.
+pub fn has_dot_segment(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let path = match path.find("://") {
+        Some(at) => path[at + 3..].split_once('/').map_or("", |(_, p)| p),
+        None => path,
+    };
+    path.split(['/', '\\']).any(|segment| {
+        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
+        lower == "." || lower == ".."
+    })
+}
+
 /// `url` with a query string of `pairs` (form-encoded).
 pub fn with_query(url: String, pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
@@ -420,4 +435,33 @@ fn provider_message(body: &Value) -> Option<String> {
 /// The largest page a provider allows.
 pub fn full_page(provider: Provider) -> u64 {
     provider.api().query().paging.max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_dot_segment;
+
+    #[test]
+    fn dot_segments_in_any_spelling_a_url_parser_decodes() {
+        for url in [
+            "https://h/v2.01/c/identity-verifications/..",
+            "https://h/v2.01/c/identity-verifications/.",
+            "https://h/v2.01/c/users/../identity-verifications",
+            "https://h/a/%2E%2e/b?x=1",
+            "https://h/a/.%2e",
+            "/api/x/..",
+            "https://h/a\\..\\b",
+        ] {
+            assert!(has_dot_segment(url), "{url}");
+        }
+        for url in [
+            "https://h/v2.01/c/identity-verifications/..%2Fx",
+            "https://h/a/...",
+            "https://h/a/.b?x=..",
+            "https://h.example/a#..",
+            "https://my.host./a",
+        ] {
+            assert!(!has_dot_segment(url), "{url}");
+        }
+    }
 }

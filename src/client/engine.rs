@@ -514,6 +514,16 @@ impl Engine {
         build: &dyn Fn(Option<&str>) -> Result<HttpRequest, IdvError>,
         decode: &dyn Fn(&HttpResponse) -> Result<T, IdvError>,
     ) -> Result<T, IdvError> {
+        // Checked before anything waits or is sent.
+        if api::has_dot_segment(&build(None)?.url) {
+            return Err(IdvError::config(
+                Some(provider),
+                format!(
+                    "{provider}: {operation}: an id of `.` or `..` would send the request to \
+                     another path; it is refused"
+                ),
+            ));
+        }
         let mut refreshed = false;
         let mut attempt: u32 = 0;
         loop {
