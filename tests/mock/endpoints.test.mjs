@@ -292,24 +292,27 @@ describe('Mangopay', () => {
     assert.equal(ghost.body.Type, 'ressource_not_found');
   });
 
-  test('create: Idempotency-Key replays the same response, conflicts on a different body', async () => {
+  test('create: every reuse of an Idempotency-Key is the documented 409; /responses/{key} has the first answer', async () => {
     const user = people[0].mangopayUserId;
     const path = `${base()}/users/${user}/identity-verifications`;
     const headers = { ...mpHeaders(token), 'Idempotency-Key': 'endpoint-idem-key-000001' };
     const count = async () => (await control(url, 'sessions?provider=mangopay')).count;
     const c0 = await count();
     const a = await postJson(path, { ReturnUrl: 'https://example.com/i', Tag: 't' }, headers);
-    // same body with keys in another order is the same request
-    const b = await postJson(path, '{"Tag":"t","ReturnUrl":"https://example.com/i"}', headers);
     assert.equal(a.status, 200);
-    assert.equal(b.status, 200);
-    assert.deepEqual(b.body, a.body);
+    // the same request again, and another one: both blocked
+    for (const body of ['{"Tag":"t","ReturnUrl":"https://example.com/i"}', { ReturnUrl: 'https://example.com/different' }]) {
+      const again = await postJson(path, body, headers);
+      assert.equal(again.status, 409);
+      assert.equal(again.body.Type, 'idempotent_creation_conflict');
+      assert.equal(again.body.Message, 'A resource has already been created with this Idempotency Key');
+      assert.equal(again.body.errors, null);
+    }
     assert.equal(await count(), c0 + 1);
-    const conflict = await postJson(path, { ReturnUrl: 'https://example.com/different' }, headers);
-    assert.equal(conflict.status, 409);
-    assert.equal(conflict.body.Type, 'idempotent_creation_conflict');
-    assert.equal(typeof conflict.body.Message, 'string');
-    assert.equal(await count(), c0 + 1);
+    const stored = await getJson(`${base()}/responses/endpoint-idem-key-000001`, mpHeaders(token));
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.StatusCode, '200');
+    assert.deepEqual(stored.body.Resource, a.body);
   });
 
   test('x-ratelimit headers: four windows with the documented limits', async () => {

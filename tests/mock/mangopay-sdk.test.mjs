@@ -104,17 +104,24 @@ test('SDK sees documented error bodies', async () => {
   });
 });
 
-test('SDK idempotency: same key replays, a different body conflicts', async () => {
+test('SDK idempotency: a reused key is blocked with 409, the first answer is read back with Idempotency.get', async () => {
   const key = 'sdk-idempotency-key-0001';
   const opts = () => ({ headers: { 'Idempotency-Key': key } });
   const before = (await control(srv.url, 'sessions?provider=mangopay')).count;
   // fresh objects each call: the SDK writes the response into the object it was given
   const a = await api.IdentityVerifications.create(userId, { ReturnUrl: 'https://example.com/i' }, opts());
-  const b = await api.IdentityVerifications.create(userId, { ReturnUrl: 'https://example.com/i' }, opts());
-  assert.equal(a.Id, b.Id);
+  for (const returnUrl of ['https://example.com/i', 'https://example.com/other']) {
+    await assert.rejects(api.IdentityVerifications.create(userId, { ReturnUrl: returnUrl }, opts()), (err) => {
+      assert.equal(err.Type, 'idempotent_creation_conflict');
+      assert.equal(err.Message, 'A resource has already been created with this Idempotency Key');
+      return true;
+    });
+  }
   assert.equal((await control(srv.url, 'sessions?provider=mangopay')).count, before + 1);
-  await assert.rejects(
-    api.IdentityVerifications.create(userId, { ReturnUrl: 'https://example.com/other' }, opts()),
-    (err) => err.Type === 'idempotent_creation_conflict',
-  );
+  const stored = await api.Idempotency.get(key);
+  assert.equal(stored.StatusCode, '200');
+  assert.equal(stored.ContentType, 'application/json; charset=utf-8');
+  assert.equal(stored.Resource.Id, a.Id);
+  assert.equal(stored.Resource.HostedUrl, a.HostedUrl);
+  await assert.rejects(api.Idempotency.get('sdk-idempotency-key-unknown'), (err) => err.Type === 'ressource_not_found');
 });

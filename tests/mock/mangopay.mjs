@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HUGE_COUNT, json, nowUnix, parseJsonBody, strictInt } from './http.mjs';
 import { CREDENTIALS, MANGOPAY_EVENTS_DAYS, createMangopaySession, mangopayChecks, mangopayEventsWindow } from './data.mjs';
+import { snapshot } from './idempotency.mjs';
 
 const PREFIX = '/v2.01/';
 export const MANGOPAY_TOKEN_PATH = '/v2.01/oauth/token';
@@ -14,7 +15,8 @@ export function isMangopayPath(pathname) {
   return pathname.startsWith(PREFIX);
 }
 
-/** Which endpoint a request is for (`token`, `list`, `get`, `create`, `events`), or null (anything else). */
+/** Which endpoint a request is for (`token`, `list`, `get`, `create`, `events`, `responses`), or
+ * null (anything else). */
 export function mangopayEndpoint(method, pathname) {
   if (pathname === MANGOPAY_TOKEN_PATH) return method === 'POST' ? 'token' : null;
   const parts = pathname.slice(PREFIX.length).split('/');
@@ -25,7 +27,20 @@ export function mangopayEndpoint(method, pathname) {
   }
   if (parts.length === 3 && parts[1] === 'identity-verifications') return read ? 'get' : null;
   if (parts.length === 2 && parts[1] === 'events') return read ? 'events' : null;
+  if (parts.length === 3 && parts[1] === 'responses') return read ? 'responses' : null;
   return null;
+}
+
+/** "The idempotency key must be between 16 and 36 characters and contain only alphanumeric
+ * characters or dashes" (https://docs.mangopay.com/api-reference/overview/idempotency). */
+export const MANGOPAY_IDEMPOTENCY_KEY = /^[A-Za-z0-9-]{16,36}$/;
+
+/** The key of a request that takes part in idempotency (a create with a well-formed
+ * `Idempotency-Key`), or null. */
+export function mangopayIdempotencyKey(method, pathname, headers) {
+  if (mangopayEndpoint(method, pathname) !== 'create') return null;
+  const key = headers['idempotency-key'];
+  return typeof key === 'string' && MANGOPAY_IDEMPOTENCY_KEY.test(key) ? key : null;
 }
 
 /** Error report body (providers.md 1.8). */
@@ -106,6 +121,11 @@ export function handleMangopay(ctx) {
   // events
   if (rest.length === 1 && rest[0] === 'events') {
     if (method === 'GET' || method === 'HEAD') return listEvents(ctx);
+    return methodNotAllowed(method);
+  }
+  // responses/{IdempotencyKey}
+  if (rest.length === 2 && rest[0] === 'responses') {
+    if (method === 'GET' || method === 'HEAD') return storedResponse(ctx, rest[1]);
     return methodNotAllowed(method);
   }
   return mangopayError(404, 'ressource_not_found', 'The ressource does not exist', null);
@@ -309,46 +329,54 @@ function viewSession(ctx, id) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Idempotency-Key: same key + same request -> the stored response replayed; same key + a
-// different request (path or body) -> 409 idempotent_creation_conflict.
+// Idempotency (https://docs.mangopay.com/api-reference/overview/idempotency): "If you use the same
+// idempotency key within 24 hours Mangopay will block all but the first request", "regardless of
+// the HTTP response code of the first API call": every reuse of a key is a 409, whatever its
+// request, whether the first request has finished or not. A missed answer is read back with
+// `GET /v2.01/{ClientId}/responses/{IdempotencyKey}` once the first request has finished.
 
-function fingerprint(ctx) {
-  const parsed = parseJsonBody(ctx.body);
-  const body = parsed.ok ? canonical(parsed.value) : ctx.body.toString('utf8');
-  return `${ctx.url.pathname}\n${body}`;
-}
-
-function canonical(value) {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
+function idempotencyConflict() {
+  // the documented body, `errors: null` included
+  return mangopayError(409, 'idempotent_creation_conflict', 'A resource has already been created with this Idempotency Key', null);
 }
 
 function withIdempotency(ctx, run) {
   const key = ctx.headers['idempotency-key'];
-  if (!key) return run();
-  const store = ctx.state.idempotency;
-  const fp = fingerprint(ctx);
-  const seen = store.get(key);
-  if (seen) {
-    if (seen.fingerprint !== fp) {
-      return mangopayError(
-        409,
-        'idempotent_creation_conflict',
-        'The Idempotency-Key has already been used with a different request.',
-        { 'Idempotency-Key': `The key ${key} is already associated with another request.` },
-      );
-    }
-    return { ...seen.response, headers: { ...seen.response.headers } };
+  if (key === undefined) return run();
+  if (!MANGOPAY_IDEMPOTENCY_KEY.test(key)) {
+    return paramError({
+      'Idempotency-Key': 'The Idempotency-Key must be between 16 and 36 characters long and contain only alphanumeric characters or dashes.',
+    });
   }
+  // the server registered the request when it arrived (ctx.idempotency); called directly, register now
+  const idem = ctx.idempotency ?? ctx.state.idempotency.arrive('mangopay', key);
+  if (idem.role !== 'owner') return idempotencyConflict();
   const response = run();
-  store.set(key, { fingerprint: fp, response: { ...response, headers: { ...response.headers } } });
+  ctx.state.idempotency.complete(idem.record, { response: snapshot(response), requestUrl: `${ctx.origin}${ctx.url.pathname}` });
   return response;
+}
+
+/** `GET /v2.01/{ClientId}/responses/{IdempotencyKey}`: the stored answer of a finished first
+ * request (StatusCode and ContentLength as strings, Date as an HTTP date, Resource the body);
+ * 404 for an unknown key and while the first request is still running. */
+function storedResponse(ctx, key) {
+  const rec = ctx.state.idempotency.get('mangopay', key);
+  if (!rec || rec.state !== 'done') return notFound('Response', key);
+  const { response } = rec;
+  let resource;
+  try {
+    resource = JSON.parse(response.body);
+  } catch {
+    resource = response.body;
+  }
+  return json(200, {
+    StatusCode: String(response.status),
+    ContentLength: String(Buffer.byteLength(response.body ?? '', 'utf8')),
+    ContentType: response.headers['content-type'] ?? null,
+    Date: new Date(rec.completedAt).toUTCString(),
+    RequestURL: rec.requestUrl,
+    Resource: resource,
+  });
 }
 
 function safeDecode(segment) {

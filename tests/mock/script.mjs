@@ -4,15 +4,18 @@
 /** Kinds of the random fault roll (`--faults`), in the order of the cumulative rates. */
 export const FAULT_KINDS = ['429', '500', '502', '503', 'reset', 'slow', 'truncate', 'html'];
 
-/** Kinds only a script can ask for. `commit-then-*` need the create endpoint. */
-export const SCRIPT_ONLY_KINDS = ['ok', 'hold', 'commit-then-reset', 'commit-then-hold', 'commit-then-500', 'forbidden'];
+/** Kinds only a script can ask for. `commit-then-*` and `reset-after-store` need the create endpoint. */
+export const SCRIPT_ONLY_KINDS = ['ok', 'hold', 'commit-then-reset', 'commit-then-hold', 'commit-then-500', 'reset-after-store', 'forbidden'];
 export const SCRIPT_KINDS = [...FAULT_KINDS, ...SCRIPT_ONLY_KINDS];
-export const COMMIT_KINDS = ['commit-then-reset', 'commit-then-hold', 'commit-then-500'];
+/** The handler runs for real, then the answer is lost. `reset-after-store` is `commit-then-reset`
+ * under the name of what idempotent-retry tests rely on: the create exists and its answer is
+ * stored under its Idempotency-Key (Mangopay `/responses/{key}`, a Stripe replay). */
+export const COMMIT_KINDS = ['commit-then-reset', 'commit-then-hold', 'commit-then-500', 'reset-after-store'];
 
 /** Endpoints a script can target, per provider (`any` = every request of the provider except
  * Mangopay's token endpoint). Equals has only its list endpoint. */
 export const SCRIPT_ENDPOINTS = Object.freeze({
-  mangopay: ['token', 'list', 'get', 'create', 'events', 'any'],
+  mangopay: ['token', 'list', 'get', 'create', 'events', 'responses', 'any'],
   equals: ['list', 'any'],
   didit: ['list', 'get', 'create', 'any'],
 });

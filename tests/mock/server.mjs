@@ -27,7 +27,7 @@
 //
 // Control endpoints (no auth, never faulted or rate limited): GET /__mock/health,
 // GET|POST /__mock/faults, POST /__mock/insert, POST /__mock/down, GET /__mock/sessions?provider=,
-// GET /__mock/people, POST /__mock/reset, GET /__mock/stats, POST /__mock/stats/reset,
+// GET /__mock/people, POST /__mock/reset, GET /__mock/stats, POST /__mock/stats/reset, GET /__mock/idempotency,
 // GET|POST /__mock/script, POST /__mock/script/clear, POST /__mock/revoke-tokens,
 // POST /__mock/paging, POST /__mock/echo, POST /__mock/status, GET|POST /__mock/webhooks.
 
@@ -40,7 +40,8 @@ import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './h
 import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
 import { echoResponse } from './echo.mjs';
 import { Webhooks, normalizeWebhookUrl } from './webhooks.mjs';
-import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayRateLimitBody } from './mangopay.mjs';
+import { IdempotencyStore } from './idempotency.mjs';
+import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayIdempotencyKey, mangopayRateLimitBody } from './mangopay.mjs';
 import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
 import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
 
@@ -241,7 +242,7 @@ export async function startMockServer(options = {}) {
     opts,
     data: generateData({ seed: opts.seed, sessions: opts.sessions }),
     tokens: new Map(),
-    idempotency: new Map(),
+    idempotency: new IdempotencyStore(),
     faults: { ...opts.faults },
     latencyMs: opts.latencyMs,
     down: Object.fromEntries(PROVIDERS.map((p) => [p, false])),
@@ -430,6 +431,10 @@ function makeControl(state) {
     setWebhooks(cfg = {}) {
       return state.webhooks.configure(cfg);
     },
+    /** The idempotency keys the mock holds: [{provider, key, state: 'pending'|'done', status}]. */
+    idempotency() {
+      return { keys: state.idempotency.view() };
+    },
     /** Every Mangopay token issued so far becomes invalid (401 invalid_credentials on its next use). */
     revokeTokens() {
       const now = Date.now();
@@ -608,6 +613,7 @@ async function handleRequest(state, control, req, res) {
     if (e.tooLarge && !res.destroyed) write(res, json(413, { error: 'request body too large' }), { ...cors, connection: 'close' });
     return;
   }
+  const idempotency = arriveIdempotent(state, provider, method, pathname, req.headers, res);
   if (state.latencyMs > 0) await sleep(state, state.latencyMs);
   if (res.destroyed) return;
 
@@ -659,7 +665,7 @@ async function handleRequest(state, control, req, res) {
     return;
   }
 
-  const ctx = { method, url, origin, headers: req.headers, body, state, changed: [] };
+  const ctx = { method, url, origin, headers: req.headers, body, state, changed: [], idempotency };
   if (endpoint === 'create') state.stats.creates[provider]++;
   let response;
   if (provider === 'mangopay') response = handleMangopay(ctx);
@@ -668,7 +674,7 @@ async function handleRequest(state, control, req, res) {
   response.headers = { ...response.headers, ...rateHeaders() };
   for (const rec of ctx.changed) notify(state, provider, rec);
 
-  if (kind === 'commit-then-reset') {
+  if (kind === 'commit-then-reset' || kind === 'reset-after-store') {
     req.socket.destroy();
     return;
   }
@@ -702,6 +708,22 @@ async function handleRequest(state, control, req, res) {
     return;
   }
   write(res, response, kind === 'hold' ? faultHeader : cors);
+}
+
+/** The idempotency key of a request that takes part in idempotency (Mangopay creates), or null. */
+function idempotencyKeyOf(provider, method, pathname, headers) {
+  if (provider === 'mangopay') return mangopayIdempotencyKey(method, pathname, headers);
+  return null;
+}
+
+/** Register a request carrying an idempotency key when it arrives (idempotency.mjs): a new key's
+ * owner releases it if the request ends without the handler storing an answer. */
+function arriveIdempotent(state, provider, method, pathname, headers, res) {
+  const key = idempotencyKeyOf(provider, method, pathname, headers);
+  if (key === null) return null;
+  const idem = state.idempotency.arrive(provider, key);
+  if (idem.role === 'owner') res.once('close', () => state.idempotency.release(idem.record));
+  return idem;
 }
 
 /** Send the webhooks of a changed session (fire and forget). A Mangopay change whose status has
@@ -828,6 +850,8 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.setStatus(input));
       case 'POST /__mock/echo':
         return json(200, control.setEcho(input.provider, input.on ?? true));
+      case 'GET /__mock/idempotency':
+        return json(200, control.idempotency());
       case 'POST /__mock/revoke-tokens':
         return json(200, control.revokeTokens());
       case 'GET /__mock/script':
