@@ -391,7 +391,7 @@ fn mangopay_create_sends_the_documented_body() {
                 && req.method == Method::Post
             {
                 assert_eq!(req.header("content-type"), Some("application/json"));
-                assert_eq!(req.header("idempotency-key"), Some("idem-1"));
+                assert_eq!(req.header("idempotency-key"), Some("idem-000000000001"));
                 let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
                 assert_eq!(
                     body,
@@ -406,7 +406,7 @@ fn mangopay_create_sends_the_documented_body() {
         }
     });
     let e = mangopay_engine();
-    let input = json!({"userId": "user_m_1", "returnUrl": "https://example.com/back", "tag": "t1", "idempotencyKey": "idem-1"});
+    let input = json!({"userId": "user_m_1", "returnUrl": "https://example.com/back", "tag": "t1", "idempotencyKey": "idem-000000000001"});
     let s = block_on(e.create_session(&t, Provider::Mangopay, &input, &CallOptions::default()))
         .unwrap();
     assert_eq!(s.status, SessionStatus::InProgress);

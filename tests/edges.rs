@@ -360,8 +360,8 @@ fn a_mangopay_create_reuses_one_idempotency_key_on_every_attempt() {
             None,
         ),
         (
-            json!({"userId": "user_m_1", "returnUrl": "https://example.com/back", "idempotencyKey": "mine-1"}),
-            Some("mine-1"),
+            json!({"userId": "user_m_1", "returnUrl": "https://example.com/back", "idempotencyKey": "mine-000000000001"}),
+            Some("mine-000000000001"),
         ),
     ] {
         let t = Scripted::new();
@@ -430,6 +430,139 @@ fn a_mangopay_create_reuses_one_idempotency_key_on_every_attempt() {
         .collect();
     assert_eq!(keys.len(), 2);
     assert_ne!(keys[0], keys[1]);
+}
+
+/// A Mangopay create whose first attempt times out (it may have reached
+/// Mangopay) and whose retry under the same key is answered 409, then the
+/// `responses/{key}` reads answered in turn by `reads`.
+fn mangopay_create_after_409(
+    reads: Vec<Answer>,
+) -> (Rc<Scripted>, Result<idv_sessions::Session, IdvError>) {
+    let t = Scripted::new();
+    let e = mangopay(json!({"maxRetries": 3}));
+    let mut pool = LocalPool::new();
+    let (e2, t2) = (e.clone(), t.clone());
+    let input = json!({"userId": "user_m_1", "returnUrl": "https://example.com/back"});
+    let out = spawn(&pool, async move {
+        e2.create_session(&*t2, Provider::Mangopay, &input, &CallOptions::default())
+            .await
+    });
+    pool.run_until_stalled();
+    t.answer("/oauth/token", token(1));
+    pool.run_until_stalled();
+    t.answer(
+        "/users/user_m_1/identity-verifications",
+        Err(TransportError::Timeout),
+    );
+    pool.run_until_stalled();
+    t.answer(
+        "/users/user_m_1/identity-verifications",
+        json_response(
+            409,
+            json!({"Message": "A resource has already been created with this Idempotency Key", "Type": "idempotent_creation_conflict", "Id": "x#1", "Date": 1_452_723_944, "errors": null}),
+        ),
+    );
+    for read in reads {
+        pool.run_until_stalled();
+        t.answer("/responses/", read);
+    }
+    pool.run_until_stalled();
+    let result = out.borrow_mut().take().expect("the create ended");
+    (t, result)
+}
+
+#[test]
+fn a_mangopay_create_answered_409_reads_back_the_first_answer_under_the_same_key() {
+    let not_yet = || {
+        json_response(
+            404,
+            json!({"Message": "The ressource does not exist", "Type": "ressource_not_found"}),
+        )
+    };
+    let stored = |status: &str, resource: Value| {
+        json_response(
+            200,
+            json!({"StatusCode": status, "ContentLength": "200", "ContentType": "application/json; charset=utf-8", "Date": "Tue, 19 Jul 2022 08:47:59 GMT", "RequestURL": "https://api.mangopay.com/V2.01/cid/users/user_m_1/identity-verifications", "Resource": resource}),
+        )
+    };
+    // The first request is still running at the first read, stored at the second.
+    let created = json!({"Id": "idnver_new", "CreationDate": 1_767_225_600, "HostedUrl": "https://hosted/new", "Status": "PENDING", "ReturnUrl": "https://example.com/back"});
+    let (t, result) = mangopay_create_after_409(vec![not_yet(), stored("200", created)]);
+    let session = result.unwrap();
+    assert_eq!(session.id, "idnver_new");
+    assert_eq!(session.user_ref.as_deref(), Some("user_m_1"));
+    let sent = t.sent.borrow();
+    let key = sent[1].header("idempotency-key").unwrap().to_string();
+    assert_eq!(sent[2].header("idempotency-key"), Some(key.as_str()));
+    assert!(
+        sent[3]
+            .url
+            .ends_with(&format!("/v2.01/cid/responses/{key}")),
+        "{}",
+        sent[3].url
+    );
+    assert_eq!(
+        t.count("/users/user_m_1/identity-verifications"),
+        2,
+        "never a third create"
+    );
+    drop(sent);
+
+    // The first request failed: its error, and the key is spent.
+    let (_, result) = mangopay_create_after_409(vec![stored(
+        "400",
+        json!({"Message": "One or several required parameters are missing or incorrect", "Type": "param_error", "errors": {"ReturnUrl": "invalid"}}),
+    )]);
+    let err = result.unwrap_err();
+    assert_eq!(
+        (err.code, err.http_status, err.retryable),
+        (ErrorCode::Http, Some(400), false)
+    );
+    assert!(
+        err.message.contains("ReturnUrl") && err.message.contains("new key"),
+        "{}",
+        err.message
+    );
+
+    // Never stored within the retry budget: the caller learns that the
+    // session may exist, and the key that finds it.
+    let (t, result) = mangopay_create_after_409(vec![not_yet(), not_yet(), not_yet(), not_yet()]);
+    let err = result.unwrap_err();
+    let key = t.sent.borrow()[1]
+        .header("idempotency-key")
+        .unwrap()
+        .to_string();
+    assert_eq!((err.http_status, err.retryable), (Some(409), true));
+    assert!(
+        err.message.contains("may have been created"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains(&key), "{}", err.message);
+    assert_eq!(t.count("/users/user_m_1/identity-verifications"), 2);
+}
+
+#[test]
+fn a_caller_key_mangopay_would_refuse_is_a_config_error_before_sending() {
+    let t = Scripted::new();
+    let e = mangopay(json!({}));
+    for key in [
+        "short",
+        "has spaces in it here",
+        "x".repeat(37).as_str(),
+        "ünïcödé-0000000000",
+    ] {
+        let input = json!({"userId": "user_m_1", "returnUrl": "https://example.com/back", "idempotencyKey": key});
+        let err = futures_executor::block_on(e.create_session(
+            &*t,
+            Provider::Mangopay,
+            &input,
+            &CallOptions::default(),
+        ))
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Config, "{key}");
+    }
+    assert!(t.sent.borrow().is_empty());
 }
 
 // ---- 2. one token request at a time ----

@@ -256,6 +256,29 @@ pub trait ProviderApi: Sync {
     fn idempotency_header(&self) -> Option<&'static str> {
         None
     }
+    /// Whether the provider accepts `key` as an idempotency key (a caller's
+    /// key it would refuse is a `config` error before anything is sent).
+    fn idempotency_key_ok(&self, _key: &str) -> bool {
+        true
+    }
+    /// The request reading back the stored answer to a create made with an
+    /// idempotency key, for a provider that answers a reused key with 409
+    /// rather than with the first answer (Mangopay); `None` otherwise (then a
+    /// 409 means the first request is still running, and the create is
+    /// retried under the same key).
+    fn replay_request(
+        &self,
+        _cfg: &ProviderConfig,
+        _key: &str,
+        _bearer: Option<&str>,
+    ) -> Option<HttpRequest> {
+        None
+    }
+    /// The stored first answer in a [`ProviderApi::replay_request`] body: its
+    /// HTTP status and body; `None` when the body does not hold one.
+    fn decode_replay(&self, _body: &Value) -> Option<(u16, String)> {
+        None
+    }
     /// Verifies and unifies one of the provider's webhook notifications.
     ///
     /// # Errors

@@ -72,6 +72,30 @@ pub fn create_request(
     Ok(req)
 }
 
+/// The stored answer to a request made with an idempotency key (the last 24
+/// hours): `GET /v2.01/{ClientId}/responses/{IdempotencyKey}`.
+pub fn replay_request(cfg: &ProviderConfig, key: &str, bearer: Option<&str>) -> HttpRequest {
+    let url = format!(
+        "{}/v2.01/{}/responses/{}",
+        cfg.base_url,
+        client_id(cfg),
+        segment(key)
+    );
+    request(Method::Get, url, cfg, bearer)
+}
+
+/// The first answer from a `responses` body: `{StatusCode: "200", ...,
+/// Resource: {...}}` (the status as text; the body of an error too).
+pub fn decode_replay(body: &Value) -> Option<(u16, String)> {
+    let status = match body.get("StatusCode")? {
+        Value::String(s) => s.trim().parse().ok()?,
+        Value::Number(n) => u16::try_from(n.as_u64()?).ok()?,
+        _ => return None,
+    };
+    let resource = body.get("Resource").filter(|r| !r.is_null())?;
+    Some((status, resource.to_string()))
+}
+
 /// Past events: `GET /v2.01/{ClientId}/events?EventType=&AfterDate=&BeforeDate=`
 /// (the last 45 days only), 100 per page.
 pub fn events_request(

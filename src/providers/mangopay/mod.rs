@@ -186,6 +186,22 @@ impl ProviderApi for Mangopay {
     fn idempotency_header(&self) -> Option<&'static str> {
         Some("idempotency-key")
     }
+    fn idempotency_key_ok(&self, key: &str) -> bool {
+        // 16 to 36 characters, letters, digits or dashes (docs: idempotency).
+        (16..=36).contains(&key.len())
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    }
+    fn replay_request(
+        &self,
+        cfg: &ProviderConfig,
+        key: &str,
+        bearer: Option<&str>,
+    ) -> Option<HttpRequest> {
+        Some(api::replay_request(cfg, key, bearer))
+    }
+    fn decode_replay(&self, body: &Value) -> Option<(u16, String)> {
+        api::decode_replay(body)
+    }
     fn list_rows_lack_details(&self) -> bool {
         true
     }
