@@ -462,11 +462,19 @@ impl<'a, F: FnMut(usize, Json<'a>) -> bool> Visitor<'a> for Streamed<'_, F> {
             return self.pruned.visit_map(map);
         }
         let mut pairs = Vec::with_capacity(4);
+        let mut rows_seen = false;
         while let Some(key) = map.next_key::<Json<'a>>()? {
             let Json::Str(key) = key else {
                 return Err(de::Error::custom("object keys must be strings"));
             };
             let value = if self.pruned.rows == Some(key.as_ref()) {
+                // Rows streamed twice would be read as one list: refused, as
+                // the parsed-tree path refuses them.
+                if std::mem::replace(&mut rows_seen, true) {
+                    return Err(de::Error::custom(format!(
+                        "the list body has `{key}` twice"
+                    )));
+                }
                 map.next_value_seed(Streamed {
                     pruned: self.pruned.at(Level::Rows),
                     ..self

@@ -855,3 +855,21 @@ fn bad_rows_are_described_up_to_a_cap_and_all_counted() {
     all.append(list.bad_rows);
     assert_eq!(all.count(), rows * 2);
 }
+
+#[test]
+fn a_list_body_with_its_rows_twice_is_refused_by_both_readers() {
+    // Streamed (normalizeList from text or bytes) and parsed-tree readers
+    // must not disagree: one read both arrays as one list, the other the last.
+    let row = |id: &str| json!({"session_id": id, "status": "Approved", "created_at": "2026-01-01T00:00:00Z"});
+    let body = format!(
+        r#"{{"count":2,"next":null,"previous":null,"results":[{}],"results":[{}]}}"#,
+        row("a"),
+        row("b")
+    );
+    let streamed = idv_sessions::normalize_list_rows(Provider::Didit, &body, &opts()).unwrap_err();
+    let tree = idv_sessions::normalize_list_json(Provider::Didit, &body, &opts()).unwrap_err();
+    for e in [streamed, tree] {
+        assert_eq!(e.code, idv_sessions::ErrorCode::Decode);
+        assert!(e.message.contains("`results` twice"), "{}", e.message);
+    }
+}

@@ -377,6 +377,14 @@ pub fn list_rows<'b, 'a>(
     let field = provider.api().rows_field();
     match (body, field) {
         (Json::Array(rows), field) => Ok((rows, field.unwrap_or(""))),
+        (Json::Object(pairs), Some(field))
+            if pairs.iter().filter(|(k, _)| k == field).count() > 1 =>
+        {
+            Err(IdvError::decode(
+                provider,
+                format!("{provider}: the list body has `{field}` twice"),
+            ))
+        }
         (Json::Object(_), Some(field)) => match body.get(field) {
             Some(Json::Array(rows)) => Ok((rows, field)),
             Some(other) => Err(IdvError::decode(
