@@ -242,7 +242,7 @@ ${COMMON_OPTIONS}
 Examples:
   idv-sessions create didit --workflow-id a0c7f3d2-5b1e-4c8a-9f6d-2e4b8a1c7d35 --user user-42
   idv-sessions create mangopay --user user_m_01JTG7NDTE52MZCCF50QHJ870A \\
-    --return-url https://example.com/kyc/done --idempotency-key order-1234 --format json \\
+    --return-url https://example.com/kyc/done --idempotency-key order-1234-kyc-attempt-1 --format json \\
     | jq -r .verificationUrl
 
 ${ENVIRONMENT()}

@@ -408,6 +408,7 @@ const COMMAND_RUNNERS = {
     let sessions;
     let badRows;
     let badRowCount;
+    let note;
     const started = performance.now();
     if (opts.all) {
       bar = new ProgressBar(out, provider, { note: watch.note });
@@ -428,16 +429,18 @@ const COMMAND_RUNNERS = {
       }
       ({ badRows, badRowCount } = sessions);
       const pages = last ? `, ${plural(last.pagesDone, "page")}` : "";
-      out.info(`${provider}: ${plural(sessions.length, "session")}${pages} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+      note = `${pages} in ${((performance.now() - started) / 1000).toFixed(1)}s`;
     } else {
       const page = await client.listSessions(provider, query, options);
       ({ sessions, badRows, badRowCount } = page);
       const total = Number.isFinite(page.total) ? ` of ${page.total}` : "";
-      out.info(`${provider}: ${plural(sessions.length, "session")}${total} (one page${page.next ? "; more follow: add --all for every page" : ", the last"})`);
+      note = `${total} (one page${page.next ? "; more follow: add --all for every page" : ", the last"})`;
     }
     warnBadRows(out, provider, badRows, badRowCount);
     if (range) sessions = sessions.filter(inRange(range));
     await printSessions(out, sessions, format, false);
+    // The paging note after the data: at a terminal, it ends up under the table.
+    out.info(`${provider}: ${plural(sessions.length, "session")}${note}`);
     return 0;
   },
 

@@ -137,14 +137,21 @@ export function envValue(env, name) {
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
-/** Every secret value in the environment (credentials, webhook secrets), for redaction. */
+/**
+ * Every secret value in the environment (credentials, webhook secrets), and the Basic
+ * credential of each provider with two (Mangopay's `clientId:apiKey` in base64), for redaction.
+ */
 export function secretValues(env) {
-  const names = new Set();
+  const values = [];
   for (const row of Object.values(PROVIDERS)) {
-    for (const c of row.credentials) names.add(c.env);
-    if (row.webhook.secretEnv) names.add(row.webhook.secretEnv);
+    const credentials = row.credentials.map((c) => envValue(env, c.env));
+    values.push(...credentials.filter(Boolean));
+    if (credentials.length === 2 && credentials.every(Boolean)) {
+      values.push(Buffer.from(credentials.join(":")).toString("base64"));
+    }
+    if (row.webhook.secretEnv) values.push(envValue(env, row.webhook.secretEnv));
   }
-  return [...names].map((n) => envValue(env, n)).filter(Boolean);
+  return [...new Set(values.filter(Boolean))];
 }
 
 /**
