@@ -1,7 +1,7 @@
 # idv-sessions: `make demo` runs the main job, `make test` runs every test.
 # Both install what a fresh machine lacks first (scripts/install-tools.sh).
 SHELL := /bin/bash
-NODE_TESTS := tests/node/ tests/mock/ tests/browser/ tests/demo/
+NODE_TESTS := tests/node/ tests/mock/ tests/browser/ tests/demo/ tests/cli/
 
 .PHONY: tools pkg demo example bench frontier fuzz test test-native test-wasm lint
 

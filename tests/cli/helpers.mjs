@@ -153,7 +153,7 @@ export async function waitFor(probe, what, limitMs = 20_000) {
 function secretsOf(env) {
   const names = ["MANGOPAY_CLIENT_ID", "MANGOPAY_API_KEY", "EQUALS_API_KEY", "DIDIT_API_KEY", "ONFIDO_API_TOKEN",
     "STRIPE_SECRET_KEY", "DIDIT_WEBHOOK_SECRET", "EQUALS_WEBHOOK_AUTHORIZATION", "ONFIDO_WEBHOOK_TOKEN", "STRIPE_WEBHOOK_SECRET"];
-  const values = names.map((n) => env?.[n]).filter((v) => typeof v === "string" && v !== "");
+  const values = names.map((n) => env?.[n]).filter((v) => typeof v === "string" && v.trim() !== ""); // blank: unset
   if (env?.MANGOPAY_CLIENT_ID && env?.MANGOPAY_API_KEY) {
     values.push(Buffer.from(`${env.MANGOPAY_CLIENT_ID}:${env.MANGOPAY_API_KEY}`).toString("base64"));
   }
