@@ -232,7 +232,9 @@ ${rows(PROVIDER_NAMES.map((p) => {
     return [p, Object.entries(create).map(([flag, { key, required }]) => `${flag}${required ? "*" : ""} (${key})`).join(", ")];
   }), 10)}
   Mangopay and Stripe send an Idempotency-Key (yours with --idempotency-key, else one per call)
-  that every retry reuses; Didit and Onfido have none, so a create that may have reached the
+  that every retry reuses, so a retry never creates twice. Running create again with the same
+  key: Mangopay refuses it (409; its keys are 16-36 letters, digits or dashes), Stripe answers
+  with the first session. Didit and Onfido have no such key: a create that may have reached the
   provider is never re-sent (the error says so).
 
 Options:

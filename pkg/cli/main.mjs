@@ -42,10 +42,11 @@ const errorJson = (e) => (isIdvError(e)
 export async function main(argv, { env = process.env, stdout = process.stdout, stderr = process.stderr } = {}) {
   const controller = new AbortController();
   let out = new Output({ stdout, stderr, env, secrets: secretValues(env), quiet: false });
-  const state = { progress: null, server: null, exitOnSignal: null };
+  const state = { progress: null, server: null }; // the bar being drawn, the webhook receiver
 
   // Ctrl-C / SIGTERM: abort every request in flight, write nothing more to stdout, exit now.
-  const interrupt = (signal, code) => () => {
+  // (The receiver exits 0 on both: stopping it is how it ends.)
+  const interrupt = (code) => () => {
     out.stopped = true;
     state.progress?.stop();
     controller.abort();
@@ -56,8 +57,8 @@ export async function main(argv, { env = process.env, stdout = process.stdout, s
     }
     process.exit(code);
   };
-  process.on("SIGINT", interrupt("SIGINT", 130));
-  process.on("SIGTERM", interrupt("SIGTERM", 143));
+  process.on("SIGINT", interrupt(130));
+  process.on("SIGTERM", interrupt(143));
   // `| head`: the reader went away. End quietly, as a pipeline expects.
   stdout.on("error", (e) => {
     out.stopped = true;
@@ -241,7 +242,7 @@ function parseDate(command, flag, text, end) {
   if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) throw bad();
   let ms = date.getTime() + ((h * 60 + mi) * 60 + Math.min(s, 59)) * 1000;
   if (m[4] === undefined) return end ? ms + 86_400_000 - 1 : ms;
-  ms += m[7] ? Number(`0${m[7]}`.slice(0, 5)) * 1000 : 0;
+  ms += m[7] ? Number(m[7].slice(1, 4).padEnd(3, "0")) : 0; // milliseconds, finer digits dropped
   const zone = m[8];
   if (zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;
@@ -265,9 +266,9 @@ function dateRange(command, from, to) {
 }
 
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
-const inRange = (range) => (s) => {
+const inRange = ({ from, to }) => (s) => {
   const t = Date.parse(s.createdAt);
-  return !(range.from !== undefined && !(t >= range.from)) && !(range.to !== undefined && !(t <= range.to));
+  return (from === undefined || t >= from) && (to === undefined || t <= to);
 };
 
 // ---- printing ---------------------------------------------------------------------------
@@ -296,7 +297,9 @@ function sessionView(out, s) {
     ? [s.person.fullName ?? [s.person.firstName, s.person.lastName].filter(Boolean).join(" "), s.person.country, s.person.documentType]
       .filter(Boolean).join(", ")
     : "";
-  const extra = s.extra ? Object.entries(s.extra).map(([k, v]) => `${k}=${v}`).join(", ") : "";
+  const extra = s.extra
+    ? Object.entries(s.extra).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")
+    : "";
   const fields = [
     ["provider", s.provider],
     ["id", s.id],
@@ -359,13 +362,14 @@ async function printSessions(out, sessions, format, withProvider) {
   }
 }
 
-function warnBadRows(out, provider, badRows, badRowCount) {
+/** Rows the provider sent that are not sessions: a warning each (the first 10), never an error. */
+function warnBadRows(out, label, badRows, badRowCount) {
   if (!badRowCount) return;
-  out.warn(`${provider}: ${badRowCount} row${badRowCount === 1 ? " is" : "s are"} not sessions (skipped):`);
+  out.warn(`${label}: ${badRowCount === 1 ? "1 row is not a session" : `${badRowCount} rows are not sessions`} (left out):`);
   const shown = (badRows ?? []).slice(0, 10);
   for (const r of shown) {
     const where = [r.page !== undefined ? `page ${r.page}` : "", `row ${r.index}`, r.id ? `id ${r.id}` : ""].filter(Boolean).join(", ");
-    out.warn(`  ${r.provider ?? provider} ${where}: ${r.reason}`);
+    out.warn(`  ${r.provider ?? label} ${where}: ${r.reason}`);
   }
   if (badRowCount > shown.length) out.warn(`  ... and ${badRowCount - shown.length} more`);
 }
@@ -509,7 +513,7 @@ const COMMAND_RUNNERS = {
       const result = await new IdvClient(config).listUserSessions(refs, { signal: ctx.signal });
       sessions = result.sessions;
       errors.push(...result.errors);
-      warnBadRows(out, "user", result.badRows, result.badRowCount);
+      warnBadRows(out, Object.keys(config).join(", "), result.badRows, result.badRowCount);
     }
     const summary = summarize(sessions);
     for (const e of errors) out.error(describe(e));

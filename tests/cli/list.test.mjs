@@ -337,7 +337,7 @@ test("rows that are not sessions: warned about on stderr, the others printed, ex
       const r = await cli(["list", "didit", ...all], { env: e });
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(lines(r.stdout).map((l) => JSON.parse(l).id), [good.session_id]);
-      assert.match(r.stderr, /^warning: didit: 1 row is not sessions/);
+      assert.match(r.stderr, /^warning: didit: 1 row is not a session \(left out\):\n/);
       assert.match(r.stderr, /row 1, id 99999999-2222-3333-4444-555555555555: .*created/);
       const quiet = await cli(["list", "didit", ...all, "--quiet"], { env: e });
       assert.equal(quiet.code, 0);
