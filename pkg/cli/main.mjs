@@ -170,8 +170,8 @@ function packageSupport(provider) {
 }
 
 /** A client for `providers`, credentials from the environment; throws a `config` error naming what is missing. */
-function clientFor(ctx, providers, watch) {
-  const config = { fetch: watch?.fetch };
+function clientFor(ctx, providers, watch = requestWatch(ctx.out)) {
+  const config = { fetch: watch.fetch };
   for (const provider of providers) {
     const unsupported = packageSupport(provider);
     if (unsupported) throw unsupported;
@@ -182,21 +182,28 @@ function clientFor(ctx, providers, watch) {
     }
     config[provider] = settings;
   }
-  if (!config.fetch) delete config.fetch;
   return new IdvClient(config);
 }
 
 /**
- * Watches the client's requests (its `fetch`) to tell a person at the terminal why a listing
- * waits: a 429 and its Retry-After, a back-off after an error, or the client holding requests
- * back to stay within the provider's rate limit (nothing in flight for a while).
+ * Watches the client's requests (its `fetch`): to tell a person at the terminal why a listing
+ * waits (a 429 and its Retry-After, a back-off after an error, or the client holding requests
+ * back to stay within the provider's rate limit: nothing in flight for a while), and to add an
+ * OAuth access token (Mangopay's) to the values kept out of every output.
  */
-function requestWatch(onChange) {
+function requestWatch(out, onChange = () => {}) {
   const state = { inFlight: 0, idleSince: performance.now(), last: null };
   const fetchImpl = async (input, init) => {
     state.inFlight += 1;
     try {
       const response = await globalThis.fetch(input, init);
+      if (response.ok && /\/oauth\/token(?:[?#]|$)/.test(String(input?.url ?? input))) {
+        try {
+          out.addSecret(JSON.parse(await response.clone().text())?.access_token);
+        } catch {
+          // not JSON: the client reports it
+        }
+      }
       const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
       state.last = { status: response.status, at: performance.now(), retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined };
       return response;
@@ -407,7 +414,7 @@ const COMMAND_RUNNERS = {
     const options = { signal: ctx.signal, ...(opts["include-raw"] ? { includeRaw: true } : {}) };
 
     let bar = null;
-    const watch = requestWatch(() => bar?.draw());
+    const watch = requestWatch(out, () => bar?.draw());
     const client = clientFor(ctx, [provider], watch);
     let sessions;
     let badRows;
@@ -510,7 +517,7 @@ const COMMAND_RUNNERS = {
     }
     let sessions = [];
     if (Object.keys(config).length) {
-      const result = await new IdvClient(config).listUserSessions(refs, { signal: ctx.signal });
+      const result = await new IdvClient({ ...config, fetch: requestWatch(out).fetch }).listUserSessions(refs, { signal: ctx.signal });
       sessions = result.sessions;
       errors.push(...result.errors);
       warnBadRows(out, Object.keys(config).join(", "), result.badRows, result.badRowCount);

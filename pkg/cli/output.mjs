@@ -36,6 +36,12 @@ export class Output {
     this.progressLine = null; // the progress bar's line, redrawn after a message
   }
 
+  /** Keeps one more value (a token the client was given) out of every output. */
+  addSecret(value) {
+    if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH || this.secrets.includes(value)) return;
+    this.secrets = [...this.secrets, value].sort((a, b) => b.length - a.length);
+  }
+
   redact(text) {
     let out = text;
     for (const secret of this.secrets) {

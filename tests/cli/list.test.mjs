@@ -305,6 +305,25 @@ test("provider, network and data errors: the IdvError's code and message on stde
   }
 });
 
+test("a Mangopay access token quoted back by the provider never reaches the output", async () => {
+  const token = "tok-7c1e0f2b9a8d4e6f-access-token";
+  const server = http.createServer((req, res) => {
+    res.writeHead(req.url.includes("/oauth/token") ? 200 : 400, { "content-type": "application/json" });
+    res.end(JSON.stringify(req.url.includes("/oauth/token")
+      ? { access_token: token, token_type: "bearer", expires_in: 3600 }
+      : { Message: `Invalid request headers: authorization=Bearer ${token}; token ${token}`, Type: "param_error", errors: null }));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const r = await cli(["list", "mangopay", "--user", "u"], { env: { ...env, IDV_MANGOPAY_BASE_URL: `http://127.0.0.1:${server.address().port}` } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: \w+: mangopay: /);
+    assert.ok(!r.stderr.includes(token) && !r.stdout.includes(token), r.stderr);
+  } finally {
+    server.close();
+  }
+});
+
 test("a provider the installed package does not support fails with the package's own error, exit 1", async () => {
   // The CLI's table has all five providers; which ones work is the package's call. This checks
   // whichever of Onfido and Stripe Identity the package does not know yet.
