@@ -41,11 +41,10 @@ test("the progress bar on stderr at a terminal: pages of the total, sessions, el
   assert.equal(r.code, 0, r.screen);
   assert.equal(readFileSync(out, "utf8"), toCsv(await client.listAll("didit", {})), "the CSV is the same at a terminal");
   const drawn = plain(r.screen);
-  const total = Math.ceil(700 / 100);
-  assert.match(drawn, new RegExp(`didit \\[[█░]+\\] ${total}/${total} pages · 700 sessions · \\d+\\.\\ds`), "the last frame");
+  assert.match(drawn, /didit \[█+\] (\d+)\/\1 pages · 700 sessions · \d+\.\ds/, "the last frame: every page of the total");
   assert.match(drawn, /didit .*0 pages · 0 sessions · \d+\.\ds/, "the first frame");
   assert.ok(r.screen.includes(`\r${ESC}K`), "the bar is cleared at the end");
-  assert.match(drawn, /didit: 700 sessions, 7 pages in \d+\.\ds/, "a closing note at the terminal");
+  assert.match(drawn, /didit: 700 sessions, \d+ pages in \d+\.\ds/, "a closing note at the terminal");
   for (const frame of drawn.split(/[\r\n]/)) assert.ok([...frame].length < 100, `a frame fits 100 columns: ${frame}`);
 
   // --quiet: no bar, no note.
@@ -63,7 +62,7 @@ test("no progress bar, note or colour when stderr and stdout are pipes", async (
   const out = join(pkg.dir, "piped.jsonl");
   const t = await runInPty(`${sh(pkg.bin)} list didit --all | cat > ${sh(out)}`, { env });
   assert.equal(t.code, 0);
-  assert.match(plain(t.screen), /7\/7 pages · 700 sessions/);
+  assert.match(plain(t.screen), /(\d+)\/\1 pages · 700 sessions/);
   const lines = readFileSync(out, "utf8").split("\n").filter(Boolean);
   assert.equal(lines.length, 700, "jsonl when stdout is not a terminal");
   assert.ok(!lines.join("").includes(ESC));
@@ -75,7 +74,7 @@ test("a 429 makes the bar say it waits for the rate limit, then the listing comp
   const r = await runInPty(`${sh(pkg.bin)} list didit --all --format csv > ${sh(out)}`, { env });
   assert.equal(r.code, 0, r.screen);
   assert.match(plain(r.screen), /0 pages · 0 sessions · \d+\.\ds · rate limited: waiting \ds \(Retry-After\)/);
-  assert.match(plain(r.screen), /7\/7 pages · 700 sessions/);
+  assert.match(plain(r.screen), /(\d+)\/\1 pages · 700 sessions/);
   assert.equal(readFileSync(out, "utf8"), toCsv(await client.listAll("didit", {})));
 });
 
