@@ -42,7 +42,7 @@ test('CLI prints one listening line, serves, and exits on SIGTERM', async () => 
   const health = await (await fetch(`${m[1]}/__mock/health`)).json();
   assert.equal(health.ok, true);
   assert.equal(health.seed, 1);
-  assert.deepEqual(health.sessions, { mangopay: 50, equals: 50, didit: 50 });
+  assert.deepEqual(health.sessions, { mangopay: 50, equals: 50, didit: 50, onfido: 50, stripe: 50 });
   process.kill(p.child.pid, 'SIGTERM');
   const { code, signal } = await p.exited;
   assert.equal(signal, null, 'handled SIGTERM itself');

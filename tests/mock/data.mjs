@@ -10,11 +10,11 @@
 // Records keep URLs as paths (`/hosted/...`); the server prefixes the request's origin.
 
 import { Rng } from './rng.mjs';
+import { DAY, REFERENCE_DATE, REFERENCE_UNIX, SPAN, isoSeconds } from './clock.mjs';
+import { ONFIDO_RUN_STATUSES, ONFIDO_UNKNOWN_STATUS, createOnfidoApplicant, createOnfidoRun, generateOnfido, insertOnfidoRuns, setOnfidoStatus } from './onfido-data.mjs';
+import { STRIPE_STATUSES, STRIPE_UNKNOWN_STATUS, createStripeSession as addStripeSession, generateStripe, insertStripeSessions, setStripeStatus } from './stripe-data.mjs';
 
-export const REFERENCE_DATE = '2026-11-01T00:00:00Z';
-export const REFERENCE_UNIX = Date.UTC(2026, 10, 1) / 1000;
-const DAY = 86400;
-const SPAN = 730 * DAY; // the data set covers the two years before REFERENCE_DATE
+export { REFERENCE_DATE, REFERENCE_UNIX, isoSeconds };
 /** Mangopay renamed OUTDATED to OUT_OF_DATE on this date; old spelling only before it. */
 const OUTDATED_RENAME_UNIX = Date.UTC(2025, 4, 23) / 1000;
 
@@ -23,6 +23,10 @@ export const CREDENTIALS = Object.freeze({
   mangopay: Object.freeze({ clientId: 'mock-client', apiKey: 'mock-mangopay-api-key' }),
   equals: Object.freeze({ apiKey: 'mock-equals-api-key' }),
   didit: Object.freeze({ apiKey: 'mock-didit-api-key', webhookSecret: 'mock-didit-webhook-secret' }),
+  // Authorization: Token token=<apiToken>; deliveries signed (X-SHA2-Signature) with webhookToken
+  onfido: Object.freeze({ apiToken: 'mock-onfido-api-token', webhookToken: 'mock-onfido-webhook-token' }),
+  // Authorization: Bearer <secretKey | restrictedKey | readOnlyKey>; Stripe-Signature with webhookSecret
+  stripe: Object.freeze({ secretKey: 'sk_test_mock', restrictedKey: 'rk_test_mock', readOnlyKey: 'rk_test_mock_readonly', webhookSecret: 'whsec_mock' }),
 });
 
 /** Below this many sessions per provider the mandatory statuses would not all fit. */
@@ -56,10 +60,18 @@ export const REQUIRED_STATUSES = Object.freeze({
     'Kyc Expired',
     'Pending Review',
   ],
+  onfido: [...ONFIDO_RUN_STATUSES, ONFIDO_UNKNOWN_STATUS],
+  stripe: [...STRIPE_STATUSES, STRIPE_UNKNOWN_STATUS],
 });
 
 /** Statuses the mock uses that are in no table of SPEC section 3. */
-export const UNKNOWN_STATUSES = Object.freeze({ mangopay: ['ON_HOLD'], equals: ['paused'], didit: ['Pending Review'] });
+export const UNKNOWN_STATUSES = Object.freeze({
+  mangopay: ['ON_HOLD'],
+  equals: ['paused'],
+  didit: ['Pending Review'],
+  onfido: [ONFIDO_UNKNOWN_STATUS],
+  stripe: [STRIPE_UNKNOWN_STATUS],
+});
 
 /** Didit workflows of the mock. `POST /v3/session/` accepts any workflow_id; these ones are known. */
 export const DIDIT_WORKFLOWS = Object.freeze([
@@ -122,13 +134,15 @@ const MANGOPAY_TAGS = ['onboarding', 're-kyc', 'payout-threshold', 'Created usin
  * 3: Didit-heavy history (session-count spike), also at Equals.
  * 4: Equals-heavy, three applications, also at Mangopay.
  * 5: one approved session at each provider ("verified now").
+ * Onfido and Stripe (placed by `placeAtNextProviders`, from their own stream so that the first three
+ * providers' people do not change): 1 at both, 2 at both, 3 at Onfido, 4 at Stripe, 5 at both.
  */
 const INTERESTING = [
-  { legal: false, apps: 2, quota: { mangopay: 12, equals: 5, didit: 8 } },
-  { legal: true, apps: 1, quota: { mangopay: 25, equals: 4, didit: 3 } },
-  { legal: false, apps: 1, quota: { mangopay: 0, equals: 3, didit: 30 } },
-  { legal: false, apps: 3, quota: { mangopay: 2, equals: 12, didit: 0 } },
-  { legal: false, apps: 1, quota: { mangopay: 1, equals: 1, didit: 1 }, approvedOnly: true },
+  { legal: false, apps: 2, quota: { mangopay: 12, equals: 5, didit: 8, onfido: 8, stripe: 8 } },
+  { legal: true, apps: 1, quota: { mangopay: 25, equals: 4, didit: 3, onfido: 2, stripe: 2 } },
+  { legal: false, apps: 1, quota: { mangopay: 0, equals: 3, didit: 30, onfido: 4, stripe: 0 } },
+  { legal: false, apps: 3, quota: { mangopay: 2, equals: 12, didit: 0, onfido: 0, stripe: 4 } },
+  { legal: false, apps: 1, quota: { mangopay: 1, equals: 1, didit: 1, onfido: 1, stripe: 1 }, approvedOnly: true },
 ];
 
 function makePeople(seed, n) {
@@ -198,7 +212,27 @@ function allocateOwners(rng, people, provider, n) {
   return rng.shuffle(owners);
 }
 
+/** Onfido applicants and Stripe client_reference_ids, drawn after `makePeople` from their own
+ * stream: the interesting people by their quotas, the others at random. */
+function placeAtNextProviders(seed, people) {
+  const rng = Rng.stream(seed, 'people-next');
+  for (const person of people) {
+    const special = INTERESTING[person.index - 1];
+    const atOnfido = special ? special.quota.onfido > 0 : rng.chance(0.5);
+    const atStripe = special ? special.quota.stripe > 0 : rng.chance(0.45);
+    person.onfidoApplicantId = atOnfido ? rng.uuid() : null;
+    person.stripeClientReferenceId = atStripe ? `user-${person.index}` : null;
+  }
+  // every provider needs somebody
+  if (!people.some((p) => p.onfidoApplicantId)) people[people.length - 1].onfidoApplicantId = rng.uuid();
+  if (!people.some((p) => p.stripeClientReferenceId)) people[people.length - 1].stripeClientReferenceId = `user-${people.length}`;
+}
+
+const approvedOnly = (person) => Boolean(INTERESTING[person.index - 1]?.approvedOnly);
+
 function isAt(person, provider) {
+  if (provider === 'onfido') return person.onfidoApplicantId !== null;
+  if (provider === 'stripe') return person.stripeClientReferenceId !== null;
   if (provider === 'mangopay') return person.mangopayUserId !== null;
   if (provider === 'equals') return person.equalsAssociatedPersonId !== null;
   return person.diditVendorData !== null;
@@ -435,11 +469,6 @@ const EQUALS_WEIGHTS = [
   ['completed+approved', 45], ['completed+declined', 12], ['completed+resubmission_requested', 6], ['completed', 6],
   ['to_be_completed', 10], ['in_progress', 8], ['expired', 10], ['paused', 1],
 ];
-
-/** ISO 8601 without milliseconds, as Equals formats dates. */
-export function isoSeconds(unix) {
-  return new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function newEqualsRow(rng, { id, applicationId, associatedPersonId, personIndex }, statusKey, created) {
   const [status, result] = statusKey.split('+');
@@ -778,6 +807,14 @@ export function generateData({ seed = 1, sessions = 500 } = {}) {
   const mangopay = indexMangopay(people, generateMangopay(seed, people, n));
   const equalsRows = generateEquals(seed, people, n).sort(compareEquals);
   const diditSessions = generateDidit(seed, people, n);
+  placeAtNextProviders(seed, people);
+  const onfidoRng = Rng.stream(seed, 'onfido');
+  const onfido = generateOnfido(onfidoRng, people, allocateOwners(onfidoRng, people, 'onfido', n), n, approvedOnly);
+  const stripeRng = Rng.stream(seed, 'stripe');
+  const stripe = generateStripe(stripeRng, people, allocateOwners(stripeRng, people, 'stripe', n), n, {
+    approvedOnly,
+    interesting: (person) => person.index <= INTERESTING.length,
+  });
   const data = {
     seed,
     sessionsPerProvider: n,
@@ -792,6 +829,8 @@ export function generateData({ seed = 1, sessions = 500 } = {}) {
       byId: new Map(diditSessions.map((s) => [s.session_id, s])),
       workflows: DIDIT_WORKFLOWS,
     },
+    onfido,
+    stripe,
     clock: REFERENCE_UNIX,
     mutationRng: Rng.stream(seed, 'mutations'),
   };
@@ -800,15 +839,18 @@ export function generateData({ seed = 1, sessions = 500 } = {}) {
 }
 
 function recount(data) {
-  for (const p of data.people) p.counts = { mangopay: 0, equals: 0, didit: 0 };
+  for (const p of data.people) p.counts = { mangopay: 0, equals: 0, didit: 0, onfido: 0, stripe: 0 };
   for (const s of data.mangopay.sessions) data.peopleByIndex.get(s.personIndex).counts.mangopay++;
   for (const r of data.equals.rows) if (r.personIndex) data.peopleByIndex.get(r.personIndex).counts.equals++;
   // counted as findable through the person's vendor_data
   for (const s of data.didit.sessions) if (s.personIndex && s.vendor_data !== null) data.peopleByIndex.get(s.personIndex).counts.didit++;
+  // findable through the person's applicant id and client_reference_id
+  for (const r of data.onfido.runs) if (r.personIndex) data.peopleByIndex.get(r.personIndex).counts.onfido++;
+  for (const s of data.stripe.sessions) if (s.personIndex && s.client_reference_id !== null) data.peopleByIndex.get(s.personIndex).counts.stripe++;
 }
 
 /** Seconds on the mock's own clock: new sessions are stamped after every seeded one. */
-function tick(data) {
+export function tick(data) {
   data.clock += 1 + data.mutationRng.int(30);
   return data.clock;
 }
@@ -826,6 +868,8 @@ export function peopleJson(data) {
     diditVendorData: p.diditVendorData,
     equalsAssociatedPersonId: p.equalsAssociatedPersonId,
     equalsApplicationIds: [...p.equalsApplicationIds],
+    onfidoApplicantId: p.onfidoApplicantId,
+    stripeClientReferenceId: p.stripeClientReferenceId,
     counts: { ...p.counts },
   }));
 }
@@ -866,10 +910,46 @@ export function createDiditSession(data, { workflowId, vendorData = null, callba
   return rec;
 }
 
+/** `POST /v3.6/applicants` (fields as validated by onfido.mjs). */
+export function createOnfidoApplicantRecord(data, fields) {
+  return createOnfidoApplicant(data.onfido, data.mutationRng, tick(data), fields);
+}
+
+/** `POST /v3.6/workflow_runs`: `{workflowId, applicantId, tags?, customerUserId?, link?}`. A run of
+ * a seeded applicant belongs to that applicant's person. */
+export function createOnfidoSession(data, input) {
+  const applicant = data.onfido.applicants.get(input.applicantId);
+  const person = applicant?.personIndex ? data.peopleByIndex.get(applicant.personIndex) : null;
+  const rec = createOnfidoRun(data.onfido, data.mutationRng, tick(data), { ...input, person });
+  if (person) person.counts.onfido++;
+  return rec;
+}
+
+/** `POST /v1/identity/verification_sessions`: `{type, clientReferenceId?, metadata?, options?,
+ * returnUrl?, providedDetails?}`. A client_reference_id of a seeded person links the session to them. */
+export function createStripeSession(data, input) {
+  const person = input.clientReferenceId ? data.people.find((p) => p.stripeClientReferenceId === input.clientReferenceId) ?? null : null;
+  const rec = addStripeSession(data.stripe, data.mutationRng, tick(data), { ...input, person });
+  if (person) person.counts.stripe++;
+  return rec;
+}
+
 /** Insert `count` new newest sessions (random statuses) at `provider`, for `userRef` when given;
  * `onRecord(rec)` sees each new record (the server sends webhooks from it). */
 export function insertSessions(data, provider, count, userRef, onRecord = () => {}) {
   const rng = data.mutationRng;
+  if (provider === 'onfido' || provider === 'stripe') {
+    // userRef: an Onfido applicant id, a Stripe client_reference_id
+    const insert = provider === 'onfido' ? insertOnfidoRuns : insertStripeSessions;
+    const recs = insert(data[provider], rng, data.people, () => tick(data), count, userRef);
+    return recs.map((rec) => {
+      const person = rec.personIndex ? data.peopleByIndex.get(rec.personIndex) : null;
+      if (person && (provider === 'onfido' || rec.client_reference_id !== null)) person.counts[provider]++;
+      onRecord(rec);
+      const { key, id, status, userRef: ref } = sessionSummary(provider, rec);
+      return { key, id, status, userRef: ref };
+    });
+  }
   const out = [];
   for (let i = 0; i < count; i++) {
     if (provider === 'mangopay') {
@@ -919,7 +999,7 @@ export function insertSessions(data, provider, count, userRef, onRecord = () => 
  * statuses (hence the decision blocks) redrawn to match. Any string is accepted as a status.
  * Returns the changed record; throws `{notFound: true}` for an unknown id.
  */
-export function setSessionStatus(data, provider, { id, status, result, applicationId }) {
+export function setSessionStatus(data, provider, { id, status, result, applicationId, lastError }) {
   if (typeof status !== 'string' || status === '') throw new Error('status must be a non-empty string');
   const notFound = () => Object.assign(new Error(`no ${provider} session ${id}`), { notFound: true });
   if (provider === 'mangopay') {
@@ -956,6 +1036,29 @@ export function setSessionStatus(data, provider, { id, status, result, applicati
     tick(data);
     return rec;
   }
+  if (provider === 'onfido') {
+    const rec = data.onfido.byId.get(id);
+    if (!rec) throw notFound();
+    return setOnfidoStatus(data.onfido, data.mutationRng, tick(data), rec, status);
+  }
+  if (provider === 'stripe') {
+    // `result` is shorthand for last_error.code; `lastError` gives {code (string or null), reason?}
+    const rec = data.stripe.byId.get(id);
+    if (!rec) throw notFound();
+    let error = null;
+    if (lastError !== undefined && lastError !== null) {
+      if (typeof lastError !== 'object' || Array.isArray(lastError) || !(lastError.code === null || typeof lastError.code === 'string')) {
+        throw new Error('lastError must be {code: string | null, reason?: string}');
+      }
+      if (lastError.reason !== undefined && typeof lastError.reason !== 'string') throw new Error('lastError.reason must be a string');
+      error = { code: lastError.code, reason: lastError.reason };
+    } else if (result !== undefined && result !== null) {
+      if (typeof result !== 'string') throw new Error('result must be a string');
+      error = { code: result };
+    }
+    tick(data);
+    return setStripeStatus(data.stripe, data.mutationRng, rec, status, error);
+  }
   throw new Error(`unknown provider ${provider}`);
 }
 
@@ -965,6 +1068,8 @@ export function setSessionStatus(data, provider, { id, status, result, applicati
 export function sessionCount(data, provider) {
   if (provider === 'mangopay') return data.mangopay.sessions.length;
   if (provider === 'equals') return data.equals.rows.length;
+  if (provider === 'onfido') return data.onfido.runs.length;
+  if (provider === 'stripe') return data.stripe.sessions.length;
   return data.didit.sessions.length;
 }
 
@@ -991,6 +1096,26 @@ export function sessionSummary(provider, rec) {
     t.legacyFeatures = rec.legacyFeatures !== null;
     return t;
   }
+  if (provider === 'onfido') {
+    // userRef as SPEC section 9: customer_user_id, else applicant_id
+    return {
+      key: `onfido:${rec.id}`,
+      id: rec.id,
+      status: rec.status,
+      userRef: rec.customer_user_id ?? rec.applicant_id,
+      createdAt: isoSeconds(rec.created),
+      applicantId: rec.applicant_id,
+      workflowId: rec.workflow_id,
+      checkId: rec.check?.id ?? null,
+    };
+  }
+  if (provider === 'stripe') {
+    const t = { key: `stripe:${rec.id}`, id: rec.id, status: rec.status, createdAt: isoSeconds(rec.created), created: rec.created };
+    if (rec.client_reference_id !== null) t.userRef = rec.client_reference_id;
+    if (rec.lastError) t.lastErrorCode = rec.lastError.code;
+    if (rec.redaction) t.redaction = rec.redaction.status;
+    return t;
+  }
   throw new Error(`unknown provider ${provider}`);
 }
 
@@ -999,5 +1124,7 @@ export function truth(data, provider) {
   if (provider === 'mangopay') return data.mangopay.sessions.map((s) => sessionSummary(provider, s));
   if (provider === 'equals') return data.equals.rows.map((r) => sessionSummary(provider, r));
   if (provider === 'didit') return data.didit.sessions.map((s) => sessionSummary(provider, s));
+  if (provider === 'onfido') return data.onfido.runs.map((r) => sessionSummary(provider, r));
+  if (provider === 'stripe') return data.stripe.sessions.map((s) => sessionSummary(provider, s));
   throw new Error(`unknown provider ${provider}`);
 }

@@ -9,6 +9,8 @@
 
 import { json } from './http.mjs';
 import { mangopayError } from './mangopay.mjs';
+import { onfidoError } from './onfido.mjs';
+import { stripeError } from './stripe.mjs';
 
 export const ECHO_MIDDLE = 400;
 const FILLER = 'The request could not be processed because one or more of its headers are not valid here. ';
@@ -47,5 +49,7 @@ export function echoResponse(provider, headers) {
     return mangopayError(400, 'param_error', message, errors);
   }
   if (provider === 'equals') return json(400, { message });
+  if (provider === 'onfido') return onfidoError(400, 'bad_request', message);
+  if (provider === 'stripe') return stripeError(400, { message });
   return json(400, { detail: message });
 }

@@ -25,7 +25,7 @@ describe('control endpoints and CORS', () => {
   test('health reports the data set and configuration', async () => {
     const h = await control(url, 'health');
     assert.equal(h.ok, true);
-    assert.deepEqual(h.sessions, { mangopay: 500, equals: 500, didit: 500 });
+    assert.deepEqual(h.sessions, { mangopay: 500, equals: 500, didit: 500, onfido: 500, stripe: 500 });
     assert.equal(h.referenceDate, '2026-11-01T00:00:00Z');
     assert.equal(h.credentials.mangopay.clientId, 'mock-client');
   });
@@ -76,7 +76,7 @@ describe('control endpoints and CORS', () => {
   test('unknown paths and bad control input', async () => {
     assert.equal((await getJson(`${url}/nothing/here`)).status, 404);
     assert.equal((await getJson(`${url}/__mock/nope`)).status, 404);
-    assert.equal((await postJson(`${url}/__mock/insert`, { provider: 'stripe', count: 1 })).status, 400);
+    assert.equal((await postJson(`${url}/__mock/insert`, { provider: 'sumsub', count: 1 })).status, 400);
     assert.equal((await postJson(`${url}/__mock/faults`, { 418: 1 })).status, 400);
     assert.equal((await postJson(`${url}/__mock/faults`, '{not json')).status, 400);
   });

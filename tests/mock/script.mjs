@@ -18,6 +18,8 @@ export const SCRIPT_ENDPOINTS = Object.freeze({
   mangopay: ['token', 'list', 'get', 'create', 'events', 'responses', 'any'],
   equals: ['list', 'any'],
   didit: ['list', 'get', 'create', 'any'],
+  onfido: ['list', 'get', 'create', 'applicants', 'checks', 'reports', 'any'],
+  stripe: ['list', 'get', 'create', 'update', 'cancel', 'redact', 'report', 'any'],
 });
 
 export const DEFAULT_HOLD_MS = 60_000;

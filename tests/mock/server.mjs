@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Mock IDV providers: one local HTTP server speaking Mangopay, Equals Money and Didit as their
-// docs describe (see /work/shared/providers.md and tests/mock/README.md). Node >= 18, no
-// dependencies beyond Node built-ins.
+// Mock IDV providers: one local HTTP server speaking Mangopay, Equals Money, Didit, Onfido and
+// Stripe Identity as their docs describe (see ../shared/providers.md, ../shared/providers-next.md
+// and tests/mock/README.md). Node >= 18, no dependencies beyond Node built-ins.
 //
 // TEST CREDENTIALS (mock-only values, accepted by nothing else):
 //   Mangopay  ClientId `mock-client`, ApiKey `mock-mangopay-api-key`
@@ -10,6 +10,10 @@
 //             then  Authorization: Bearer <access_token>   (scheme matched case-insensitively)
 //   Equals    Authorization: ApiKey mock-equals-api-key    (missing -> 401, wrong -> 403)
 //   Didit     x-api-key: mock-didit-api-key                (missing -> 403, wrong -> 401)
+//   Onfido    Authorization: Token token=mock-onfido-api-token  (missing or wrong -> 401);
+//             webhooks signed (X-SHA2-Signature) with the token mock-onfido-webhook-token
+//   Stripe    Authorization: Bearer sk_test_mock (or rk_test_mock; rk_test_mock_readonly reads only)
+//             (missing or wrong -> 401); webhooks signed (Stripe-Signature) with whsec_mock
 //
 // CLI:
 //   node tests/mock/server.mjs --port 0 --seed 1 --sessions 500 [--latency-ms N]
@@ -44,10 +48,16 @@ import { IdempotencyStore } from './idempotency.mjs';
 import { MANGOPAY_TOKEN_PATH, handleMangopay, isMangopayPath, mangopayEndpoint, mangopayForbidden, mangopayIdempotencyKey, mangopayRateLimitBody } from './mangopay.mjs';
 import { equalsEndpoint, equalsForbidden, equalsRateLimitBody, handleEquals, isEqualsPath } from './equals.mjs';
 import { diditDecision, diditEndpoint, diditForbidden, diditRateLimitBody, handleDidit, isDiditPath } from './didit.mjs';
+import { handleOnfido, isOnfidoPath, onfidoEndpoint, onfidoForbidden, onfidoRateLimitBody } from './onfido.mjs';
+import { handleStripe, isStripePath, stripeEndpoint, stripeForbidden, stripeIdempotencyKey, stripeRateLimitBody } from './stripe.mjs';
+import { ONFIDO_WORKFLOWS } from './onfido-data.mjs';
+import { STRIPE_VERIFICATION_FLOW } from './stripe-data.mjs';
 
 export { CREDENTIALS, REFERENCE_DATE, generateData };
 
-export const PROVIDERS = ['mangopay', 'equals', 'didit'];
+export const PROVIDERS = ['mangopay', 'equals', 'didit', 'onfido', 'stripe'];
+/** Providers with a create endpoint (counted in `stats.creates`). */
+const CREATE_PROVIDERS = ['mangopay', 'didit', 'onfido', 'stripe'];
 export { FAULT_KINDS };
 const FAULT_SETTINGS = ['faults', 'latencyMs', 'rateScale', 'windowScale', 'retryAfterSeconds', 'slowMs', 'faultsOnToken'];
 
@@ -79,6 +89,10 @@ const MANGOPAY_WINDOWS = [
 const EQUALS_WINDOW = { ms: MINUTE, limit: 600 };
 /** Didit: 300 requests per minute per HTTP method (providers.md 3.8). */
 const DIDIT_WINDOW = { ms: MINUTE, limit: 300 };
+/** Onfido publishes no rate limit (providers-next.md 2.5): 400 requests per minute is the mock's choice. */
+const ONFIDO_WINDOW = { ms: MINUTE, limit: 400 };
+/** Stripe: "Individual endpoints default to 25 requests per second" (providers-next.md 1.5). */
+const STRIPE_WINDOW = { ms: 1000, limit: 25 };
 
 const EXPOSED_HEADERS = [
   'x-number-of-pages',
@@ -91,8 +105,10 @@ const EXPOSED_HEADERS = [
   'location',
   'content-length',
   'x-mock-fault',
+  'request-id',
+  'idempotent-replayed',
 ].join(', ');
-const ALLOWED_HEADERS = '*, authorization, x-api-key, content-type, idempotency-key, accept, user-agent';
+const ALLOWED_HEADERS = '*, authorization, x-api-key, content-type, idempotency-key, accept, user-agent, stripe-version';
 
 const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const MAX_BODY = 1 << 20;
@@ -206,16 +222,19 @@ function makeLimiters(opts) {
     mangopay: new Windows(MANGOPAY_WINDOWS, opts.rateScale, opts.windowScale),
     equals: new Windows([EQUALS_WINDOW], opts.rateScale, opts.windowScale),
     didit: new Map(), // per HTTP method
+    onfido: new Windows([ONFIDO_WINDOW], opts.rateScale, opts.windowScale),
+    stripe: new Map(), // per endpoint
   };
 }
 
-function limiterFor(state, provider, method) {
-  if (provider !== 'didit') return state.limiters[provider];
-  const m = method === 'HEAD' ? 'GET' : method;
-  let w = state.limiters.didit.get(m);
+/** The limiter of a request: one per provider; Didit one per HTTP method, Stripe one per endpoint. */
+function limiterFor(state, provider, method, endpoint) {
+  if (provider !== 'didit' && provider !== 'stripe') return state.limiters[provider];
+  const key = provider === 'didit' ? (method === 'HEAD' ? 'GET' : method) : endpoint ?? 'other';
+  let w = state.limiters[provider].get(key);
   if (!w) {
-    w = new Windows([DIDIT_WINDOW], state.opts.rateScale, state.opts.windowScale);
-    state.limiters.didit.set(m, w);
+    w = new Windows([provider === 'didit' ? DIDIT_WINDOW : STRIPE_WINDOW], state.opts.rateScale, state.opts.windowScale);
+    state.limiters[provider].set(key, w);
   }
   return w;
 }
@@ -224,6 +243,8 @@ function rateLimited(provider, seconds, extraHeaders = {}) {
   const headers = { 'retry-after': String(seconds), ...extraHeaders };
   if (provider === 'mangopay') return json(429, mangopayRateLimitBody(), headers);
   if (provider === 'equals') return json(429, equalsRateLimitBody(), headers);
+  if (provider === 'onfido') return json(429, onfidoRateLimitBody(), headers);
+  if (provider === 'stripe') return json(429, stripeRateLimitBody(), headers);
   return json(429, diditRateLimitBody(seconds), headers);
 }
 
@@ -309,7 +330,13 @@ function perProvider() {
 
 /** Counters of `/__mock/stats` (in-flight gauges live in state.inFlight). */
 function newStats(inFlight = perProvider()) {
-  return { requests: perProvider(), tokenRequests: 0, creates: { mangopay: 0, didit: 0 }, maxInFlight: { ...inFlight } };
+  return {
+    requests: perProvider(),
+    tokenRequests: 0,
+    creates: Object.fromEntries(CREATE_PROVIDERS.map((p) => [p, 0])),
+    onfidoApplicantCreates: 0,
+    maxInFlight: { ...inFlight },
+  };
 }
 
 function makeControl(state) {
@@ -323,6 +350,8 @@ function makeControl(state) {
           mangopay: state.data.mangopay.sessions.length,
           equals: state.data.equals.rows.length,
           didit: state.data.didit.sessions.length,
+          onfido: state.data.onfido.runs.length,
+          stripe: state.data.stripe.sessions.length,
         },
         people: state.data.people.length,
         faults: { ...state.faults },
@@ -337,6 +366,8 @@ function makeControl(state) {
         credentials: { ...CREDENTIALS, didit: { ...CREDENTIALS.didit, webhookSecret: state.webhooks.settings.diditSecret } },
         webhooks: (({ deliveries, ...settings }) => settings)(state.webhooks.view()),
         diditWorkflows: state.data.didit.workflows.map(({ id, label, features }) => ({ id, label, features })),
+        onfidoWorkflows: ONFIDO_WORKFLOWS.map(({ id, label, versionId, reports }) => ({ id, label, versionId, reports: [...reports] })),
+        stripeVerificationFlow: STRIPE_VERIFICATION_FLOW,
         mangopayEvents: { ...mangopayEventsWindow(state.data), count: state.data.mangopay.events.length },
       };
     },
@@ -374,7 +405,7 @@ function makeControl(state) {
       if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
       const n = Number(count);
       if (!Number.isInteger(n) || n < 0 || n > 10000) throw new Error('count must be an integer between 0 and 10000');
-      const inserted = insertSessions(state.data, provider, n, userRef || undefined, (rec) => notify(state, provider, rec));
+      const inserted = insertSessions(state.data, provider, n, userRef || undefined, (rec) => notify(state, provider, { rec, cause: 'inserted' }));
       return { provider, inserted, total: sessionCount(state.data, provider) };
     },
     /** Hostile paging for one provider: 'normal' | 'huge-count' | 'ignore-page'. */
@@ -420,8 +451,15 @@ function makeControl(state) {
     },
     /** Provider request counters since the start or the last reset. */
     stats() {
-      const { requests, tokenRequests, creates, maxInFlight } = state.stats;
-      return { requests: { ...requests }, tokenRequests, creates: { ...creates }, inFlight: { ...state.inFlight }, maxInFlight: { ...maxInFlight } };
+      const { requests, tokenRequests, creates, onfidoApplicantCreates, maxInFlight } = state.stats;
+      return {
+        requests: { ...requests },
+        tokenRequests,
+        creates: { ...creates },
+        onfidoApplicantCreates,
+        inFlight: { ...state.inFlight },
+        maxInFlight: { ...maxInFlight },
+      };
     },
     /** Webhook settings and the deliveries log. */
     webhooks() {
@@ -526,6 +564,8 @@ function sleep(state, ms) {
 function endpointOf(provider, method, pathname) {
   if (provider === 'mangopay') return mangopayEndpoint(method, pathname);
   if (provider === 'equals') return equalsEndpoint(method, pathname);
+  if (provider === 'onfido') return onfidoEndpoint(method, pathname);
+  if (provider === 'stripe') return stripeEndpoint(method, pathname);
   return diditEndpoint(method, pathname);
 }
 
@@ -544,6 +584,8 @@ function providerOf(pathname) {
   if (isMangopayPath(pathname)) return 'mangopay';
   if (isEqualsPath(pathname)) return 'equals';
   if (isDiditPath(pathname)) return 'didit';
+  if (isOnfidoPath(pathname)) return 'onfido';
+  if (isStripePath(pathname)) return 'stripe';
   return null;
 }
 
@@ -636,7 +678,7 @@ async function handleRequest(state, control, req, res) {
   }
   const kind = fault?.kind ?? null;
   const faultHeader = { ...cors, 'x-mock-fault': kind };
-  const limiter = limiterFor(state, provider, method);
+  const limiter = limiterFor(state, provider, method, endpoint);
   const rateHeaders = () => (provider === 'mangopay' ? limiter.headers(Date.now()) : {});
 
   if (kind === 'reset') {
@@ -667,12 +709,10 @@ async function handleRequest(state, control, req, res) {
 
   const ctx = { method, url, origin, headers: req.headers, body, state, changed: [], idempotency };
   if (endpoint === 'create') state.stats.creates[provider]++;
-  let response;
-  if (provider === 'mangopay') response = handleMangopay(ctx);
-  else if (provider === 'equals') response = handleEquals(ctx);
-  else response = handleDidit(ctx);
+  if (provider === 'onfido' && endpoint === 'applicants' && method === 'POST') state.stats.onfidoApplicantCreates++;
+  const response = HANDLERS[provider](ctx);
   response.headers = { ...response.headers, ...rateHeaders() };
-  for (const rec of ctx.changed) notify(state, provider, rec);
+  for (const change of ctx.changed) notify(state, provider, change);
 
   if (kind === 'commit-then-reset' || kind === 'reset-after-store') {
     req.socket.destroy();
@@ -710,9 +750,13 @@ async function handleRequest(state, control, req, res) {
   write(res, response, kind === 'hold' ? faultHeader : cors);
 }
 
-/** The idempotency key of a request that takes part in idempotency (Mangopay creates), or null. */
+const HANDLERS = { mangopay: handleMangopay, equals: handleEquals, didit: handleDidit, onfido: handleOnfido, stripe: handleStripe };
+
+/** The idempotency key of a request that takes part in idempotency (Mangopay creates, Stripe
+ * POSTs), or null. */
 function idempotencyKeyOf(provider, method, pathname, headers) {
   if (provider === 'mangopay') return mangopayIdempotencyKey(method, pathname, headers);
+  if (provider === 'stripe') return stripeIdempotencyKey(method, pathname, headers);
   return null;
 }
 
@@ -726,21 +770,24 @@ function arriveIdempotent(state, provider, method, pathname, headers, res) {
   return idem;
 }
 
-/** Send the webhooks of a changed session (fire and forget). A Mangopay change whose status has
- * an event type is also recorded for the events API, with the same Date as its notification (the
- * wall clock), whether or not webhooks are on. */
-function notify(state, provider, rec) {
+/** Send the webhooks of a changed session (fire and forget). `change` is the record, or
+ * `{rec, cause, request}` (see Webhooks.notify). A Mangopay change whose status has an event type
+ * is also recorded for the events API, with the same Date as its notification (the wall clock),
+ * whether or not webhooks are on. */
+function notify(state, provider, change) {
   let date;
   if (provider === 'mangopay') {
     date = Math.floor(Date.now() / 1000);
-    recordMangopayEvent(state.data, rec, date);
+    recordMangopayEvent(state.data, change.rec ?? change, date);
   }
-  state.webhooks.notify(provider, rec, { data: state.data, origin: state.url, date });
+  state.webhooks.notify(provider, change, { data: state.data, origin: state.url, date });
 }
 
 function forbidden(provider) {
   if (provider === 'mangopay') return mangopayForbidden();
   if (provider === 'equals') return equalsForbidden();
+  if (provider === 'onfido') return onfidoForbidden();
+  if (provider === 'stripe') return stripeForbidden();
   return diditForbidden();
 }
 

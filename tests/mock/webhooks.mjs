@@ -1,6 +1,7 @@
 // Webhook notifications the mock sends when sessions change (webhooks.md): Didit's signed
 // `status.updated` POSTs, Mangopay's bare GETs for the IDV event types, Equals'
-// `IdentityVerificationStatusUpdated` POSTs; with the providers' timeouts and retry schedules.
+// `IdentityVerificationStatusUpdated` POSTs, Onfido's `X-SHA2-Signature` deliveries and Stripe's
+// `Stripe-Signature` events (providers-next.md 1.4, 2.4); with timeouts and retry schedules.
 //
 // Fire and forget: `notify()` builds the request at once (a snapshot of the session) and sends it
 // later on a timer, so API responses never wait for a receiver. Results go to the deliveries log
@@ -14,6 +15,8 @@ import { Rng } from './rng.mjs';
 import { dumps, pyStr } from './python-json.mjs';
 import { CREDENTIALS, MANGOPAY_IDV_EVENTS, isoSeconds } from './data.mjs';
 import { diditDecision } from './didit.mjs';
+import { onfidoCheckJson, onfidoReportsJson, onfidoRunJson } from './onfido-data.mjs';
+import { STRIPE_API_VERSION, stripeId, stripeSessionJson } from './stripe-data.mjs';
 
 export const DIDIT_WEBHOOK_SECRET = CREDENTIALS.didit.webhookSecret;
 /** The Didit application the mock's sessions belong to (`application_id` of the payloads). */
@@ -24,6 +27,16 @@ export const DIDIT_DECISION_STATUSES = Object.freeze(['Approved', 'Declined', 'I
 /** Mangopay's documented IDV events, by the session status they report (webhooks.md 2). */
 export { MANGOPAY_IDV_EVENTS };
 export const EQUALS_EVENT_TYPE = 'IdentityVerificationStatusUpdated';
+export const ONFIDO_WEBHOOK_TOKEN = CREDENTIALS.onfido.webhookToken;
+export const STRIPE_WEBHOOK_SECRET = CREDENTIALS.stripe.webhookSecret;
+/** Onfido Studio runs end in these statuses (`workflow_run.completed`); other changes are task
+ * events (providers-next.md 2.4: "no per-status run started/updated event"). */
+export const ONFIDO_FINAL_STATUSES = Object.freeze(['approved', 'declined', 'review', 'abandoned', 'error']);
+/** The Studio tasks the mock's runs go through, in order (task ids `<task_def_id>_<5 hex>`, as
+ * onfido-node test/studio-webhook-event-verifier.test.ts shows: `profile_1eb92`). */
+export const ONFIDO_TASK_DEFS = Object.freeze(['profile_data', 'document_photo', 'face_photo', 'run_checks', 'decision']);
+/** `identity.verification_session.<event>` by session status (providers-next.md 1.4). */
+const STRIPE_STATUS_EVENTS = { requires_input: 'requires_input', processing: 'processing', verified: 'verified', canceled: 'canceled' };
 
 const MINUTE = 60_000;
 /** Timeout of one attempt and the delays before each retry (attempts = delays + 1). */
@@ -31,6 +44,10 @@ export const DELIVERY_RULES = Object.freeze({
   didit: { timeoutMs: 5000, retryDelaysMs: [MINUTE, 4 * MINUTE] }, // 2 retries, ~1 min then ~4 min
   mangopay: { timeoutMs: 2000, retryDelaysMs: Array(5).fill(10 * MINUTE) }, // every 10 min, 6 attempts (mock cap)
   equals: { timeoutMs: 10_000, retryDelaysMs: Array(9).fill(5 * MINUTE) }, // every 5 min, 10 attempts (mock cap)
+  // Onfido documents no schedule: the mock's choice, 5 attempts over about 1.5 h
+  onfido: { timeoutMs: 10_000, retryDelaysMs: [MINUTE, 5 * MINUTE, 15 * MINUTE, 60 * MINUTE] },
+  // Stripe sandboxes retry "three times over a few hours" (intervals unstated: the mock's choice)
+  stripe: { timeoutMs: 10_000, retryDelaysMs: [10 * MINUTE, 60 * MINUTE, 180 * MINUTE] },
 });
 const MAX_LOG = 1000;
 const SETTINGS = ['url', 'diditSecret', 'corrupt', 'delayMs', 'retryScale', 'timeoutScale'];
@@ -41,6 +58,18 @@ function nowUnix() {
 
 function hmacHex(secret, message) {
   return createHmac('sha256', secret).update(message).digest('hex');
+}
+
+/** Onfido's `X-SHA2-Signature`: lowercase hex HMAC-SHA256 of the raw body, keyed by the webhook
+ * token (onfido-node webhook-event-verifier.ts; its tests' published vectors in onfido.test.mjs). */
+export function onfidoSignature(body, token = ONFIDO_WEBHOOK_TOKEN) {
+  return hmacHex(token, body);
+}
+
+/** Stripe's `v1`: lowercase hex HMAC-SHA256 of `<t>.<raw body>` keyed by the endpoint secret
+ * (stripe-node src/Webhooks.ts). */
+export function stripeSignature(body, t, secret = STRIPE_WEBHOOK_SECRET) {
+  return hmacHex(secret, Buffer.concat([Buffer.from(`${t}.`, 'utf8'), Buffer.from(body)]));
 }
 
 /** One hex digit changed (the first), so the signature no longer verifies. */
@@ -132,17 +161,158 @@ export class Webhooks {
     this.pending = 0;
   }
 
-  /** A session of `provider` changed (created, inserted, status set): notify as that provider does. */
-  notify(provider, rec, { data, origin, date }) {
+  /**
+   * A session of `provider` changed: notify as that provider does. `change` is the record, or
+   * `{rec, cause, request}` where `cause` is `created`, `inserted`, `status` (the default) or
+   * `redacted` (Stripe), and `request` the API request behind it (Stripe events' `request`).
+   */
+  notify(provider, change, { data, origin, date }) {
     const base = this.settings.url;
     if (!base) return;
-    let message;
-    if (provider === 'didit') message = this.diditMessage(base, rec, data, origin);
-    else if (provider === 'mangopay') message = this.mangopayMessage(base, rec, date);
-    else message = this.equalsMessage(base, rec);
-    if (!message) return;
-    this.pending++;
-    this.schedule(message, 1, this.settings.delayMs);
+    const { rec, cause = 'status', request = null } = change && change.rec ? change : { rec: change };
+    let messages;
+    if (provider === 'didit') messages = [this.diditMessage(base, rec, data, origin)];
+    else if (provider === 'mangopay') messages = [this.mangopayMessage(base, rec, date)];
+    else if (provider === 'equals') messages = [this.equalsMessage(base, rec)];
+    else if (provider === 'onfido') messages = this.onfidoMessages(base, rec, cause, origin);
+    else messages = this.stripeMessages(base, rec, cause, request, data, origin);
+    for (const message of messages) {
+      if (!message) continue;
+      this.pending++;
+      this.schedule(message, 1, this.settings.delayMs);
+    }
+  }
+
+  /** Whether this notification's signatures are altered (`corrupt`), decided once for it. */
+  rollCorrupt() {
+    const rate = this.settings.corrupt;
+    return rate >= 1 || (rate > 0 && this.corruptRng.next() < rate);
+  }
+
+  /**
+   * Onfido deliveries (providers-next.md 2.4; spec schemas/webhooks/webhook_event.yaml): a new run
+   * starts its first task; a run reaching an end status completes its reports and check (when it
+   * has one) and then itself (`workflow_run.completed`, `resource` = the run); another status
+   * change completes the current task and starts the next. Each body is signed on its own.
+   */
+  onfidoMessages(base, rec, cause, origin) {
+    const now = isoSeconds(nowUnix());
+    const href = (path) => `${origin}/v3.6/${path}`;
+    const out = [];
+    const task = (action, index) => {
+      const def = ONFIDO_TASK_DEFS[Math.min(index, ONFIDO_TASK_DEFS.length - 1)];
+      const id = `${def}_${rec.id.slice(0, 5)}`;
+      const started = action === 'workflow_task.started';
+      const object = { id, task_spec_id: id, task_def_id: def, workflow_run_id: rec.id, status: started ? 'started' : 'completed' };
+      object[started ? 'started_at_iso8601' : 'completed_at_iso8601'] = now;
+      object.href = href(`workflow_runs/${rec.id}/tasks/${id}`);
+      const resource = { created_at: now, id, workflow_run_id: rec.id, updated_at: now, input: {}, task_def_version: null, task_def_id: def, output: null };
+      out.push(this.onfidoMessage(base, { resource_type: 'workflow_task', action, object, resource }, rec.id));
+    };
+    if (cause === 'created' || (cause === 'inserted' && !ONFIDO_FINAL_STATUSES.includes(rec.status))) {
+      rec.webhookTask = 0;
+      task('workflow_task.started', 0);
+      return out;
+    }
+    if (!ONFIDO_FINAL_STATUSES.includes(rec.status)) {
+      const current = rec.webhookTask ?? 0;
+      rec.webhookTask = current + 1;
+      task('workflow_task.completed', current);
+      task('workflow_task.started', current + 1);
+      return out;
+    }
+    if (rec.check && rec.status !== 'abandoned') {
+      for (const report of onfidoReportsJson(rec).filter((r) => r.status === 'complete')) {
+        const object = { id: report.id, status: 'complete', completed_at_iso8601: now, href: href(`reports/${report.id}`) };
+        out.push(this.onfidoMessage(base, { resource_type: 'report', action: 'report.completed', object }, rec.id));
+      }
+      const check = onfidoCheckJson(rec, origin);
+      if (check.status === 'complete') {
+        const object = { id: check.id, status: 'complete', completed_at_iso8601: now, href: href(`checks/${check.id}`) };
+        out.push(this.onfidoMessage(base, { resource_type: 'check', action: 'check.completed', object }, rec.id));
+      }
+    }
+    const object = { id: rec.id, status: rec.status, completed_at_iso8601: now, href: href(`workflow_runs/${rec.id}`) };
+    out.push(this.onfidoMessage(base, { resource_type: 'workflow_run', action: 'workflow_run.completed', object, resource: onfidoRunJson(rec, origin) }, rec.id));
+    return out;
+  }
+
+  /** One Onfido delivery: `{"payload": …}` as compact JSON, `X-SHA2-Signature` = lowercase hex
+   * HMAC-SHA256 of those bytes with the webhook token (onfido-node webhook-event-verifier.ts). */
+  onfidoMessage(base, payload, runId) {
+    const body = Buffer.from(JSON.stringify({ payload }), 'utf8');
+    let signature = onfidoSignature(body);
+    const corrupted = this.rollCorrupt();
+    if (corrupted) signature = flipHex(signature);
+    const { object } = payload;
+    return {
+      provider: 'onfido',
+      // stable across retries of one delivery: action, object id, its time (SPEC section 9)
+      id: `${payload.action}:${object.id}:${object.completed_at_iso8601 ?? object.started_at_iso8601}`,
+      type: payload.action,
+      sessionId: runId,
+      method: 'POST',
+      url: `${base}/onfido`,
+      headers: { 'content-type': 'application/json', 'user-agent': 'idv-mock-webhooks (onfido)', 'x-sha2-signature': signature },
+      body,
+      corrupted,
+      generation: this.generation,
+    };
+  }
+
+  /**
+   * Stripe events (providers-next.md 1.4): `identity.verification_session.created` for a new
+   * session, the status's event for a change (`requires_input`, `processing`, `verified`,
+   * `canceled`; none for other statuses), `redacted` when a redaction finishes; an inserted session
+   * gets `created`, then its status's event unless it is a plain `requires_input`.
+   */
+  stripeMessages(base, rec, cause, request, data, origin) {
+    const types = [];
+    if (cause === 'created' || cause === 'inserted') types.push('created');
+    if (cause === 'redacted') types.push('redacted');
+    else if ((cause === 'status' || (cause === 'inserted' && (rec.status !== 'requires_input' || rec.lastError))) && STRIPE_STATUS_EVENTS[rec.status]) {
+      types.push(STRIPE_STATUS_EVENTS[rec.status]);
+    }
+    return types.map((t) => this.stripeMessage(base, rec, `identity.verification_session.${t}`, request, data, origin));
+  }
+
+  /** An Event object (`{id, object: "event", api_version, created, data: {object}, livemode,
+   * pending_webhooks, request, type}`), compact JSON; `Stripe-Signature: t=<unix>,v1=<hex>` with
+   * `v1` = HMAC-SHA256 of `<t>.<body>` (stripe-node src/Webhooks.ts), computed for each attempt:
+   * a retry has the same body under a fresh timestamp and signature. */
+  stripeMessage(base, rec, type, request, data, origin) {
+    const event = {
+      id: stripeId(this.ids, 'evt'),
+      object: 'event',
+      api_version: STRIPE_API_VERSION,
+      created: nowUnix(),
+      data: { object: stripeSessionJson(rec, origin, data.people) },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: request?.id ?? null, idempotency_key: request?.idempotency_key ?? null },
+      type,
+    };
+    const body = Buffer.from(JSON.stringify(event), 'utf8');
+    const corrupted = this.rollCorrupt();
+    const sign = () => {
+      const t = nowUnix();
+      let v1 = stripeSignature(body, t);
+      if (corrupted) v1 = flipHex(v1);
+      return { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', 'stripe-signature': `t=${t},v1=${v1}` };
+    };
+    return {
+      provider: 'stripe',
+      id: event.id,
+      type,
+      sessionId: rec.id,
+      method: 'POST',
+      url: `${base}/stripe`,
+      headers: null,
+      sign,
+      body,
+      corrupted,
+      generation: this.generation,
+    };
   }
 
   diditMessage(base, rec, data, origin) {
@@ -167,8 +337,7 @@ export class Webhooks {
       hmacHex(secret, Buffer.from(dumps(payload, { ensureAscii: false }), 'utf8')),
       hmacHex(secret, [payload.timestamp, payload.session_id, payload.status, payload.webhook_type].map(pyStr).join(':')),
     ];
-    const rate = this.settings.corrupt;
-    const corrupted = rate >= 1 || (rate > 0 && this.corruptRng.next() < rate);
+    const corrupted = this.rollCorrupt();
     if (corrupted) signatures = signatures.map(flipHex);
     const headers = {
       'content-type': 'application/json',
@@ -278,7 +447,7 @@ export class Webhooks {
         this.requests.delete(req);
         resolve(result);
       };
-      const headers = { ...message.headers };
+      const headers = { ...(message.sign ? message.sign() : message.headers) };
       if (message.body) headers['content-length'] = String(message.body.length);
       try {
         const mod = message.url.startsWith('https:') ? https : http;
