@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { IdvClient, isIdvError } from "../../pkg/index.mjs";
 import { startMockServer, CREDENTIALS } from "../mock/server.mjs";
+import { settleWithin, waitFor } from "../support/wait.mjs";
 
 let mock;
 before(async () => {
@@ -166,23 +167,29 @@ test("getSession and createSession for Mangopay and Didit; Equals is unsupported
   assert.match(bad.message, /returnUrl/);
 });
 
-test("a timeout and an abort each surface as their code within a bounded time", async () => {
-  const slow = await startMockServer({ seed: 1, sessions: 50, latencyMs: 3000 });
+test("a timeout and an abort each surface as their code and close their requests", async () => {
+  // The mock holds every answer for a minute: only the client's timeout or abort can end a
+  // request before that, so "the request was closed" is read from the mock's in-flight count,
+  // not from a stopwatch. The bounds below are hang guards far under that minute.
+  const slow = await startMockServer({ seed: 1, sessions: 50, latencyMs: 60_000 });
   try {
     const client = new IdvClient(config(slow.url, { timeoutMs: 200, maxRetries: 1 }));
-    let t0 = Date.now();
-    const timeout = await rejects(client.listSessions("didit", {}));
+    const { error: timeout } = await settleWithin(15_000, "listSessions with a 200 ms timeout", client.listSessions("didit", {}));
+    assert.ok(timeout, "rejected");
     assert.equal(timeout.code, "timeout");
     assert.equal(timeout.retryable, true);
-    assert.ok(Date.now() - t0 < 1500, `timeout took ${Date.now() - t0} ms`);
+    assert.equal(slow.control.stats().requests.didit, 2, "the request and its one retry");
+    await waitFor(() => slow.control.stats().inFlight.didit === 0, { what: "the timed-out requests were closed" });
 
-    const patient = new IdvClient(config(slow.url, { timeoutMs: 60_000 }));
+    const patient = new IdvClient(config(slow.url, { timeoutMs: 120_000 }));
     const controller = new AbortController();
-    t0 = Date.now();
-    setTimeout(() => controller.abort(), 150);
-    const aborted = await rejects(patient.listAll("equals", {}, { signal: controller.signal }));
+    const listing = patient.listAll("equals", {}, { signal: controller.signal });
+    await waitFor(() => slow.control.stats().inFlight.equals > 0, { what: "a page request in flight" });
+    controller.abort();
+    const { error: aborted } = await settleWithin(15_000, "listAll after its signal was aborted", listing);
+    assert.ok(aborted, "rejected");
     assert.equal(aborted.code, "aborted");
-    assert.ok(Date.now() - t0 < 1000, `abort took ${Date.now() - t0} ms`);
+    await waitFor(() => slow.control.stats().inFlight.equals === 0, { what: "the aborted page request was closed" });
     const already = await rejects(patient.getSession("didit", "x", { signal: controller.signal }));
     assert.equal(already.code, "aborted");
   } finally {
