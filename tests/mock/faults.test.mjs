@@ -4,6 +4,7 @@ import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMockServer } from './server.mjs';
 import { DD_AUTH, EQ_AUTH, MP, basic, control, getJson, mangopayToken, mpHeaders, postJson, sleep } from './helpers.mjs';
+import { settleWithin, waitFor } from '../support/wait.mjs';
 
 let srv;
 let url;
@@ -151,9 +152,22 @@ describe('latency and randomness', () => {
       assert.equal(r.status, 200);
       assert.ok(performance.now() - t0 >= 290, 'latency applied');
     }
-    const t0 = performance.now();
-    await control(url, 'health');
-    assert.ok(performance.now() - t0 < 290, 'control endpoints are not delayed');
+    // Control endpoints are not delayed, told by order rather than by a stopwatch: with a provider
+    // request held by a 60 s latency, a control request sent after it answers first.
+    await control(url, 'faults', { latencyMs: 60_000 });
+    const held = new AbortController();
+    let providerAnswered = false;
+    const provider = fetch(`${url}/v3/sessions/?limit=3`, { headers: DD_AUTH, signal: held.signal })
+      .then(() => (providerAnswered = true), () => {});
+    try {
+      await waitFor(() => srv.control.stats().inFlight.didit === 1, { what: 'the provider request is in flight' });
+      const health = await settleWithin(10_000, 'GET /__mock/health during a 60 s latency', control(url, 'health'));
+      assert.equal(health.value?.ok, true, `health answered: ${health.error ?? ''}`);
+      assert.equal(providerAnswered, false, 'the control request answered while the provider request was still held');
+    } finally {
+      held.abort();
+      await provider;
+    }
   });
 
   test('fault rolls are random but reproducible for a seed', async () => {
