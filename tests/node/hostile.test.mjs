@@ -3,7 +3,8 @@
 // beyond it. Every export checks its arguments before touching wasm memory; no JS exception
 // unwinds through a wasm frame (sync exports throw an IdvError, async methods reject, never
 // throw); every promise settles; after 100,000 hostile calls of a kind the module still
-// normalizes the known payloads byte for byte and its memory has not grown.
+// normalizes the known payloads byte for byte and its memory has not grown by more than the
+// allocator's own settling (MEMORY_SLACK below): nothing leaks per call.
 //
 // IDV_HOSTILE_CALLS=N changes the 100,000 (e.g. 2000 while iterating on the Rust side).
 // The tests that can kill the module or the process run in child processes.
@@ -39,6 +40,25 @@ async function collect() {
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
 const WARM_UP = Math.min(2_000, CALLS);
+// Wasm memory is the allocator's high-water mark, counted in 64 KiB pages, and never shrinks.
+// After the warm-up, calls that leak nothing may still take a page or two: the working set of a
+// call or of a batch of calls (a few KB per call here) landing past the old top, free lists that
+// settle differently. That is allowed: "exactly 0" tests the allocator, not the package. A leak
+// is not. What a storm keeps first fills the heap's free space at its start (about 480 KB before
+// the mapStatus storm), then grows the memory by all the rest; the storms are long (at least
+// 10,000 measured calls, 100,000 for the sync ones) so that a leak per call outgrows that free
+// space and this slack. Measured in the mapStatus storm: one SessionStream (about 400 bytes of
+// wasm heap) kept every 50 calls, 8 bytes per call, grew the memory by 320 KB and is reported;
+// one kept every 100 calls hid in the free space, under the old "exactly 0" as under this bound.
+// (With IDV_HOSTILE_CALLS set lower, larger leaks can hide.)
+const WASM_PAGE = 65_536;
+const MEMORY_SLACK = 2 * WASM_PAGE;
+/** What is wrong with wasm memory having grown by `grown` bytes over `calls` calls, or null. */
+function memoryGrowthProblem(what, grown, calls, before) {
+  if (grown <= MEMORY_SLACK) return null;
+  return `${what}: wasm memory grew by ${grown} bytes over ${calls} calls (${(grown / calls).toFixed(2)} bytes per call; ` +
+    `${before} -> ${before + grown}), more than the ${MEMORY_SLACK} bytes allowed for the allocator's own settling`;
+}
 const WORKFLOW = "a0c7f3d2-5b1e-4c8a-9f6d-2e4b8a1c7d35"; // the mock's Standard KYC
 
 // ---- the known payloads, normalized once before any hostile call ----
@@ -67,13 +87,6 @@ function assertAlive(what) {
   for (let i = 0; i < KNOWN.length; i++) {
     assert.equal(now[i], BASELINE[i], `${what}: ${KNOWN[i][0]} ${KNOWN[i][1]} #${i} normalizes differently now`);
   }
-}
-
-function assertFlat(what, before, calls) {
-  const grown = memoryBytes() - before;
-  assert.equal(grown, 0,
-    `${what}: wasm memory grew by ${grown} bytes over ${calls} calls (${(grown / calls).toFixed(2)} bytes per call; ` +
-    `${before} -> ${memoryBytes()})`);
 }
 
 /** A short, throw-proof description of a thrown value. */
@@ -142,11 +155,8 @@ function throwingProxy(target = {}) {
 /** What is wrong after a storm: memory grown, the known payloads no longer exact (else []). */
 function afterStorm(what, before, calls) {
   const problems = [];
-  const grown = memoryBytes() - before;
-  if (grown !== 0) {
-    problems.push(`${what}: wasm memory grew by ${grown} bytes over ${calls} calls ` +
-      `(${(grown / calls).toFixed(2)} bytes per call; ${before} -> ${memoryBytes()})`);
-  }
+  const growth = memoryGrowthProblem(what, memoryBytes() - before, calls, before);
+  if (growth) problems.push(growth);
   try {
     assertAlive(what);
   } catch (e) {
@@ -1094,14 +1104,15 @@ for (const [name, fetch] of Object.entries(answers)) {
   const before = memoryBytes();
   const outcomes = {};
   for (let i = 0; i < 200; i++) for (const o of await batch(100, i)) outcomes[o] = (outcomes[o] ?? 0) + 1;
-  out[name] = { grewBytes: memoryBytes() - before, outcomes };
+  out[name] = { before, grewBytes: memoryBytes() - before, outcomes };
 }
 console.log(JSON.stringify({ out, alive: alive(), stray }));
 `);
   assert.ok(result, `the child died: ${why}\n${stderr}`);
+  // The same bound as the storms (see MEMORY_SLACK), over 20,000 calls in batches of 100.
   const problems = Object.entries(result.out)
-    .filter(([, r]) => r.grewBytes !== 0)
-    .map(([name, r]) => `${name}: wasm memory grew by ${r.grewBytes} bytes over 20,000 calls (${(r.grewBytes / 20_000).toFixed(1)} bytes per call; outcomes ${JSON.stringify(r.outcomes)})`);
+    .map(([name, r]) => memoryGrowthProblem(`${name} (outcomes ${JSON.stringify(r.outcomes)})`, r.grewBytes, 20_000, r.before))
+    .filter((problem) => problem !== null);
   assert.deepEqual(problems, []);
   assert.equal(result.alive, true);
   assert.deepEqual(result.stray, []);
