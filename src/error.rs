@@ -40,6 +40,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the order the docs list them.
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::Config,
+        ErrorCode::Auth,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::Http,
+        ErrorCode::Network,
+        ErrorCode::Timeout,
+        ErrorCode::Aborted,
+        ErrorCode::Decode,
+        ErrorCode::Unsupported,
+        ErrorCode::Incomplete,
+        ErrorCode::Signature,
+    ];
+
     /// The snake_case code used in JS.
     pub fn as_str(self) -> &'static str {
         match self {

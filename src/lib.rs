@@ -19,6 +19,7 @@
 //! assert_eq!(session.created_at, "2025-05-05T12:45:21Z");
 //! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 

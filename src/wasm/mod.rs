@@ -348,7 +348,8 @@ fn sessions_arg(value: &JsValue) -> Result<Vec<crate::session::Session>, IdvErro
 /// watching memory in long-running dashboards and benchmarks.
 #[wasm_bindgen(js_name = memoryBytes)]
 pub fn memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size(0) * 65_536) as f64
+    // In f64: 65,536 pages (4 GiB) times 64 KiB overflows a wasm32 usize.
+    core::arch::wasm32::memory_size(0) as f64 * 65_536.0
 }
 
 // ---- conversions ----
