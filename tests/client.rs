@@ -770,6 +770,67 @@ fn ids_of_dot_segments_never_reach_the_network() {
 }
 
 #[test]
+fn a_huge_total_over_offsets_reads_no_more_than_the_pages_that_exist() {
+    // 1,500 rows under a total of 400 billion: the pages after the end are
+    // empty, and the plan stops at the first of them.
+    let rows: Vec<Value> = (0..1500).map(equals_row).collect();
+    let mut inner = equals_server(rows, None);
+    let t = FakeTransport::new(move |req, now| {
+        let mut response = inner(req, now)?;
+        let mut body: Value = serde_json::from_str(&response.body).unwrap();
+        body["count"] = json!(400_000_000_000u64);
+        response.body = body.to_string();
+        Ok(response)
+    });
+    let list = block_on(equals_engine(4).list_all(
+        &t,
+        Provider::Equals,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(list.sessions.len(), 1500);
+    assert!(t.urls().len() <= 4 + 4, "{} requests", t.urls().len());
+    // A server that ignores the offset under a huge total: it ends, bounded.
+    let rows: Vec<Value> = (0..1000).map(equals_row).collect();
+    let t = FakeTransport::new(move |_, _| {
+        Ok(json_response(
+            200,
+            json!({"limit": 1000, "offset": 0, "count": 400_000_000_000u64, "rows": rows}),
+        ))
+    });
+    let err = block_on(equals_engine(4).list_all(
+        &t,
+        Provider::Equals,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Incomplete);
+    assert!(t.urls().len() <= 40, "{} requests", t.urls().len());
+    // And under a true total (1,150): the repeated page is no end.
+    let rows: Vec<Value> = (0..1000).map(equals_row).collect();
+    let t = FakeTransport::new(move |_, _| {
+        Ok(json_response(
+            200,
+            json!({"limit": 1000, "offset": 0, "count": 1150, "rows": rows}),
+        ))
+    });
+    let err = block_on(equals_engine(4).list_all(
+        &t,
+        Provider::Equals,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Incomplete);
+    assert!(t.urls().len() <= 40, "{} requests", t.urls().len());
+}
+
+#[test]
 fn a_page_of_only_bad_rows_does_not_hide_the_good_ones() {
     // 2,500 Equals rows where rows 1000..2000 have no creation time: every
     // good session is listed, the bad rows reported once, in one pass.

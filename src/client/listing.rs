@@ -37,6 +37,14 @@ pub const DEFAULT_MAX_SESSIONS: usize = 1_000_000;
 /// Why a pass did not prove itself complete.
 type Problem = Option<&'static str>;
 
+/// What a pass does after one of its planned pages.
+enum Step {
+    /// Read the next planned page.
+    Next,
+    /// Read no more of them (with what went wrong, if anything).
+    Stop(Problem),
+}
+
 /// One walk's shared state: the collector, where sessions go, progress.
 struct Walk<'a> {
     provider: Provider,
@@ -325,7 +333,8 @@ impl Engine {
     }
 
     /// The planned pages of a pass, fetched concurrently and handed to
-    /// `on_page` in the provider's order; a problem it reports ends the pass.
+    /// `on_page` in the provider's order until it says stop (what it stops
+    /// with is returned).
     /// The first failure ends the pass at once (not when the pages before it
     /// arrive), and dropping the stream aborts the pages still in flight.
     async fn planned_pages(
@@ -333,7 +342,7 @@ impl Engine {
         t: &dyn Transport,
         walk: (Provider, &ListQuery, &NormalizeOptions),
         plan: paging::Plan,
-        on_page: &mut dyn FnMut(PageRef, ListPage) -> Result<Problem, IdvError>,
+        on_page: &mut dyn FnMut(PageRef, ListPage) -> Result<Step, IdvError>,
     ) -> Result<Problem, IdvError> {
         let (provider, query, normalize) = walk;
         let failure: RefCell<Option<IdvError>> = RefCell::new(None);
@@ -360,8 +369,8 @@ impl Engine {
                     return Err(error.unwrap_or_else(|| aborted(provider)));
                 }
             };
-            if let Some(problem) = on_page(r, page)? {
-                return Ok(Some(problem));
+            if let Step::Stop(problem) = on_page(r, page)? {
+                return Ok(problem);
             }
         }
     }
@@ -386,11 +395,11 @@ impl Engine {
                 rows += page.rows;
                 let new = walk.add(pass, &mut page)?;
                 Ok(if page.total != total {
-                    Some("the total changed while paging")
+                    Step::Stop(Some("the total changed while paging"))
                 } else if new == 0 {
-                    Some("a page brought no row not already listed")
+                    Step::Stop(Some("a page brought no row not already listed"))
                 } else {
-                    None
+                    Step::Next
                 })
             };
             let problem = self.planned_pages(t, request, plan, &mut on_page).await?;
@@ -433,8 +442,11 @@ impl Engine {
             let mut on_page = |r: PageRef, mut page: ListPage| {
                 let keys = PageKeys::of(r, &page);
                 let new = walk.add(pass, &mut page)?;
-                chain.take(keys, new);
-                Ok(None)
+                Ok(if chain.take(keys, new) {
+                    Step::Next
+                } else {
+                    Step::Stop(None)
+                })
             };
             self.planned_pages(t, request, plan, &mut on_page).await?;
         }
@@ -484,13 +496,22 @@ impl Engine {
                 .await?;
             let keys = PageKeys::of(r, &page);
             *latest_total = keys.total.or(*latest_total);
-            walk.add(pass, &mut page)?;
+            let new = walk.add(pass, &mut page)?;
             if !from.followed_by(&keys) {
                 return Ok(Some(
                     "rows were removed or reordered while paging, or the provider ignored the offset",
                 ));
             }
-            if keys.is_end || keys.keys.iter().any(|(_, k)| target.contains(&**k)) {
+            if keys.keys.iter().any(|(_, k)| target.contains(&**k)) {
+                return Ok(None);
+            }
+            if new == 0 && from.sessions_beyond(&keys) > 0 {
+                // Rows listed before where the walk has not been: a server
+                // ignoring the offset repeats a page (under a total that may
+                // promise billions more pages, or one that says it ends).
+                return Ok(Some("a page brought no row not already listed"));
+            }
+            if keys.is_end {
                 return Ok(None);
             }
             from.advance(&keys);

@@ -257,13 +257,33 @@ impl Link {
     /// list there). Arrivals before the walk's last session only push it down
     /// the page; a removal or a reordering makes a page that does not follow.
     pub fn followed_by(&self, page: &PageKeys) -> bool {
-        let unchanged = page.offset == self.end && page.total.is_some() && page.total == self.total;
-        unchanged
+        self.unchanged(page)
             || self
                 .last
                 .as_ref()
                 .and_then(|(key, _)| page.row_of(key))
                 .is_some_and(|row| row + 1 < page.rows || page.is_end)
+    }
+
+    /// How many of the sessions in `page` (which follows the walk) come
+    /// after the walk's end: all of them when nothing changed between, else
+    /// those after the walk's last session. They are new to a walk that
+    /// reads each row once; a page repeating rows already listed there (a
+    /// server ignoring the offset) cannot be the walk's next page.
+    pub fn sessions_beyond(&self, page: &PageKeys) -> usize {
+        let last = self.last.as_ref().and_then(|(key, _)| page.row_of(key));
+        match last {
+            Some(last) if !self.unchanged(page) => {
+                page.keys.iter().filter(|(row, _)| *row > last).count()
+            }
+            _ => page.keys.len(),
+        }
+    }
+
+    /// True when `page` starts where the walk's last page ended, under the
+    /// same total.
+    fn unchanged(&self, page: &PageKeys) -> bool {
+        page.offset == self.end && page.total.is_some() && page.total == self.total
     }
 
     /// The walk now ends with `page`.
@@ -318,18 +338,26 @@ impl Chain {
     }
 
     /// The next planned page, with the number of its rows the pass had not
-    /// seen: it extends the walk, or leaves a gap to bridge; a page bringing
-    /// nothing new says nothing (a server ignoring the offset repeats pages).
-    pub fn take(&mut self, page: PageKeys, new: usize) {
+    /// seen: it extends the walk, or leaves a gap to bridge. Returns whether
+    /// the planned pages after it are worth reading: not once a page ended
+    /// the list (a total from the server may plan millions of empty pages),
+    /// nor after a page that brought nothing new (a server ignoring the
+    /// offset repeats one page); the walk then goes on from its end, page by
+    /// page, where each page must follow.
+    pub fn take(&mut self, page: PageKeys, new: usize) -> bool {
         self.latest_total = page.total.or(self.latest_total);
-        if self.ended || (new == 0 && page.rows > 0) {
-            return;
+        if self.ended {
+            return false;
+        }
+        if new == 0 && page.rows > 0 {
+            return false;
         }
         if !self.link.followed_by(&page) {
             self.gaps.push((self.link.clone(), page.clone()));
         }
         self.link.advance(&page);
         self.ended = page.is_end;
+        !self.ended
     }
 }
 

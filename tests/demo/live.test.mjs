@@ -3,6 +3,7 @@
 // demo-only status route, and a clean shutdown with streams open.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { startDemo } from "../../scripts/demo.mjs";
 import { CREDENTIALS } from "../mock/server.mjs";
 import { signWebhook } from "../../pkg/index.mjs";
@@ -146,7 +147,7 @@ test("a new page gets the kept events as backlog; a reconnecting one only what i
   again.close();
 });
 
-test("deliveries: 200 and published when verified, 401 bad signature, 400 not the format, retries deduplicated", async () => {
+test("deliveries: 200 and published when verified, 401 bad or no signature, 400 signed but not the format, retries deduplicated", async () => {
   const stream = await openStream();
   await stream.until((f) => f.some((x) => x.event === "stats"));
   const view = async () => (await fetch(`${demo.url}/api/webhooks`)).json();
@@ -164,7 +165,12 @@ test("deliveries: 200 and published when verified, 401 bad signature, 400 not th
 
   const wrong = signWebhook("didit", { payload, secret: "not-the-secret" });
   assert.equal((await send(wrong)).status, 401);
-  const garbage = await fetch(`${demo.url}/webhooks/didit`, { method: "POST", headers: { "content-type": "application/json" }, body: "not json" });
+  // Unsigned garbage is a bad signature (checked over the raw bytes before any parse);
+  // garbage signed with the secret is not the format.
+  const unsignedGarbage = await fetch(`${demo.url}/webhooks/didit`, { method: "POST", headers: { "content-type": "application/json" }, body: "not json" });
+  assert.equal(unsignedGarbage.status, 401);
+  const signature = createHmac("sha256", CREDENTIALS.didit.webhookSecret).update("not json").digest("hex");
+  const garbage = await fetch(`${demo.url}/webhooks/didit`, { method: "POST", headers: { "content-type": "application/json", "x-signature": signature }, body: "not json" });
   assert.equal(garbage.status, 400);
   const mangopayNoQuery = await fetch(`${demo.url}/webhooks/mangopay`);
   assert.equal(mangopayNoQuery.status, 400);
@@ -179,20 +185,20 @@ test("deliveries: 200 and published when verified, 401 bad signature, 400 not th
   assert.equal(dup.status, 200);
   assert.deepEqual(await dup.json(), { received: true, duplicate: true });
 
-  await stream.until(() => stream.messages().some((m) => m.data.event.id === payload.event_id));
-  const published = stream.messages().filter((m) => m.data.event.id === payload.event_id);
+  await stream.until(() => stream.messages().some((m) => m.data.event.deliveryId === payload.event_id));
+  const published = stream.messages().filter((m) => m.data.event.deliveryId === payload.event_id);
   assert.equal(published.length, 1, "the badly signed one and the retry are not published");
   // No decision in the body: the server fetched the session.
   assert.equal(published[0].data.source, "fetched");
   assert.equal(published[0].data.event.verification, "signature");
 
   const after = await view();
-  assert.equal(after.rejected - before.rejected, 4);
+  assert.equal(after.rejected - before.rejected, 5);
   assert.equal(after.accepted - before.accepted, 1);
   assert.equal(after.duplicates - before.duplicates, 1);
   assert.deepEqual(
-    after.rejections.slice(-4).map((r) => [r.provider, r.status, r.code]),
-    [["didit", 401, "signature"], ["didit", 400, "decode"], ["mangopay", 400, "decode"], ["equals", 400, "decode"]],
+    after.rejections.slice(-5).map((r) => [r.provider, r.status, r.code]),
+    [["didit", 401, "signature"], ["didit", 401, "signature"], ["didit", 400, "decode"], ["mangopay", 400, "decode"], ["equals", 400, "decode"]],
   );
   assert.ok(!JSON.stringify(after).includes(CREDENTIALS.didit.webhookSecret));
   assert.equal((await fetch(`${demo.url}/webhooks/stripe`, { method: "POST", body: "{}" })).status, 404);

@@ -52,19 +52,21 @@ describe('stats', () => {
     await control(url, 'faults', {});
     await getJson(`${url}/__mock/health`); // control endpoints are not provider requests
     const stats = await control(url, 'stats');
-    assert.deepEqual(stats.requests, { mangopay: 3, equals: 2, didit: 4 });
+    assert.deepEqual(stats.requests, { mangopay: 3, equals: 2, didit: 4, onfido: 0, stripe: 0 });
     assert.equal(stats.tokenRequests, 1);
-    assert.deepEqual(stats.creates, { mangopay: 1, didit: 2 });
-    assert.deepEqual(stats.inFlight, { mangopay: 0, equals: 0, didit: 0 });
+    assert.deepEqual(stats.creates, { mangopay: 1, didit: 2, onfido: 0, stripe: 0 });
+    assert.deepEqual(stats.inFlight, { mangopay: 0, equals: 0, didit: 0, onfido: 0, stripe: 0 });
     assert.deepEqual(srv.control.stats(), stats);
 
     const zero = await control(url, 'stats/reset', {});
+    const none = { mangopay: 0, equals: 0, didit: 0, onfido: 0, stripe: 0 };
     assert.deepEqual(zero, {
-      requests: { mangopay: 0, equals: 0, didit: 0 },
+      requests: none,
       tokenRequests: 0,
-      creates: { mangopay: 0, didit: 0 },
-      inFlight: { mangopay: 0, equals: 0, didit: 0 },
-      maxInFlight: { mangopay: 0, equals: 0, didit: 0 },
+      creates: { mangopay: 0, didit: 0, onfido: 0, stripe: 0 },
+      onfidoApplicantCreates: 0,
+      inFlight: none,
+      maxInFlight: none,
     });
     assert.deepEqual(srv.control.resetStats(), zero);
   });
@@ -84,7 +86,7 @@ describe('stats', () => {
       if (during.inFlight.didit === 3 && during.inFlight.equals === 1) break;
       await sleep(5);
     }
-    assert.deepEqual(during.inFlight, { mangopay: 0, equals: 1, didit: 3 });
+    assert.deepEqual(during.inFlight, { mangopay: 0, equals: 1, didit: 3, onfido: 0, stripe: 0 });
     abort.abort();
     await Promise.all(pending);
     let afterwards;
@@ -93,10 +95,10 @@ describe('stats', () => {
       if (afterwards.inFlight.didit === 0 && afterwards.inFlight.equals === 0) break;
       await sleep(5);
     }
-    assert.deepEqual(afterwards.inFlight, { mangopay: 0, equals: 0, didit: 0 });
-    assert.deepEqual(afterwards.maxInFlight, { mangopay: 0, equals: 1, didit: 3 });
-    assert.deepEqual(afterwards.requests, { mangopay: 0, equals: 1, didit: 3 });
-    assert.deepEqual(srv.control.resetStats().maxInFlight, { mangopay: 0, equals: 0, didit: 0 });
+    assert.deepEqual(afterwards.inFlight, { mangopay: 0, equals: 0, didit: 0, onfido: 0, stripe: 0 });
+    assert.deepEqual(afterwards.maxInFlight, { mangopay: 0, equals: 1, didit: 3, onfido: 0, stripe: 0 });
+    assert.deepEqual(afterwards.requests, { mangopay: 0, equals: 1, didit: 3, onfido: 0, stripe: 0 });
+    assert.deepEqual(srv.control.resetStats().maxInFlight, { mangopay: 0, equals: 0, didit: 0, onfido: 0, stripe: 0 });
   });
 
   test('a slow body keeps the request in flight until its end', async () => {
@@ -202,18 +204,20 @@ describe('scripted faults', () => {
     assert.equal(srv.control.sessions('didit').count, before);
   });
 
-  test('commit-then-reset: the session exists, the answer never comes; an idempotent retry replays it', async () => {
+  test('commit-then-reset: the session exists, the answer never comes; a retry under the key is a 409, /responses has it', async () => {
     const token = await mangopayToken(url);
     srv.control.resetStats();
     const before = srv.control.sessions('mangopay').count;
     srv.control.script('mangopay', 'create', ['commit-then-reset']);
-    await assert.rejects(mpCreate(token, { 'idempotency-key': 'k-commit-1' }), TypeError);
+    await assert.rejects(mpCreate(token, { 'idempotency-key': 'k-commit-0000001' }), TypeError);
     assert.equal(srv.control.sessions('mangopay').count, before + 1);
     assert.equal(srv.control.stats().creates.mangopay, 1);
-    const retry = await mpCreate(token, { 'idempotency-key': 'k-commit-1' });
-    assert.equal(retry.status, 200);
-    assert.equal(srv.control.sessions('mangopay').count, before + 1, 'replayed, not created again');
-    assert.equal(srv.control.sessions('mangopay').sessions.at(-1).id, retry.body.Id);
+    const retry = await mpCreate(token, { 'idempotency-key': 'k-commit-0000001' });
+    assert.equal(retry.status, 409);
+    assert.equal(retry.body.Type, 'idempotent_creation_conflict');
+    assert.equal(srv.control.sessions('mangopay').count, before + 1, 'not created again');
+    const stored = await getJson(`${url}/v2.01/${MP.clientId}/responses/k-commit-0000001`, mpHeaders(token));
+    assert.equal(srv.control.sessions('mangopay').sessions.at(-1).id, stored.body.Resource.Id);
     assert.equal(srv.control.stats().creates.mangopay, 2);
   });
 
@@ -244,7 +248,7 @@ describe('scripted faults', () => {
       { provider: 'didit', endpoint: 'list', faults: [{ kind: '500', retryAfter: 3 }] },
       { provider: 'didit', endpoint: 'list', faults: [{ kind: 'hold', holdMs: -1 }] },
       { provider: 'didit', endpoint: 'list', faults: '500' },
-      { provider: 'stripe', endpoint: 'list', faults: [] },
+      { provider: 'sumsub', endpoint: 'list', faults: [] },
     ];
     for (const b of bad) assert.equal((await postJson(`${url}/__mock/script`, b)).status, 400, JSON.stringify(b));
     assert.equal((await control(url, 'script')).pending, 0, 'nothing queued by a refused call');
@@ -293,11 +297,11 @@ describe('hostile paging', () => {
       dd: await ddList('limit=3&offset=3'),
     };
     assert.deepEqual(await control(url, 'paging', { provider: 'mangopay', mode: 'huge-count' }), {
-      paging: { mangopay: 'huge-count', equals: 'normal', didit: 'normal' },
+      paging: { mangopay: 'huge-count', equals: 'normal', didit: 'normal', onfido: 'normal', stripe: 'normal' },
     });
     srv.control.setPaging('equals', 'huge-count');
     srv.control.setPaging('didit', 'huge-count');
-    assert.deepEqual((await control(url, 'health')).paging, { mangopay: 'huge-count', equals: 'huge-count', didit: 'huge-count' });
+    assert.deepEqual((await control(url, 'health')).paging, { mangopay: 'huge-count', equals: 'huge-count', didit: 'huge-count', onfido: 'normal', stripe: 'normal' });
 
     const mp = await mpList(token, 'page=2&per_page=1');
     assert.deepEqual(mp.body, normal.mp2.body);
@@ -357,10 +361,10 @@ describe('hostile paging', () => {
 
   test('validation; /__mock/reset goes back to normal', async () => {
     assert.equal((await postJson(`${url}/__mock/paging`, { provider: 'didit', mode: 'sideways' })).status, 400);
-    assert.equal((await postJson(`${url}/__mock/paging`, { provider: 'stripe', mode: 'normal' })).status, 400);
+    assert.equal((await postJson(`${url}/__mock/paging`, { provider: 'sumsub', mode: 'normal' })).status, 400);
     srv.control.setPaging('didit', 'huge-count');
     await control(url, 'reset', {});
-    assert.deepEqual((await control(url, 'health')).paging, { mangopay: 'normal', equals: 'normal', didit: 'normal' });
+    assert.deepEqual((await control(url, 'health')).paging, { mangopay: 'normal', equals: 'normal', didit: 'normal', onfido: 'normal', stripe: 'normal' });
     assert.equal((await ddList()).body.count, 40);
   });
 });
@@ -406,9 +410,9 @@ describe('echoed secrets', () => {
   });
 
   test('Equals {message} and Didit {detail}; off again; /__mock/reset turns echo off', async () => {
-    assert.deepEqual(await control(url, 'echo', { provider: 'equals', on: true }), { echo: { mangopay: false, equals: true, didit: false } });
+    assert.deepEqual(await control(url, 'echo', { provider: 'equals', on: true }), { echo: { mangopay: false, equals: true, didit: false, onfido: false, stripe: false } });
     srv.control.setEcho('didit', true);
-    assert.deepEqual((await control(url, 'health')).echo, { mangopay: false, equals: true, didit: true });
+    assert.deepEqual((await control(url, 'health')).echo, { mangopay: false, equals: true, didit: true, onfido: false, stripe: false });
     const eq = await eqList();
     assert.equal(eq.status, 400);
     assert.deepEqual(Object.keys(eq.body), ['message']);
@@ -498,6 +502,6 @@ describe('status changes', () => {
     assert.equal((await postJson(`${url}/__mock/status`, { provider: 'mangopay', id: 'idnver_nope', status: 'VALIDATED' })).status, 404);
     assert.equal((await postJson(`${url}/__mock/status`, { provider: 'equals', id: 'x', status: 'completed' })).status, 404);
     assert.equal((await postJson(`${url}/__mock/status`, { provider: 'didit', id: 'nope' })).status, 400);
-    assert.equal((await postJson(`${url}/__mock/status`, { provider: 'stripe', id: 'x', status: 'y' })).status, 400);
+    assert.equal((await postJson(`${url}/__mock/status`, { provider: 'sumsub', id: 'x', status: 'y' })).status, 400);
   });
 });

@@ -1062,6 +1062,23 @@ export function setSessionStatus(data, provider, { id, status, result, applicati
   throw new Error(`unknown provider ${provider}`);
 }
 
+/**
+ * Deletes `count` Didit or Equals sessions picked at random (a listing walked while sessions
+ * disappear: everything after a removed row moves up one offset). Returns the removed keys.
+ */
+export function removeSessions(data, provider, count) {
+  const rows = provider === 'didit' ? data.didit.sessions : provider === 'equals' ? data.equals.rows : null;
+  if (!rows) throw new Error(`removing sessions is modelled for didit and equals, not ${provider}`);
+  const removed = [];
+  for (let i = 0; i < count && rows.length > 0; i++) {
+    const [rec] = rows.splice(data.mutationRng.int(rows.length), 1);
+    const person = rec.personIndex ? data.peopleByIndex.get(rec.personIndex) : null;
+    if (person && (provider === 'equals' || rec.vendor_data !== null)) person.counts[provider]--;
+    removed.push(sessionSummary(provider, rec).key);
+  }
+  return removed;
+}
+
 // ---------------------------------------------------------------------------------------------
 // truth for test assertions
 

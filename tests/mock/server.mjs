@@ -25,12 +25,12 @@
 // Library:
 //   const srv = await startMockServer({ port: 0, seed: 1, sessions: 500, ... });
 //   srv.url, srv.port, srv.data (live data set, srv.data.people = the person mapping),
-//   srv.control.{health, setFaults, insert, setDown, sessions, people, reset, stats, resetStats,
+//   srv.control.{health, setFaults, insert, remove, setDown, sessions, people, reset, stats, resetStats,
 //   script, scripts, clearScripts, revokeTokens, setPaging, setEcho, setStatus, webhooks,
 //   setWebhooks}, await srv.close()
 //
 // Control endpoints (no auth, never faulted or rate limited): GET /__mock/health,
-// GET|POST /__mock/faults, POST /__mock/insert, POST /__mock/down, GET /__mock/sessions?provider=,
+// GET|POST /__mock/faults, POST /__mock/insert, POST /__mock/remove, POST /__mock/down, GET /__mock/sessions?provider=,
 // GET /__mock/people, POST /__mock/reset, GET /__mock/stats, POST /__mock/stats/reset, GET /__mock/idempotency,
 // GET|POST /__mock/script, POST /__mock/script/clear, POST /__mock/revoke-tokens,
 // POST /__mock/paging, POST /__mock/echo, POST /__mock/status, GET|POST /__mock/webhooks.
@@ -39,7 +39,7 @@ import http from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './rng.mjs';
-import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, mangopayEventsWindow, peopleJson, recordMangopayEvent, sessionCount, sessionSummary, setSessionStatus, truth } from './data.mjs';
+import { CREDENTIALS, REFERENCE_DATE, generateData, insertSessions, mangopayEventsWindow, removeSessions, peopleJson, recordMangopayEvent, sessionCount, sessionSummary, setSessionStatus, truth } from './data.mjs';
 import { PAGING_MODES, gatewayErrorPage, html, json, maintenancePage } from './http.mjs';
 import { DEFAULT_HOLD_MS, FAULT_KINDS, Scripts } from './script.mjs';
 import { echoResponse } from './echo.mjs';
@@ -407,6 +407,13 @@ function makeControl(state) {
       if (!Number.isInteger(n) || n < 0 || n > 10000) throw new Error('count must be an integer between 0 and 10000');
       const inserted = insertSessions(state.data, provider, n, userRef || undefined, (rec) => notify(state, provider, { rec, cause: 'inserted' }));
       return { provider, inserted, total: sessionCount(state.data, provider) };
+    },
+    /** Deletes `count` random Didit or Equals sessions; returns their keys and the new total. */
+    remove(provider, count = 1) {
+      const n = Number(count);
+      if (!Number.isInteger(n) || n < 0 || n > 10000) throw new Error('count must be an integer between 0 and 10000');
+      const removed = removeSessions(state.data, provider, n);
+      return { provider, removed, total: sessionCount(state.data, provider) };
     },
     /** Hostile paging for one provider: 'normal' | 'huge-count' | 'ignore-page'. */
     setPaging(provider, mode = 'normal') {
@@ -877,6 +884,8 @@ function controlRequest(control, method, pathname, url, body) {
         return json(200, control.setFaults(input));
       case 'POST /__mock/insert':
         return json(200, control.insert(input.provider, input.count ?? 1, input.userRef));
+      case 'POST /__mock/remove':
+        return json(200, control.remove(input.provider, input.count ?? 1));
       case 'POST /__mock/down':
         return json(200, control.setDown(input.provider, input.down ?? true));
       case 'GET /__mock/sessions':

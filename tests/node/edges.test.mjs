@@ -125,7 +125,7 @@ test("a Mangopay create after commit-then-reset is retried under one Idempotency
   const signal = testSignal(t);
   const client = new IdvClient(config(server.url, { maxRetries: 3 }));
   const user = busiestMangopayUser(server);
-  for (const idempotencyKey of [undefined, "edge-key-0b6f2c"]) {
+  for (const idempotencyKey of [undefined, "edge-key-0b6f2c1d"]) {
     const before = new Set(userSessions(server, user).map((s) => s.id));
     server.control.resetStats();
     server.control.script("mangopay", "create", ["commit-then-reset"]);

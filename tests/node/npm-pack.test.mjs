@@ -62,7 +62,8 @@ test("the tarball: one .wasm, every entry and its types, both licenses, complete
   assert.match(snippets[1], /^snippets\/idv-sessions-[0-9a-f]+\/src\/wasm\/idv_error\.js$/);
   assert.equal(snippets[2], "snippets/package.json");
   assert.deepEqual(packedFiles.filter((f) => !f.startsWith("snippets/")), [
-    "LICENSE-APACHE", "LICENSE-MIT", "README.md", "browser.mjs", "idv_sessions.cjs", "idv_sessions.d.ts",
+    "LICENSE-APACHE", "LICENSE-MIT", "README.md", "browser.mjs", "cli.mjs", "cli/help.mjs", "cli/main.mjs",
+    "cli/output.mjs", "cli/providers.mjs", "cli/webhooks.mjs", "idv_sessions.cjs", "idv_sessions.d.ts",
     "idv_sessions.mjs", "idv_sessions_bg.wasm", "index.cjs", "index.d.mts", "index.d.ts", "index.mjs", "node.mjs",
     "package.json",
   ]);
