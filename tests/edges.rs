@@ -1352,3 +1352,33 @@ fn a_provider_echoing_every_credential_never_shows_one() {
     assert!(!format!("{err:?}").contains("SECRET"));
     assert!(!format!("{e:?}").contains("SECRET"));
 }
+
+#[test]
+fn a_credential_echoed_escaped_is_scrubbed_too() {
+    // A key with characters that JSON and URLs escape, echoed in a body that is not the
+    // provider's error format: as a JSON string, in a query, in a form.
+    let key = "eq/live+KEY \"quoted\"==";
+    let t = Scripted::new();
+    let e = engine(json!({"equals": {"apiKey": key, "baseUrl": "http://mock"}, "maxRetries": 0}));
+    let mut pool = LocalPool::new();
+    let (e2, t2) = (e.clone(), t.clone());
+    let out = spawn(&pool, async move {
+        e2.list_sessions(
+            &*t2,
+            Provider::Equals,
+            &ListQuery::default(),
+            &CallOptions::default(),
+        )
+        .await
+    });
+    pool.run_until_stalled();
+    // The provider's message quotes the key JSON-escaped (a header dump) and percent-encoded.
+    let message = r#"bad header {"authorization":"ApiKey eq/live+KEY \"quoted\"=="} from /rows?key=eq%2Flive%2BKEY%20%22quoted%22%3D%3D and key=eq%2Flive%2BKEY+%22quoted%22%3D%3D"#;
+    t.answer("/", json_response(400, json!({ "message": message })));
+    pool.run_until_stalled();
+    let err = out.borrow_mut().take().unwrap().unwrap_err();
+    for part in ["KEY", "quoted", "eq%2F", "eq/live"] {
+        assert!(!err.message.contains(part), "{part} in {}", err.message);
+    }
+    assert!(err.message.contains("[redacted]"), "{}", err.message);
+}

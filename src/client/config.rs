@@ -180,6 +180,10 @@ impl ClientConfig {
             );
         }
         out.retain(|s| !s.is_empty());
+        // A server may echo a key escaped: inside a JSON string, or percent-encoded in a URL
+        // (as `encodeURIComponent` or a form writes it).
+        let escaped: Vec<String> = out.iter().flat_map(|s| escaped_forms(s)).collect();
+        out.extend(escaped);
         // Longest first, so that a secret containing another is scrubbed whole.
         crate::order::sort_by_key(&mut out, |s| std::cmp::Reverse(s.len()));
         out.dedup();
@@ -339,6 +343,36 @@ fn check_base_url(provider: Provider, base_url: &str) -> Result<(), IdvError> {
 }
 
 /// RFC 9110 `tchar`.
+/// The spellings of `secret` other than itself that a server may echo: JSON-escaped (without
+/// the quotes), percent-encoded as `encodeURIComponent` writes it, and as a form writes it.
+fn escaped_forms(secret: &str) -> Vec<String> {
+    const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'!')
+        .remove(b'~')
+        .remove(b'*')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')');
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let forms = [
+        json.get(1..json.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_string(),
+        percent_encoding::utf8_percent_encode(secret, COMPONENT).to_string(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+    ];
+    let mut out: Vec<String> = Vec::new();
+    for form in forms {
+        if !form.is_empty() && form != secret && !out.contains(&form) {
+            out.push(form);
+        }
+    }
+    out
+}
+
 fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
@@ -574,6 +608,18 @@ mod tests {
             "{shown}"
         );
         assert!(c.secrets().contains(&"HEADER_SECRET_9".to_string()));
+        // Echoed escaped: in a JSON string, percent-encoded by a URL or a form.
+        let c = ClientConfig::from_json(&json!({"equals": {"apiKey": "sk/live+KEY \"quoted\"=="}}))
+            .unwrap();
+        let secrets = c.secrets();
+        for form in [
+            "sk/live+KEY \"quoted\"==",
+            r#"sk/live+KEY \"quoted\"=="#,
+            "sk%2Flive%2BKEY%20%22quoted%22%3D%3D",
+            "sk%2Flive%2BKEY+%22quoted%22%3D%3D",
+        ] {
+            assert!(secrets.iter().any(|s| s == form), "{form}: {secrets:?}");
+        }
         let e = ClientConfig::from_json(&json!({
             "equals": {"apiKey": "k", "headers": {"x-proxy-token": "HEADER\nSECRET"}},
         }))

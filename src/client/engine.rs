@@ -176,6 +176,8 @@ pub struct Engine {
     in_flight: HashMap<Provider, Semaphore>,
     /// Bumped whenever a shared token fetch ends.
     token_changes: Changes,
+    /// The configuration's credentials in every spelling scrubbed from errors (computed once).
+    secrets: Vec<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -258,6 +260,7 @@ impl Engine {
             .map(|p| (p.provider, Semaphore::new(config.concurrency.max(1))))
             .collect();
         Engine {
+            secrets: config.secrets(),
             config,
             state: RefCell::new(State::default()),
             in_flight,
@@ -281,9 +284,9 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default();
-        for secret in self.config.secrets().into_iter().chain(tokens) {
-            if !secret.is_empty() && error.message.contains(&secret) {
-                error.message = scrub(&error.message, &secret);
+        for secret in self.secrets.iter().chain(&tokens) {
+            if !secret.is_empty() && error.message.contains(secret.as_str()) {
+                error.message = scrub(&error.message, secret);
             }
         }
         const MAX: usize = 600;
