@@ -185,6 +185,42 @@ fn ascii(json: String) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// The providers' documented bodies (tests/fixtures), the starting points of the mutations.
+const DOCUMENTED_BODIES: &[(Provider, &str)] = &[
+    (
+        Provider::Mangopay,
+        include_str!("fixtures/mangopay-list-1.json"),
+    ),
+    (
+        Provider::Mangopay,
+        include_str!("fixtures/mangopay-view-natural-validated-1.json"),
+    ),
+    (
+        Provider::Mangopay,
+        include_str!("fixtures/mangopay-view-business-review-1.json"),
+    ),
+    (
+        Provider::Equals,
+        include_str!("fixtures/equals-list-1.json"),
+    ),
+    (
+        Provider::Equals,
+        include_str!("fixtures/equals-list-constructed-1.json"),
+    ),
+    (
+        Provider::Didit,
+        include_str!("fixtures/didit-list-constructed-1.json"),
+    ),
+    (
+        Provider::Didit,
+        include_str!("fixtures/didit-decision-constructed-1.json"),
+    ),
+    (
+        Provider::Didit,
+        include_str!("fixtures/didit-create-response-constructed-1.json"),
+    ),
+];
+
 fn check(provider: Provider, outcome: Result<impl Sized, idv_sessions::IdvError>) {
     if let Err(e) = outcome {
         assert_eq!(e.code, ErrorCode::Decode);
@@ -241,6 +277,36 @@ proptest! {
             check(provider, normalize_list_json(provider, &text, &options));
             check(provider, idv_sessions::normalize_list_rows(provider, &text, &options));
             let _ = map_status(provider, &text, Some(&text));
+        }
+    }
+
+    /// Mostly valid JSON: the providers' documented bodies with a few bytes changed, cut or
+    /// inserted (random bytes alone are almost never JSON and only reach the parse error).
+    #[test]
+    fn mutated_provider_bodies(
+        body in prop::sample::select(DOCUMENTED_BODIES.to_vec()),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<u8>()), 1..6),
+        options in options(),
+    ) {
+        let (provider, text) = body;
+        let mut bytes = text.as_bytes().to_vec();
+        for (at, kind, byte) in edits {
+            if bytes.is_empty() {
+                break;
+            }
+            let i = at.index(bytes.len());
+            match kind {
+                0 => bytes[i] = byte,
+                1 => { bytes.remove(i); }
+                2 => bytes.insert(i, *b"{}[]\",:0-e.\\ ".get(usize::from(byte) % 13).unwrap_or(&b' ')),
+                _ => bytes.truncate(i),
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        for provider in [provider].into_iter().chain(Provider::ALL) {
+            check(provider, normalize_json(provider, &text, &options));
+            check(provider, normalize_list_json(provider, &text, &options));
+            check(provider, idv_sessions::normalize_list_rows(provider, &text, &options));
         }
     }
 
