@@ -28,12 +28,14 @@ pub mod csv;
 pub mod error;
 pub mod json;
 mod order;
+pub mod protocol;
 pub mod providers;
 pub mod session;
 pub mod session_json;
 pub mod status;
 pub mod summary;
 pub mod time;
+pub mod token;
 pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]

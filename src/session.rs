@@ -6,7 +6,45 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
-pub use crate::providers::Provider;
+/// The identity-verification providers this crate speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Mangopay hosted IDV sessions (API v2.01).
+    Mangopay,
+    /// Equals Money Guided ID sessions (Onboarding API v2).
+    Equals,
+    /// Didit verification sessions (API v3).
+    Didit,
+}
+
+impl Provider {
+    /// All providers, in the order dashboards list them.
+    pub const ALL: [Provider; 3] = [Provider::Mangopay, Provider::Equals, Provider::Didit];
+
+    /// The provider's name as used in the JS API and in session keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Mangopay => "mangopay",
+            Provider::Equals => "equals",
+            Provider::Didit => "didit",
+        }
+    }
+
+    /// Parses a provider name (`"mangopay"`, `"equals"`, `"didit"`, any case).
+    pub fn parse(name: &str) -> Option<Provider> {
+        let name = name.trim();
+        Provider::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The unified session status (SPEC section 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,7 +110,7 @@ impl SessionStatus {
 
     /// Parses a unified status name (tolerant of case, spaces and dashes).
     pub fn parse(name: &str) -> Option<SessionStatus> {
-        let token = crate::status::token(name);
+        let token = crate::token::token(name);
         SessionStatus::ALL
             .into_iter()
             .find(|s| s.as_str() == token.as_str())

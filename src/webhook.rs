@@ -6,7 +6,7 @@
 //! use (case-insensitive headers, constant-time HMAC checks, the clock).
 
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::Provider;
+use crate::session::Provider;
 use crate::session::{Extra, Session, SessionStatus};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};

@@ -36,7 +36,7 @@ pub struct CallOptions {
     /// reported in `bad_rows`.
     pub strict: bool,
     /// The most sessions a full listing may hold before it fails
-    /// (`incomplete`); `None`: [`super::listing::DEFAULT_MAX_SESSIONS`].
+    /// (`incomplete`); `None`: `listing::DEFAULT_MAX_SESSIONS`.
     pub max_sessions: Option<usize>,
 }
 

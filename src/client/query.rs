@@ -21,19 +21,7 @@ use crate::session::{Session, SessionStatus};
 use crate::status::token;
 use serde_json::{Map, Value};
 
-/// A list query for one provider.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListQuery {
-    /// Filters by their JS names (`userId`, `vendorData`...), as the
-    /// provider's `QuerySpec` declares them.
-    pub filters: Vec<(&'static str, String)>,
-    /// Where the page starts: the 1-based page (`page`) or the offset (`offset`).
-    pub from: Option<u64>,
-    /// Page size: `perPage` or `limit`.
-    pub size: Option<u64>,
-    /// Requested statuses, as given.
-    pub status: Vec<String>,
-}
+pub use crate::protocol::query::ListQuery;
 
 /// The JS names of a paging style's keys: start, then size.
 fn paging_keys(paging: Paging) -> (&'static str, &'static str) {
@@ -44,26 +32,6 @@ fn paging_keys(paging: Paging) -> (&'static str, &'static str) {
 }
 
 impl ListQuery {
-    /// A query with one filter (e.g. `ListQuery::with("userId", "user_m_1")`).
-    pub fn with(name: &'static str, value: impl Into<String>) -> Self {
-        ListQuery::default().and(name, value)
-    }
-
-    /// The same query with one more filter (replacing one of the same name).
-    pub fn and(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.filters.retain(|(n, _)| *n != name);
-        self.filters.push((name, value.into()));
-        self
-    }
-
-    /// A filter's value.
-    pub fn filter(&self, name: &str) -> Option<&str> {
-        self.filters
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     /// Parses a JS query object (as JSON). `null`/absent means no filter.
     ///
     /// # Errors

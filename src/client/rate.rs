@@ -9,21 +9,10 @@
 //! clock. A 429 still happens if other clients share the key: it pauses the
 //! provider (see the engine).
 
-use crate::providers::Provider;
+use crate::session::Provider;
 use std::collections::VecDeque;
 
-/// Which of a provider's limits a request counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    /// Listing sessions.
-    List,
-    /// Reading one session (Mangopay View, Didit decision).
-    Get,
-    /// Creating a session.
-    Create,
-    /// Mangopay's OAuth token endpoint.
-    Token,
-}
+pub use crate::protocol::endpoint::Endpoint;
 
 /// Entries kept per window: beyond them the oldest two merge (see [`Window`]).
 const MAX_ENTRIES: usize = 1024;

@@ -1,15 +1,16 @@
 //! Provider payloads in, unified sessions out: JSON parsing and the list
 //! shapes, shared by every provider; each provider's parser is its
-//! [`ProviderApi::normalize`](super::ProviderApi::normalize).
+//! `ProviderApi::normalize`.
 //!
 //! Field policy: a payload must carry the session id, its status and (except
 //! Didit's create response) its creation time, with the documented types; any
 //! other field that is missing, `null`, empty or of the wrong type is simply
 //! absent from the unified session.
 
-use super::{Obj, Path, Provider};
+use super::object::{Obj, Path};
 use crate::error::IdvError;
 use crate::json::Json;
+use crate::session::Provider;
 use crate::session::Session;
 use serde::Serialize;
 use serde_json::Value;

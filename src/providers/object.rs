@@ -1,9 +1,9 @@
 //! Lenient access to one JSON object's fields, with the object's path for
 //! error messages (formatted only when an error is built).
 
-use super::Provider;
 use crate::error::IdvError;
 use crate::json::Json;
+use crate::session::Provider;
 use std::borrow::Cow;
 
 /// Where an object is in its payload, for error messages (formatted only then).

@@ -8,7 +8,7 @@
 //! a trap.
 
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::Provider;
+use crate::session::Provider;
 use js_sys::{Array, Function};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;

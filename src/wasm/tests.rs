@@ -8,7 +8,7 @@ use super::errors::{is_idv_error, to_js_error};
 use super::transport::{JsTransport, SignalHubs};
 use crate::client::http::{HttpRequest, Method, Transport, TransportError};
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::Provider;
+use crate::session::Provider;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

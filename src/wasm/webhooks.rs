@@ -5,7 +5,7 @@
 use super::args::{self, get, is_nothing, Bytes};
 use super::{js, to_js_value};
 use crate::error::{ErrorCode, IdvError};
-use crate::providers::Provider;
+use crate::session::Provider;
 use crate::webhook::{EventsQuery, SignRequest, WebhookRequest};
 use wasm_bindgen::prelude::*;
 

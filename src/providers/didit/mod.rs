@@ -8,66 +8,30 @@
 
 mod canonical;
 mod session;
+mod tables;
 mod webhook;
 
-use super::{
-    Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, StatusRow,
-};
-use crate::client::api::{input_object, input_text, request, segment, url_query_u64, with_query};
-use crate::client::config::ProviderConfig;
-use crate::client::http::{HttpRequest, HttpResponse, Method};
-use crate::client::paging::{PageMeta, PageRef};
-use crate::client::query::ListQuery;
-use crate::client::rate::Endpoint;
+pub use tables::{CHECK_KINDS, STATUSES};
+
 use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
-use crate::providers::NormalizeOptions;
-use crate::session::{CheckKind, Session, SessionStatus::*};
+use crate::protocol::config::ProviderConfig;
+use crate::protocol::endpoint::Endpoint;
+use crate::protocol::http::{HttpRequest, HttpResponse, Method};
+use crate::protocol::page::{PageMeta, PageRef};
+use crate::protocol::query::ListQuery;
+use crate::protocol::request::{
+    input_object, input_text, request, segment, url_query_u64, with_query,
+};
+use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit};
+use crate::providers::normalize::NormalizeOptions;
+use crate::providers::object::Obj;
+use crate::providers::registry::ProviderApi;
+use crate::providers::table::{KindRow, StatusRow};
+use crate::session::Provider;
+use crate::session::Session;
 use crate::webhook::{SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::{json, Value};
-
-/// Didit `status` to the unified status (docs spell them with spaces; KYB
-/// pages in UPPER_SNAKE: matching is tolerant). Anything else is `unknown`.
-pub const STATUSES: &[StatusRow] = &[
-    StatusRow::new("Not Started", NotStarted),
-    StatusRow::new("In Progress", InProgress),
-    StatusRow::new("Awaiting User", InProgress),
-    StatusRow::new("In Review", InReview),
-    StatusRow::new("Approved", Approved),
-    StatusRow::new("Declined", Declined),
-    StatusRow::new("Resubmitted", ResubmissionRequested),
-    StatusRow::new("Expired", Expired),
-    StatusRow::new("Abandoned", Abandoned),
-    StatusRow::new("Kyc Expired", Outdated),
-];
-
-/// Didit feature names (list `features[].feature`, decision `features`) and
-/// decision block names to check kinds; anything else is `other`.
-pub const CHECK_KINDS: &[KindRow] = &[
-    KindRow::new("ID_VERIFICATION", CheckKind::Document),
-    KindRow::new("id_verifications", CheckKind::Document),
-    KindRow::new("LIVENESS", CheckKind::Liveness),
-    KindRow::new("liveness_checks", CheckKind::Liveness),
-    KindRow::new("FACE_MATCH", CheckKind::FaceMatch),
-    KindRow::new("face_matches", CheckKind::FaceMatch),
-    KindRow::new("AGE_ESTIMATION", CheckKind::Age),
-    KindRow::new("AML", CheckKind::Aml),
-    KindRow::new("aml_screenings", CheckKind::Aml),
-    KindRow::new("POA", CheckKind::ProofOfAddress),
-    KindRow::new("poa_verifications", CheckKind::ProofOfAddress),
-    KindRow::new("NFC", CheckKind::Nfc),
-    KindRow::new("nfc_verifications", CheckKind::Nfc),
-    KindRow::new("PHONE", CheckKind::Phone),
-    KindRow::new("phone_verifications", CheckKind::Phone),
-    KindRow::new("EMAIL", CheckKind::Email),
-    // The console's webhook sample spells the feature this way.
-    KindRow::new("EMAIL_VERIFICATION", CheckKind::Email),
-    KindRow::new("email_verifications", CheckKind::Email),
-    KindRow::new("IP_ANALYSIS", CheckKind::IpAnalysis),
-    KindRow::new("ip_analyses", CheckKind::IpAnalysis),
-    KindRow::new("DATABASE_VALIDATION", CheckKind::Database),
-    KindRow::new("database_validations", CheckKind::Database),
-];
 
 const CONNECTION: Connection = Connection {
     base_url: "https://verification.didit.me",
@@ -97,9 +61,6 @@ pub struct Didit;
 impl ProviderApi for Didit {
     fn provider(&self) -> Provider {
         Provider::Didit
-    }
-    fn name(&self) -> &'static str {
-        "didit"
     }
     fn statuses(&self) -> &'static [StatusRow] {
         STATUSES

@@ -3,11 +3,13 @@
 //! `session_url`, no `created_at`), decision responses (feature blocks such as
 //! `id_verifications`, each `null` until the feature has run).
 
-use super::{CHECK_KINDS, STATUSES};
+use super::tables::{CHECK_KINDS, STATUSES};
 use crate::error::IdvError;
 use crate::json::Json;
+use crate::providers::normalize::NormalizeOptions;
+use crate::providers::object::Obj;
 use crate::providers::table::{lookup_kind, lookup_status};
-use crate::providers::{NormalizeOptions, Obj, Provider};
+use crate::session::Provider;
 use crate::session::{Check, CheckKind, CheckStatus, Extra, Person, Session};
 use crate::status::map_check_status;
 use crate::time;

@@ -13,10 +13,11 @@
 //! freshened header over an old body fails).
 
 use super::canonical::{self, PyJson};
-use super::STATUSES;
+use super::tables::STATUSES;
 use crate::error::IdvError;
+use crate::providers::normalize::NormalizeOptions;
 use crate::providers::table::lookup_status;
-use crate::providers::{NormalizeOptions, Provider};
+use crate::session::Provider;
 use crate::webhook::{
     decode_error, hmac_hex, hmac_matches, signature_error, EventType, SignRequest, SignedWebhook,
     Verification, WebhookEvent, WebhookRequest,

@@ -8,40 +8,28 @@
 //! create one. `Authorization: ApiKey <key>`. No documented rate limit.
 
 mod session;
+mod tables;
 mod webhook;
 
-use super::{
-    Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, StatusRow,
-};
-use crate::client::api::{request, with_query};
-use crate::client::config::ProviderConfig;
-use crate::client::http::{HttpRequest, HttpResponse, Method};
-use crate::client::paging::{PageMeta, PageRef};
-use crate::client::query::ListQuery;
-use crate::client::rate::Endpoint;
+pub use tables::STATUSES;
+
 use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
-use crate::providers::NormalizeOptions;
-use crate::session::{Session, SessionStatus::*};
+use crate::protocol::config::ProviderConfig;
+use crate::protocol::endpoint::Endpoint;
+use crate::protocol::http::{HttpRequest, HttpResponse, Method};
+use crate::protocol::page::{PageMeta, PageRef};
+use crate::protocol::query::ListQuery;
+use crate::protocol::request::{request, with_query};
+use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit};
+use crate::providers::normalize::NormalizeOptions;
+use crate::providers::object::Obj;
+use crate::providers::registry::ProviderApi;
+use crate::providers::table::{KindRow, StatusRow};
+use crate::session::Provider;
+use crate::session::Session;
 use crate::webhook::{SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::Value;
-
-/// Equals `status` (+ `result`, present only when `completed`) to the unified
-/// status; a `completed` row with an unlisted result, and any other status,
-/// are `unknown`.
-pub const STATUSES: &[StatusRow] = &[
-    StatusRow::new("to_be_completed", NotStarted),
-    StatusRow::new("in_progress", InProgress),
-    StatusRow::with_result("completed", None, InReview),
-    StatusRow::with_result("completed", Some("approved"), Approved),
-    StatusRow::with_result("completed", Some("declined"), Declined),
-    StatusRow::with_result(
-        "completed",
-        Some("resubmission_requested"),
-        ResubmissionRequested,
-    ),
-    StatusRow::new("expired", Expired),
-];
 
 const CONNECTION: Connection = Connection {
     base_url: "https://api.equalsmoney.com",
@@ -74,9 +62,6 @@ fn unsupported(message: &str) -> IdvError {
 impl ProviderApi for Equals {
     fn provider(&self) -> Provider {
         Provider::Equals
-    }
-    fn name(&self) -> &'static str {
-        "equals"
     }
     fn statuses(&self) -> &'static [StatusRow] {
         STATUSES

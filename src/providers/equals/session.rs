@@ -3,10 +3,11 @@
 //! session id can appear once per application, so the key includes the
 //! application.
 
-use super::STATUSES;
+use super::tables::STATUSES;
 use crate::error::IdvError;
+use crate::providers::object::Obj;
 use crate::providers::table::lookup_status;
-use crate::providers::{Obj, Provider};
+use crate::session::Provider;
 use crate::session::{Extra, Session};
 use crate::time;
 

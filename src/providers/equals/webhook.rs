@@ -7,11 +7,11 @@
 //! is checked (in constant time) when `secret` is given. Either way the body
 //! is a hint: fetch the session.
 
-use super::STATUSES;
+use super::tables::STATUSES;
 use crate::error::IdvError;
 use crate::providers::table::lookup_status;
-use crate::providers::Provider;
 use crate::session::Extra;
+use crate::session::Provider;
 use crate::webhook::{
     decode_error, same_secret, signature_error, EventType, SignRequest, SignedWebhook,
     Verification, WebhookEvent, WebhookRequest,

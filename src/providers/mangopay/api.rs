@@ -1,12 +1,14 @@
 //! Mangopay's HTTP API: paths under `/v2.01/{ClientId}/`, the OAuth token,
 //! page headers and the error bodies that break the usual shape.
 
-use crate::client::api::{header_u64, input_object, input_text, request, segment, with_query};
-use crate::client::config::ProviderConfig;
-use crate::client::http::{HttpRequest, HttpResponse, Method};
-use crate::client::paging::{PageMeta, PageRef};
-use crate::client::query::ListQuery;
 use crate::error::{ErrorCode, IdvError};
+use crate::protocol::config::ProviderConfig;
+use crate::protocol::http::{HttpRequest, HttpResponse, Method};
+use crate::protocol::page::{PageMeta, PageRef};
+use crate::protocol::query::ListQuery;
+use crate::protocol::request::{
+    header_u64, input_object, input_text, request, segment, with_query,
+};
 use crate::webhook::EventsQuery;
 use base64::Engine as _;
 use serde_json::{json, Value};

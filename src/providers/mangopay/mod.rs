@@ -8,50 +8,27 @@
 
 mod api;
 mod session;
+mod tables;
 mod webhook;
 
-use super::{
-    Auth, Connection, KindRow, Obj, Paging, Provider, ProviderApi, QuerySpec, RateLimit, Setting,
-    StatusRow,
-};
-use crate::client::config::ProviderConfig;
-use crate::client::http::{HttpRequest, HttpResponse};
-use crate::client::paging::{PageMeta, PageRef};
-use crate::client::query::ListQuery;
-use crate::client::rate::Endpoint;
+pub use tables::{CHECK_KINDS, STATUSES};
+
 use crate::error::{ErrorCode, IdvError};
 use crate::json::Json;
-use crate::providers::NormalizeOptions;
-use crate::session::{CheckKind, Session, SessionStatus::*};
+use crate::protocol::config::ProviderConfig;
+use crate::protocol::endpoint::Endpoint;
+use crate::protocol::http::{HttpRequest, HttpResponse};
+use crate::protocol::page::{PageMeta, PageRef};
+use crate::protocol::query::ListQuery;
+use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Setting};
+use crate::providers::normalize::NormalizeOptions;
+use crate::providers::object::Obj;
+use crate::providers::registry::ProviderApi;
+use crate::providers::table::{KindRow, StatusRow};
+use crate::session::Provider;
+use crate::session::Session;
 use crate::webhook::{EventsQuery, SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::Value;
-
-/// Mangopay `Status` to the unified status. `PENDING`: not yet submitted
-/// (Mangopay does not say whether the user began); `OUTDATED` is the spelling
-/// before 2025-05-23; `EXPIRED`, `TIMEOUT`, `ERROR` come from newer docs and
-/// the SDKs. Anything else is `unknown`.
-pub const STATUSES: &[StatusRow] = &[
-    StatusRow::new("PENDING", InProgress),
-    StatusRow::new("REVIEW", InReview),
-    StatusRow::new("VALIDATED", Approved),
-    StatusRow::new("REFUSED", Declined),
-    StatusRow::new("EXPIRED", Expired),
-    StatusRow::new("TIMEOUT", Abandoned),
-    StatusRow::new("OUT_OF_DATE", Outdated),
-    StatusRow::new("OUTDATED", Outdated),
-    StatusRow::new("ERROR", Error),
-];
-
-/// Mangopay check `Type` to a check kind; anything else is `other`.
-pub const CHECK_KINDS: &[KindRow] = &[
-    KindRow::new("IDENTITY_DOCUMENT_VERIFICATION", CheckKind::Document),
-    KindRow::new("IDV_AGE_CHECK", CheckKind::Age),
-    KindRow::new("IDV_NAME_MATCH_CHECK", CheckKind::NameMatch),
-    KindRow::new("BUSINESS_VERIFICATION", CheckKind::Business),
-    KindRow::new("BUSINESS_NAME_MATCH", CheckKind::Business),
-    KindRow::new("BUSINESS_INSIGHTS_MATCH", CheckKind::Business),
-    KindRow::new("PSC_*", CheckKind::Business),
-];
 
 const CONNECTION: Connection = Connection {
     base_url: "https://api.mangopay.com",
@@ -93,9 +70,6 @@ pub struct Mangopay;
 impl ProviderApi for Mangopay {
     fn provider(&self) -> Provider {
         Provider::Mangopay
-    }
-    fn name(&self) -> &'static str {
-        "mangopay"
     }
     fn statuses(&self) -> &'static [StatusRow] {
         STATUSES

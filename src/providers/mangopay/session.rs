@@ -2,11 +2,13 @@
 //! LastUpdate`, no `UserId`), View responses (with `HostedUrl`, `UserId`,
 //! `Checks`), create responses. Times are Unix seconds.
 
-use super::{CHECK_KINDS, STATUSES};
+use super::tables::{CHECK_KINDS, STATUSES};
 use crate::error::IdvError;
 use crate::json::Json;
+use crate::providers::normalize::NormalizeOptions;
+use crate::providers::object::Obj;
 use crate::providers::table::{lookup_kind, lookup_status};
-use crate::providers::{NormalizeOptions, Obj, Provider};
+use crate::session::Provider;
 use crate::session::{Check, Extra, Person, Session};
 use crate::status::map_check_status;
 use crate::time;

@@ -5,10 +5,10 @@
 //! so every event needs a fetch. The dashboard's "test the hook" may send an
 //! empty `RessourceId`: a test ping.
 
-use super::STATUSES;
+use super::tables::STATUSES;
 use crate::error::IdvError;
 use crate::providers::table::lookup_status;
-use crate::providers::Provider;
+use crate::session::Provider;
 use crate::webhook::{
     decode_error, EventType, SignRequest, SignedWebhook, Verification, WebhookEvent, WebhookRequest,
 };

@@ -1,0 +1,91 @@
+//! What a provider declares about its API as data: where it lives and how it
+//! authenticates ([`Connection`]), the query it takes and how it pages
+//! ([`QuerySpec`]), its documented rate limits ([`RateLimit`]).
+
+/// How a provider authenticates API calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// The API key in a header, after a prefix (`Authorization: ApiKey <key>`, `x-api-key: <key>`).
+    ApiKeyHeader {
+        /// Lower-case header name.
+        header: &'static str,
+        /// Text before the key (may be empty).
+        prefix: &'static str,
+    },
+    /// OAuth2 client credentials: a bearer token from [`ProviderApi::token_request`],
+    /// cached and shared by every call of a client.
+    OAuthClientCredentials,
+}
+
+/// A provider-specific config setting besides `apiKey`, `baseUrl` and `headers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// Its camelCase name in the JS config.
+    pub name: &'static str,
+    /// Why it is required (the config error says so); `None` when optional.
+    pub required_because: Option<&'static str>,
+}
+
+/// Where and how to reach a provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connection {
+    /// Production base URL (no trailing slash).
+    pub base_url: &'static str,
+    /// The provider's own origins (production and sandbox): a browser page
+    /// calling one of these with a secret key exposes it.
+    pub hosts: &'static [&'static str],
+    /// How calls are authenticated.
+    pub auth: Auth,
+    /// Provider-specific settings.
+    pub settings: &'static [Setting],
+}
+
+/// How a provider pages its lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// 1-based page numbers (`page`, `perPage` in the JS query), at most `max` per page.
+    Pages {
+        /// Largest documented page size.
+        max: u64,
+    },
+    /// Offsets (`offset`, `limit` in the JS query), at most `max` per page.
+    Offsets {
+        /// Largest documented (or used) page size.
+        max: u64,
+    },
+}
+
+impl Paging {
+    /// The largest page.
+    pub fn max(self) -> u64 {
+        match self {
+            Paging::Pages { max } | Paging::Offsets { max } => max,
+        }
+    }
+}
+
+/// The list query a provider accepts (JS names, camelCase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuerySpec {
+    /// String filters.
+    pub filters: &'static [&'static str],
+    /// A filter every query must carry, and why.
+    pub required: Option<(&'static str, &'static str)>,
+    /// Page numbers or offsets.
+    pub paging: Paging,
+    /// The provider's own status filter parameter, when it has one; otherwise
+    /// `status` is applied after fetching.
+    pub status_param: Option<&'static str>,
+    /// The filters naming a user, for `listUserSessions`; the first is what a
+    /// plain string there means.
+    pub user_keys: &'static [&'static str],
+}
+
+/// A provider's documented rate limit for one class of requests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Requests of the same budget share it (Mangopay: all endpoints).
+    pub budget: &'static str,
+    /// `(requests, window in ms)`: every window applies.
+    pub windows: &'static [(u32, f64)],
+}
