@@ -1,0 +1,175 @@
+//! Reads: one session, the session of a webhook event, past events, and one
+//! user's sessions across providers.
+
+use super::*;
+
+impl Engine {
+    /// One session: Mangopay View, Didit decision.
+    ///
+    /// # Errors
+    /// `unsupported` for Equals (no such endpoint), `not_found`, and the rest.
+    pub async fn get_session(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        id: &str,
+        options: &CallOptions,
+    ) -> Result<Session, IdvError> {
+        let cfg = self.config.provider(provider)?;
+        if id.is_empty() {
+            return Err(IdvError::config(
+                Some(provider),
+                format!("{provider}: getSession needs a session id"),
+            ));
+        }
+        let api = provider.api();
+        api.get_request(cfg, id, None)?;
+        let normalize = NormalizeOptions {
+            include_raw: options.include_raw,
+            strict: options.strict,
+            ..NormalizeOptions::default()
+        };
+        self.call(
+            t,
+            provider,
+            Endpoint::Get,
+            "get session",
+            Resend::Always,
+            &|bearer| api.get_request(cfg, id, bearer),
+            &|response| api::decode_session(provider, response, &normalize),
+        )
+        .await
+    }
+
+    /// The session a webhook event is about, fetched from the provider (the
+    /// event's word alone is not proof, and may be partial): Mangopay View,
+    /// Didit decision; Equals has no such endpoint, so the event's
+    /// application (or person) is listed and the row found by id (and
+    /// `correlationId`).
+    ///
+    /// # Errors
+    /// `config` for an event naming no session, `not_found`, and the rest.
+    pub async fn resolve_webhook(
+        &self,
+        t: &dyn Transport,
+        event: &WebhookEvent,
+        options: &CallOptions,
+    ) -> Result<Session, IdvError> {
+        let provider = event.provider;
+        let id = event
+            .session_id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                IdvError::config(
+                    Some(provider),
+                    format!("{provider}: the event is about no session (a test, or not a session event)"),
+                )
+            })?;
+        let Some(query) = provider.api().webhook_lookup(event)? else {
+            return self.get_session(t, provider, id, options).await;
+        };
+        let correlation = event
+            .extra
+            .as_ref()
+            .and_then(|e| e.correlation_id.as_deref());
+        let list = self
+            .list_all(t, provider, &query, options, &mut |_| {})
+            .await?;
+        list.sessions
+            .into_iter()
+            .filter(|s| s.id == id)
+            .find(|s| {
+                correlation.is_none()
+                    || s.extra.as_ref().and_then(|e| e.correlation_id.as_deref()) == correlation
+            })
+            .ok_or_else(|| IdvError {
+                http_status: None,
+                ..IdvError::new(
+                    ErrorCode::NotFound,
+                    Some(provider),
+                    format!("{provider}: the session of the event is not in its listing"),
+                )
+            })
+    }
+
+    /// The provider's past events (Mangopay's `GET /events`, the last 45
+    /// days), oldest first, every page; for catching up on missed webhooks.
+    ///
+    /// # Errors
+    /// `unsupported` for providers without an events API, and the rest.
+    pub async fn list_events(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        query: &EventsQuery,
+    ) -> Result<Vec<WebhookEvent>, IdvError> {
+        let cfg = self.config.provider(provider)?;
+        let api = provider.api();
+        api.events_request(cfg, query, 1, None)?;
+        let now_ms = t.now_ms() as i64;
+        let mut events = Vec::new();
+        // Sequential (each page says how many follow); bounded whatever it says.
+        for page in 1..=MAX_EVENT_PAGES {
+            let (batch, pages) = self
+                .call(
+                    t,
+                    provider,
+                    Endpoint::List,
+                    "list events",
+                    Resend::Always,
+                    &|bearer| api.events_request(cfg, query, page, bearer),
+                    &|response| {
+                        let body = crate::providers::parse_json(provider, &response.body)?;
+                        let pages = api::header_u64(response, "x-number-of-pages");
+                        Ok((api.decode_events(&body, now_ms)?, pages))
+                    },
+                )
+                .await?;
+            let empty = batch.is_empty();
+            events.extend(batch);
+            if empty || pages.is_none_or(|pages| page >= pages) {
+                break;
+            }
+        }
+        Ok(events)
+    }
+
+    /// Every configured provider's sessions for one user, concurrently, merged
+    /// newest first. A provider's failure is reported in `errors`; the others'
+    /// sessions are still returned.
+    ///
+    /// # Errors
+    /// `aborted` when the caller's signal cut a provider's listing short: the
+    /// call as a whole was cancelled, not one provider.
+    pub async fn list_user_sessions(
+        &self,
+        t: &dyn Transport,
+        refs: &UserRefs,
+        options: &CallOptions,
+    ) -> Result<UserSessions, IdvError> {
+        let results =
+            futures_util::future::join_all(refs.0.iter().map(|(provider, query)| async move {
+                self.list_all(t, *provider, query, options, &mut |_| {})
+                    .await
+            }))
+            .await;
+        let mut out = UserSessions::default();
+        for result in results {
+            match result {
+                Ok(list) => {
+                    out.sessions.extend(list.sessions);
+                    out.bad_rows.append(list.bad_rows);
+                }
+                Err(e) => out.errors.push(e),
+            }
+        }
+        if t.is_aborted() {
+            if let Some(e) = out.errors.iter().find(|e| e.code == ErrorCode::Aborted) {
+                return Err(e.clone());
+            }
+        }
+        paging::sort_newest_first(&mut out.sessions);
+        Ok(out)
+    }
+}
