@@ -1,0 +1,353 @@
+//! Paging plans: the first page of a listing, the pages after it when the
+//! total is known, the next page when it is not.
+
+use crate::client::api::ListPage;
+use crate::client::query::ListQuery;
+use crate::protocol::page::PageRef;
+use crate::providers::{Paging, Provider};
+
+impl PageRef {
+    /// The page a query asks for (its own page/offset, else the first).
+    pub fn of_query(provider: Provider, query: &ListQuery, default_size: u64) -> PageRef {
+        let size = query.size.unwrap_or(default_size);
+        match provider.api().query().paging {
+            Paging::Pages { .. } => PageRef::Page {
+                page: query.from.unwrap_or(1),
+                per_page: size,
+            },
+            Paging::Offsets { .. } => PageRef::Offset {
+                offset: query.from.unwrap_or(0),
+                limit: size,
+            },
+        }
+    }
+}
+
+/// The pages after `first` in one pass, when the total is known; `None`
+/// when it is not (then pages are followed one by one with [`next_ref`]).
+/// Lazy: a huge total from the server sizes nothing.
+pub fn plan_rest(first_ref: PageRef, first: &ListPage) -> Option<Plan> {
+    match first_ref {
+        PageRef::Page { page, per_page } => {
+            let pages = first
+                .pages
+                .or_else(|| first.total.map(|t| t.div_ceil(per_page.max(1))))?;
+            Some(Plan {
+                next: page + 1,
+                end: pages.saturating_add(1),
+                step: 1,
+                kind: first_ref,
+            })
+        }
+        PageRef::Offset { offset, limit } => {
+            let total = first.total?;
+            let size = first.page_size.unwrap_or(limit).max(1);
+            Some(Plan {
+                next: offset.saturating_add(size),
+                end: total,
+                step: size,
+                kind: PageRef::Offset {
+                    offset,
+                    limit: size,
+                },
+            })
+        }
+    }
+}
+
+/// The planned pages of a pass, produced one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    next: u64,
+    end: u64,
+    step: u64,
+    kind: PageRef,
+}
+
+impl Plan {
+    /// Pages left.
+    pub fn len(&self) -> u64 {
+        self.end
+            .saturating_sub(self.next)
+            .div_ceil(self.step.max(1))
+    }
+
+    /// True when no page is left.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Iterator for Plan {
+    type Item = PageRef;
+
+    fn next(&mut self) -> Option<PageRef> {
+        if self.next >= self.end {
+            return None;
+        }
+        let at = self.next;
+        self.next = self.next.saturating_add(self.step.max(1));
+        Some(match self.kind {
+            PageRef::Page { per_page, .. } => PageRef::Page { page: at, per_page },
+            PageRef::Offset { limit, .. } => PageRef::Offset { offset: at, limit },
+        })
+    }
+}
+
+/// The page after `current`, from what `page` says; `None` at the end.
+pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
+    if page.rows == 0 {
+        return None;
+    }
+    match current {
+        PageRef::Page { page: p, per_page } => {
+            let more = match (page.pages, page.has_next) {
+                (Some(n), _) => p < n,
+                (None, Some(next)) => next,
+                (None, None) => page.rows >= per_page,
+            };
+            more.then_some(PageRef::Page {
+                page: p + 1,
+                per_page,
+            })
+        }
+        PageRef::Offset { offset, limit } => {
+            let next = offset + page.rows;
+            let more = match (page.total, page.has_next) {
+                (_, Some(next_link)) => next_link,
+                (Some(total), None) => next < total,
+                (None, None) => page.rows >= limit,
+            };
+            more.then_some(PageRef::Offset {
+                offset: next,
+                limit,
+            })
+        }
+    }
+}
+
+/// The page size a listing asks for after its first page: what the server
+/// used (it may clamp the limit asked for), at least 1.
+pub fn page_size(first_ref: PageRef, first: &ListPage) -> u64 {
+    let asked = match first_ref {
+        PageRef::Page { per_page, .. } => per_page,
+        PageRef::Offset { limit, .. } => limit,
+    };
+    first.page_size.unwrap_or(asked).max(1)
+}
+
+/// The first page of a full listing: the largest page the provider allows.
+pub fn first_ref(provider: Provider) -> PageRef {
+    let paging = provider.api().query().paging;
+    PageRef::of_query(provider, &ListQuery::default(), paging.max())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(
+        rows: u64,
+        total: Option<u64>,
+        pages: Option<u64>,
+        size: Option<u64>,
+        has_next: Option<bool>,
+    ) -> ListPage {
+        ListPage {
+            rows,
+            total,
+            pages,
+            page_size: size,
+            has_next,
+            ..ListPage::default()
+        }
+    }
+
+    #[test]
+    fn mangopay_plans_the_remaining_pages() {
+        let first = PageRef::Page {
+            page: 1,
+            per_page: 100,
+        };
+        let plan = plan_rest(first, &page(100, Some(250), Some(3), Some(100), Some(true)))
+            .unwrap()
+            .collect::<Vec<_>>();
+        assert_eq!(
+            plan,
+            vec![
+                PageRef::Page {
+                    page: 2,
+                    per_page: 100
+                },
+                PageRef::Page {
+                    page: 3,
+                    per_page: 100
+                }
+            ]
+        );
+        // Pages from the item count when the pages header is missing.
+        let plan: Vec<PageRef> = plan_rest(first, &page(100, Some(201), None, Some(100), None))
+            .unwrap()
+            .collect();
+        assert_eq!(plan.len(), 2);
+        assert_eq!(
+            plan_rest(first, &page(3, Some(3), Some(1), Some(100), None)).map(|p| p.len()),
+            Some(0)
+        );
+        assert_eq!(
+            plan_rest(first, &page(100, None, None, Some(100), None)),
+            None
+        );
+    }
+
+    #[test]
+    fn offset_plans_use_the_page_size_the_server_used() {
+        let first = PageRef::Offset {
+            offset: 0,
+            limit: 1000,
+        };
+        let plan = plan_rest(first, &page(1000, Some(2500), None, Some(1000), None))
+            .unwrap()
+            .collect::<Vec<_>>();
+        assert_eq!(
+            plan,
+            vec![
+                PageRef::Offset {
+                    offset: 1000,
+                    limit: 1000
+                },
+                PageRef::Offset {
+                    offset: 2000,
+                    limit: 1000
+                }
+            ]
+        );
+        // Didit clamped limit=100 to 50: plan in 50s.
+        let first = PageRef::Offset {
+            offset: 0,
+            limit: 100,
+        };
+        let plan = plan_rest(first, &page(50, Some(120), None, Some(50), Some(true)))
+            .unwrap()
+            .collect::<Vec<_>>();
+        assert_eq!(
+            plan,
+            vec![
+                PageRef::Offset {
+                    offset: 50,
+                    limit: 50
+                },
+                PageRef::Offset {
+                    offset: 100,
+                    limit: 50
+                }
+            ]
+        );
+        assert_eq!(
+            plan_rest(first, &page(0, Some(0), None, Some(100), Some(false))).map(|p| p.len()),
+            Some(0)
+        );
+        assert_eq!(
+            plan_rest(first, &page(100, None, None, None, Some(true))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_huge_total_plans_lazily() {
+        let first = PageRef::Page {
+            page: 1,
+            per_page: 100,
+        };
+        let mut plan = plan_rest(
+            first,
+            &page(100, None, Some(4_000_000_000), Some(100), None),
+        )
+        .unwrap();
+        assert_eq!(plan.len(), 3_999_999_999);
+        assert_eq!(
+            plan.next(),
+            Some(PageRef::Page {
+                page: 2,
+                per_page: 100
+            })
+        );
+        let offsets = PageRef::Offset {
+            offset: 0,
+            limit: 100,
+        };
+        let plan = plan_rest(offsets, &page(100, Some(u64::MAX), None, None, None)).unwrap();
+        assert_eq!(plan.len(), u64::MAX.div_ceil(100) - 1);
+        assert_eq!(plan.take(2).count(), 2);
+    }
+
+    #[test]
+    fn next_ref_follows_each_provider_signal() {
+        let p1 = PageRef::Page {
+            page: 1,
+            per_page: 10,
+        };
+        assert_eq!(
+            next_ref(p1, &page(10, None, Some(2), None, None)),
+            Some(PageRef::Page {
+                page: 2,
+                per_page: 10
+            })
+        );
+        assert_eq!(
+            next_ref(
+                PageRef::Page {
+                    page: 2,
+                    per_page: 10
+                },
+                &page(5, None, Some(2), None, None)
+            ),
+            None
+        );
+        assert_eq!(
+            next_ref(p1, &page(10, None, None, None, None)),
+            Some(PageRef::Page {
+                page: 2,
+                per_page: 10
+            })
+        );
+        assert_eq!(next_ref(p1, &page(9, None, None, None, None)), None);
+        let o = PageRef::Offset {
+            offset: 0,
+            limit: 50,
+        };
+        assert_eq!(
+            next_ref(o, &page(50, Some(60), None, None, Some(true))),
+            Some(PageRef::Offset {
+                offset: 50,
+                limit: 50
+            })
+        );
+        assert_eq!(
+            next_ref(o, &page(50, Some(60), None, None, Some(false))),
+            None
+        );
+        assert_eq!(
+            next_ref(o, &page(50, Some(60), None, None, None)),
+            Some(PageRef::Offset {
+                offset: 50,
+                limit: 50
+            })
+        );
+        assert_eq!(
+            next_ref(
+                PageRef::Offset {
+                    offset: 50,
+                    limit: 50
+                },
+                &page(10, Some(60), None, None, None)
+            ),
+            None
+        );
+        assert_eq!(
+            next_ref(o, &page(0, Some(60), None, None, Some(true))),
+            None,
+            "an empty page ends the walk"
+        );
+    }
+}
