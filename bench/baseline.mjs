@@ -4,7 +4,7 @@
 // a table lookup per status, a regex for ISO times, object literals, optional
 // fields added only when present. Runs in Node and in a browser.
 
-const TERMINAL = new Set(["approved", "declined", "expired", "abandoned", "outdated", "error"]);
+const TERMINAL = new Set(["approved", "declined", "expired", "abandoned", "canceled", "outdated", "error"]);
 
 const MANGOPAY_STATUS = {
   pending: "in_progress",

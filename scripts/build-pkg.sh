@@ -52,7 +52,7 @@ node_modules/.bin/esbuild pkg/browser.entry.mjs --bundle --format=esm --log-leve
   --outfile=pkg/browser.mjs
 # The snippets are ES modules; the package is "type": "commonjs".
 echo '{ "type": "module" }' > pkg/snippets/package.json
-# The declarations of the exports and of src/wasm/types.rs; the Node glue's
+# The declarations of the exports and of src/wasm/types.d.ts; the Node glue's
 # (the web glue's add only its init functions, which no entry exports).
 cp "$tmp/nodejs/idv_sessions.d.ts" pkg/idv_sessions.d.ts
 cp README.md LICENSE-MIT LICENSE-APACHE pkg/

@@ -66,6 +66,8 @@ pub enum SessionStatus {
     Expired,
     /// Started, then left unfinished.
     Abandoned,
+    /// Cancelled by the integrator or the provider.
+    Canceled,
     /// Was approved, no longer valid (KYC downgraded or expired).
     Outdated,
     /// The provider could not complete it.
@@ -77,7 +79,7 @@ pub enum SessionStatus {
 
 impl SessionStatus {
     /// Every status, in lifecycle order.
-    pub const ALL: [SessionStatus; 11] = [
+    pub const ALL: [SessionStatus; 12] = [
         SessionStatus::NotStarted,
         SessionStatus::InProgress,
         SessionStatus::InReview,
@@ -86,6 +88,7 @@ impl SessionStatus {
         SessionStatus::ResubmissionRequested,
         SessionStatus::Expired,
         SessionStatus::Abandoned,
+        SessionStatus::Canceled,
         SessionStatus::Outdated,
         SessionStatus::Error,
         SessionStatus::Unknown,
@@ -102,6 +105,7 @@ impl SessionStatus {
             SessionStatus::ResubmissionRequested => "resubmission_requested",
             SessionStatus::Expired => "expired",
             SessionStatus::Abandoned => "abandoned",
+            SessionStatus::Canceled => "canceled",
             SessionStatus::Outdated => "outdated",
             SessionStatus::Error => "error",
             SessionStatus::Unknown => "unknown",
@@ -117,7 +121,7 @@ impl SessionStatus {
     }
 
     /// True when the session can no longer change by the user's action:
-    /// approved, declined, expired, abandoned, outdated, error.
+    /// approved, declined, expired, abandoned, canceled, outdated, error.
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
@@ -125,6 +129,7 @@ impl SessionStatus {
                 | SessionStatus::Declined
                 | SessionStatus::Expired
                 | SessionStatus::Abandoned
+                | SessionStatus::Canceled
                 | SessionStatus::Outdated
                 | SessionStatus::Error
         )
@@ -213,6 +218,15 @@ pub enum CheckStatus {
 }
 
 impl CheckStatus {
+    /// Every check status.
+    pub const ALL: [CheckStatus; 5] = [
+        CheckStatus::Approved,
+        CheckStatus::Declined,
+        CheckStatus::InReview,
+        CheckStatus::NotFinished,
+        CheckStatus::Unknown,
+    ];
+
     /// The snake_case name used in JS.
     pub fn as_str(self) -> &'static str {
         match self {

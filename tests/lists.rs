@@ -3,7 +3,7 @@
 //! place and forgetting another fails here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use idv_sessions::ErrorCode;
+use idv_sessions::{CheckKind, CheckStatus, ErrorCode, Provider, SessionStatus};
 
 fn read(path: &str) -> String {
     let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -43,14 +43,99 @@ fn the_js_error_class_knows_every_rust_error_code() {
     assert_eq!(js, rust_codes());
 }
 
+/// The names of a Rust table, in its order.
+fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|&x| name(x).to_string()).collect()
+}
+
+fn statuses() -> Vec<String> {
+    names(&SessionStatus::ALL, SessionStatus::as_str)
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// The keys of the JS object literal after `start` (`key: value,` lines).
+fn object_keys(text: &str, start: &str) -> Vec<String> {
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let body = &text[from..from + text[from..].find("};").expect("no }; after it")];
+    body.lines()
+        .filter_map(|l| l.trim().split_once(':'))
+        .map(|(k, _)| k.trim().to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with("//"))
+        .collect()
+}
+
 #[test]
-fn the_typescript_error_code_union_is_the_rust_list() {
-    let ts = quoted_between(
-        &read("src/wasm/types.rs"),
-        "export type IdvErrorCode =",
-        ";",
+fn the_typescript_unions_are_the_rust_lists() {
+    let ts = read("src/wasm/types.d.ts");
+    let union = |name: &str| quoted_between(&ts, &format!("export type {name} ="), ";");
+    assert_eq!(union("IdvErrorCode"), rust_codes());
+    assert_eq!(union("SessionStatus"), statuses());
+    assert_eq!(
+        union("CheckKind"),
+        names(&CheckKind::ALL, CheckKind::as_str)
     );
-    assert_eq!(ts, rust_codes());
+    assert_eq!(
+        union("CheckStatus"),
+        names(&CheckStatus::ALL, CheckStatus::as_str)
+    );
+    assert_eq!(union("Provider"), names(&Provider::ALL, Provider::as_str));
+}
+
+#[test]
+fn the_dashboard_and_the_command_line_know_every_status_and_check_kind() {
+    let ui = read("www/ui.js");
+    assert_eq!(
+        quoted_between(&ui, "export const PROVIDERS = [", "];"),
+        names(&Provider::ALL, Provider::as_str)
+    );
+    // The dashboard orders statuses as a compliance team reads them.
+    assert_eq!(
+        sorted(quoted_between(&ui, "export const STATUSES = [", "];")),
+        sorted(statuses())
+    );
+    assert_eq!(
+        object_keys(&ui, "export const STATUS_LABELS = {"),
+        statuses()
+    );
+    assert_eq!(
+        object_keys(&ui, "export const CHECK_KIND_LABELS = {"),
+        names(&CheckKind::ALL, CheckKind::as_str)
+    );
+    let help = read("pkg/cli/help.mjs");
+    let from = help.find("export const STATUSES =").expect("help STATUSES");
+    let listed: Vec<String> = quoted_between(&help[from..], "=", ";")
+        .concat()
+        .replace("\\n", "")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    assert_eq!(listed, statuses());
+    assert_eq!(
+        sorted(object_keys(
+            &read("pkg/cli/output.mjs"),
+            "const STATUS_COLOURS = {"
+        )),
+        sorted(statuses())
+    );
+}
+
+#[test]
+fn the_readme_status_table_has_one_row_per_unified_status() {
+    let readme = read("README.md");
+    let rows: Vec<String> = readme
+        .split("## Status table")
+        .nth(1)
+        .expect("status table")
+        .lines()
+        .skip_while(|l| !l.starts_with("| `"))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('`').nth(1).unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(rows, statuses());
 }
 
 #[test]

@@ -36,7 +36,7 @@ fn no_sessions() {
     assert!(!s.verified);
     assert_eq!(s.last_approved_at, None);
     assert!(s.checks.is_empty());
-    assert_eq!(s.counts.len(), 11);
+    assert_eq!(s.counts.len(), SessionStatus::ALL.len());
     assert!(s.counts.values().all(|&n| n == 0));
     assert!(!s.flags.approved_liveness_within_days);
     assert!(!s.flags.newest_declined);

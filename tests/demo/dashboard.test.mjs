@@ -132,11 +132,11 @@ test("lists every session of the three providers with coloured status badges", a
     assert.deepEqual(times, [...times].sort((a, b) => b - a), `${p} newest first`);
   }
 
-  // One colour per status: the chart shows all eleven, each in its own colour.
+  // One colour per status: the chart shows all twelve, each in its own colour.
   await setFilters();
   const colours = await page.$$eval("[data-testid=chart-bar] .bar-fill", (els) => els.map((e) => getComputedStyle(e).backgroundColor));
-  assert.equal(colours.length, 11);
-  assert.equal(new Set(colours).size, 11, colours.join(" "));
+  assert.equal(colours.length, 12);
+  assert.equal(new Set(colours).size, 12, colours.join(" "));
 });
 
 test("the status filter shows only that status, and the chart agrees", async () => {

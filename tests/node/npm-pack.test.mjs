@@ -127,7 +127,7 @@ test("tsc --strict, default lib, skipLibCheck false: node16 and nodenext (ESM an
   }));
   const failures = results.filter(Boolean).join("\n");
   const hint = failures.includes("Property 'dispose' does not exist")
-    ? "\n(the generated classes declare [Symbol.dispose]: the TypeScript classes must be written in src/wasm/types.rs, with skip_typescript on their structs)"
+    ? "\n(the generated classes declare [Symbol.dispose]: the TypeScript classes must be written in src/wasm/types.d.ts, with skip_typescript on their structs)"
     : "";
   assert.equal(failures, "", `tsc failed:\n${failures}${hint}`);
 });

@@ -36,6 +36,7 @@ function label(status: SessionStatus): string {
     case "resubmission_requested":
     case "expired":
     case "abandoned":
+    case "canceled":
     case "outdated":
     case "error":
       return "closed";
