@@ -42,6 +42,7 @@ test: tools test-native lint pkg test-wasm
 
 test-native:
 	cargo test
+	cargo test --features testkit --test registry
 
 # The JS binding's own tests (src/wasm/tests.rs), built once, run in Node and
 # in headless Chromium (Chromium's flags: webdriver.json).
@@ -53,4 +54,5 @@ test-wasm:
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy --features testkit --lib --test registry -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings

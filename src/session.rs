@@ -16,6 +16,11 @@ pub enum Provider {
     Equals,
     /// Didit verification sessions (API v3).
     Didit,
+    /// A provider that exists only in the crate's tests (`testkit` feature,
+    /// `src/providers/testkit/`); never in [`Provider::ALL`] or the package.
+    #[cfg(feature = "testkit")]
+    #[doc(hidden)]
+    Testkit,
 }
 
 impl Provider {
@@ -28,15 +33,25 @@ impl Provider {
             Provider::Mangopay => "mangopay",
             Provider::Equals => "equals",
             Provider::Didit => "didit",
+            #[cfg(feature = "testkit")]
+            Provider::Testkit => "testkit",
         }
+    }
+
+    /// Every provider compiled in: [`Provider::ALL`], and the tests' own
+    /// provider under the `testkit` feature.
+    pub fn registered() -> impl Iterator<Item = Provider> {
+        #[cfg(feature = "testkit")]
+        const TESTKIT: Option<Provider> = Some(Provider::Testkit);
+        #[cfg(not(feature = "testkit"))]
+        const TESTKIT: Option<Provider> = None;
+        Provider::ALL.into_iter().chain(TESTKIT)
     }
 
     /// Parses a provider name (`"mangopay"`, `"equals"`, `"didit"`, any case).
     pub fn parse(name: &str) -> Option<Provider> {
         let name = name.trim();
-        Provider::ALL
-            .into_iter()
-            .find(|p| p.as_str().eq_ignore_ascii_case(name))
+        Provider::registered().find(|p| p.as_str().eq_ignore_ascii_case(name))
     }
 }
 

@@ -113,6 +113,9 @@ pub struct ListPage {
     pub page_size: Option<u64>,
     /// Whether the provider says another page follows (Didit `next`, Mangopay `link`).
     pub has_next: Option<bool>,
+    /// Where the next page starts, for a cursor: the id of the page's last
+    /// row (`None` when that row had no id: the walk cannot go on from it).
+    pub next_cursor: Option<String>,
 }
 
 /// Decodes a list page.
@@ -127,24 +130,28 @@ pub fn decode_list(
 ) -> Result<ListPage, IdvError> {
     let status = response.status;
     let from = match requested {
-        PageRef::Page { page, .. } => page,
-        PageRef::Offset { offset, .. } => offset,
+        PageRef::Page { page, .. } => Some(page),
+        PageRef::Offset { offset, .. } => Some(offset),
+        PageRef::Cursor { .. } => None,
     };
     let mut sessions = Vec::new();
     let mut session_rows = Vec::new();
     let mut bad_rows = BadRows::default();
     let mut rows: u64 = 0;
+    // A cursor page is followed from its last row's id, whatever the row is.
+    let mut last_id: Option<String> = None;
     let body = crate::providers::stream_list(provider, &response.body, options, &mut |row| {
         rows += 1;
         match row {
             Ok(session) => {
+                last_id = Some(session.id.clone());
                 sessions.push(session);
                 session_rows.push(rows - 1);
             }
-            Err(bad) => bad_rows.push(BadRow {
-                page: Some(from),
-                ..bad
-            }),
+            Err(bad) => {
+                last_id.clone_from(&bad.id);
+                bad_rows.push(BadRow { page: from, ..bad });
+            }
         }
         Ok(())
     })
@@ -164,6 +171,7 @@ pub fn decode_list(
         pages,
         page_size,
         has_next,
+        next_cursor: last_id.filter(|_| matches!(requested, PageRef::Cursor { .. })),
     };
     // A server that clamps the page size: trust what it returned.
     if let (PageRef::Offset { limit, .. }, None) = (requested, page.page_size) {

@@ -38,7 +38,7 @@ fn is_provider_host(base_url: &str) -> bool {
     let Some(host) = url_host(base_url) else {
         return false;
     };
-    Provider::ALL.iter().any(|p| {
+    Provider::registered().any(|p| {
         p.api()
             .connection()
             .hosts
@@ -167,7 +167,7 @@ impl ClientConfig {
         };
         let retry_defaults = RetryPolicy::default();
         let mut providers = Vec::new();
-        for provider in Provider::ALL {
+        for provider in Provider::registered() {
             if let Some(p) = provider_config(map, provider)? {
                 providers.push(p);
             }

@@ -37,6 +37,9 @@ pub const DEFAULT_MAX_SESSIONS: usize = 1_000_000;
 /// Why a pass did not prove itself complete.
 type Problem = Option<&'static str>;
 
+/// A cursor page that says more follow without saying where from.
+const STUCK_CURSOR: &str = "a page said more follow, but its last row gave no new id to go on from";
+
 /// What a pass does after one of its planned pages.
 enum Step {
     /// Read the next planned page.
@@ -173,7 +176,7 @@ impl Engine {
                 &Self::normalize_options(provider, query, options),
             )
             .await?;
-        let next = paging::next_ref(page_ref, &page).map(|r| r.apply(query));
+        let next = paging::next_query(page_ref, &page, query);
         let mut fresh = page.sessions.len();
         if let Some(seen) = seen {
             page.sessions.retain(|s| seen.insert(s.key.as_str().into()));
@@ -310,9 +313,14 @@ impl Engine {
     async fn list_pass(&self, t: &dyn Transport, walk: &mut Walk<'_>) -> Result<Problem, IdvError> {
         let provider = walk.provider;
         let first_ref = paging::first_ref(provider);
+        let start = ListQuery {
+            after: None,
+            ..walk.query.clone()
+        };
         let mut first = self
-            .fetch_page(t, provider, walk.query, first_ref, walk.normalize)
+            .fetch_page(t, provider, &start, first_ref, walk.normalize)
             .await?;
+        let after_first = paging::next_query(first_ref, &first, &start);
         let plan = paging::plan_rest(first_ref, &first);
         walk.pages_total = plan.as_ref().map(|p| *walk.pages_done + 1 + p.len());
         let mut pass = Pass::default();
@@ -329,7 +337,43 @@ impl Engine {
                 self.pages_pass(t, walk, &mut pass, &first_keys, more, plan)
                     .await
             }
+            PageRef::Cursor { .. } if more.is_some() && after_first.is_none() => {
+                Ok(Some(STUCK_CURSOR))
+            }
+            PageRef::Cursor { .. } => {
+                self.cursor_pass(t, walk, &mut pass, first_ref, after_first)
+                    .await
+            }
         }
+    }
+
+    /// A pass over a cursor: page after page, each starting after the last
+    /// row of the one before. The walk is anchored to rows, not positions:
+    /// sessions arriving at the head of a newest-first list shift nothing.
+    /// Complete when the provider says no page follows; a page that brings
+    /// no row not already listed means the provider ignored the cursor.
+    async fn cursor_pass(
+        &self,
+        t: &dyn Transport,
+        walk: &mut Walk<'_>,
+        pass: &mut Pass,
+        page_ref: PageRef,
+        mut next: Option<ListQuery>,
+    ) -> Result<Problem, IdvError> {
+        while let Some(query) = next {
+            let mut page = self
+                .fetch_page(t, walk.provider, &query, page_ref, walk.normalize)
+                .await?;
+            next = paging::next_query(page_ref, &page, &query);
+            if next.is_none() && paging::next_ref(page_ref, &page).is_some() {
+                return Ok(Some(STUCK_CURSOR));
+            }
+            let rows = page.rows;
+            if walk.add(pass, &mut page)? == 0 && rows > 0 {
+                return Ok(Some("a page brought no row not already listed"));
+            }
+        }
+        Ok(None)
     }
 
     /// The planned pages of a pass, fetched concurrently and handed to

@@ -28,6 +28,7 @@ fn paging_keys(paging: Paging) -> (&'static str, &'static str) {
     match paging {
         Paging::Pages { .. } => ("page", "perPage"),
         Paging::Offsets { .. } => ("offset", "limit"),
+        Paging::Cursor { .. } => ("startingAfter", "limit"),
     }
 }
 
@@ -92,13 +93,24 @@ impl ListQuery {
                 )),
             }
         };
-        let from = match spec.paging {
-            Paging::Pages { .. } => int(from_key, 1, u32::MAX as u64)?,
-            Paging::Offsets { .. } => int(from_key, 0, u32::MAX as u64 * 1000)?,
+        let (from, after) = match spec.paging {
+            Paging::Pages { .. } => (int(from_key, 1, u32::MAX as u64)?, None),
+            Paging::Offsets { .. } => (int(from_key, 0, u32::MAX as u64 * 1000)?, None),
+            Paging::Cursor { .. } => match map.get(from_key) {
+                None | Some(Value::Null) => (None, None),
+                Some(Value::String(s)) if !s.is_empty() => (None, Some(s.clone())),
+                Some(_) => {
+                    return Err(IdvError::config(
+                        Some(provider),
+                        format!("{provider}: query `{from_key}` must be a non-empty string"),
+                    ))
+                }
+            },
         };
         let query = ListQuery {
             filters,
             from,
+            after,
             size: int(size_key, 1, spec.paging.max())?,
             status: status_list(provider, map.get("status"))?,
         };
@@ -122,6 +134,9 @@ impl ListQuery {
         }
         if let Some(from) = self.from {
             map.insert(from_key.to_string(), Value::from(from));
+        }
+        if let Some(after) = &self.after {
+            map.insert(from_key.to_string(), Value::from(after.as_str()));
         }
         if let Some(size) = self.size {
             map.insert(size_key.to_string(), Value::from(size));

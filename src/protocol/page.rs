@@ -19,19 +19,34 @@ pub enum PageRef {
         /// Rows to return.
         limit: u64,
     },
+    /// The rows after the query's cursor (`ListQuery::after`; none: the
+    /// first page), and how many.
+    Cursor {
+        /// Rows to return.
+        limit: u64,
+    },
 }
 
 impl PageRef {
     /// This page as a query (the page's own keys replaced).
     pub fn apply(self, query: &ListQuery) -> ListQuery {
         let (from, size) = match self {
-            PageRef::Page { page, per_page } => (page, per_page),
-            PageRef::Offset { offset, limit } => (offset, limit),
+            PageRef::Page { page, per_page } => (Some(page), per_page),
+            PageRef::Offset { offset, limit } => (Some(offset), limit),
+            PageRef::Cursor { limit } => (None, limit),
         };
         ListQuery {
-            from: Some(from),
+            from,
             size: Some(size),
             ..query.clone()
+        }
+    }
+
+    /// The page size asked for.
+    pub fn size(self) -> u64 {
+        match self {
+            PageRef::Page { per_page, .. } => per_page,
+            PageRef::Offset { limit, .. } | PageRef::Cursor { limit } => limit,
         }
     }
 }

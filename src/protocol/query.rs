@@ -10,6 +10,8 @@ pub struct ListQuery {
     pub filters: Vec<(&'static str, String)>,
     /// Where the page starts: the 1-based page (`page`) or the offset (`offset`).
     pub from: Option<u64>,
+    /// Where a cursor page starts: after the row with this id (`startingAfter`).
+    pub after: Option<String>,
     /// Page size: `perPage` or `limit`.
     pub size: Option<u64>,
     /// Requested statuses, as given.

@@ -66,6 +66,7 @@ pub fn headers(cfg: &ProviderConfig, bearer: Option<&str>) -> Vec<(String, Strin
             .api_key
             .as_ref()
             .map(|k| (header, format!("{prefix}{}", k.expose()))),
+        Auth::Signed => None,
     };
     let mut out = vec![("accept".to_string(), "application/json".to_string())];
     for (name, value) in &cfg.headers {
@@ -80,6 +81,43 @@ pub fn headers(cfg: &ProviderConfig, bearer: Option<&str>) -> Vec<(String, Strin
         out.push((name.to_string(), value));
     }
     out
+}
+
+/// A JSON object as a form body (`application/x-www-form-urlencoded`),
+/// nested members in brackets as Stripe reads them: `metadata[user]=u1`,
+/// `options[document][allowed_types][0]=passport`. `null` members are left
+/// out; booleans and numbers are their JSON text. (Nesting is bounded by
+/// the JSON parser's depth limit.)
+pub fn form_body(object: &Map<String, Value>) -> String {
+    fn add(out: &mut form_urlencoded::Serializer<'_, String>, key: &str, value: &Value) {
+        match value {
+            Value::Null => {}
+            Value::String(s) => {
+                out.append_pair(key, s);
+            }
+            Value::Bool(b) => {
+                out.append_pair(key, if *b { "true" } else { "false" });
+            }
+            Value::Number(n) => {
+                out.append_pair(key, &n.to_string());
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    add(out, &format!("{key}[{i}]"), item);
+                }
+            }
+            Value::Object(members) => {
+                for (name, item) in members {
+                    add(out, &format!("{key}[{name}]"), item);
+                }
+            }
+        }
+    }
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in object {
+        add(&mut out, name, value);
+    }
+    out.finish()
 }
 
 /// A request without a body, with [`headers`].

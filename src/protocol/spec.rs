@@ -15,6 +15,10 @@ pub enum Auth {
     /// OAuth2 client credentials: a bearer token from [`ProviderApi::token_request`],
     /// cached and shared by every call of a client.
     OAuthClientCredentials,
+    /// Each request signed with the API key just before it is sent, after
+    /// its waits (a timestamp and a signature over it go stale in a queue):
+    /// [`ProviderApi::sign`]. No credential header is built with the request.
+    Signed,
 }
 
 /// A provider-specific config setting besides `apiKey`, `baseUrl` and `headers`.
@@ -53,13 +57,20 @@ pub enum Paging {
         /// Largest documented (or used) page size.
         max: u64,
     },
+    /// A cursor: each page starts after the last row of the one before
+    /// (`startingAfter`, `limit` in the JS query; Stripe `starting_after`),
+    /// at most `max` per page. No total: the provider says whether more follow.
+    Cursor {
+        /// Largest documented page size.
+        max: u64,
+    },
 }
 
 impl Paging {
     /// The largest page.
     pub fn max(self) -> u64 {
         match self {
-            Paging::Pages { max } | Paging::Offsets { max } => max,
+            Paging::Pages { max } | Paging::Offsets { max } | Paging::Cursor { max } => max,
         }
     }
 }

@@ -15,6 +15,9 @@ mod normalize;
 mod object;
 mod registry;
 pub mod table;
+#[cfg(feature = "testkit")]
+#[doc(hidden)]
+pub mod testkit;
 
 pub use normalize::{
     list_rows, normalize_list, normalize_list_json, normalize_rows, normalize_session,
@@ -36,6 +39,8 @@ impl Provider {
             Provider::Mangopay => &mangopay::Mangopay,
             Provider::Equals => &equals::Equals,
             Provider::Didit => &didit::Didit,
+            #[cfg(feature = "testkit")]
+            Provider::Testkit => &testkit::Testkit,
         }
     }
 }

@@ -80,6 +80,21 @@ pub trait ProviderApi: Sync {
         input: &Value,
         bearer: Option<&str>,
     ) -> Result<HttpRequest, IdvError>;
+    /// Authenticates `request` just before it is sent, after it has waited
+    /// for its in-flight slot and rate budget ([`Auth::Signed`]: a signature
+    /// over a timestamp and the request, which a wait would make stale).
+    /// `now_ms`: the wall clock. The default adds nothing.
+    ///
+    /// # Errors
+    /// `config` when the credentials cannot sign.
+    fn sign(
+        &self,
+        _cfg: &ProviderConfig,
+        _request: &mut HttpRequest,
+        _now_ms: f64,
+    ) -> Result<(), IdvError> {
+        Ok(())
+    }
     /// The OAuth token request ([`Auth::OAuthClientCredentials`] only); `None`
     /// when there are no credentials to exchange (a proxy adds them).
     fn token_request(&self, _cfg: &ProviderConfig) -> Option<HttpRequest> {

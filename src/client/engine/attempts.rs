@@ -49,7 +49,11 @@ impl Engine {
                 None => None,
             };
             self.acquire(t, provider, endpoint).await?;
-            let request = build(bearer.as_deref())?;
+            let mut request = build(bearer.as_deref())?;
+            // Signed after every wait, so the signature's time is the send's.
+            provider
+                .api()
+                .sign(self.config.provider(provider)?, &mut request, t.now_ms())?;
             let sent = t.send(request, self.config.timeout_ms).await;
             drop(permit);
             let failure = match sent {

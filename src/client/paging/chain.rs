@@ -28,6 +28,7 @@ impl PageKeys {
         let offset = match at {
             PageRef::Offset { offset, .. } => offset,
             PageRef::Page { page, per_page } => page.saturating_sub(1).saturating_mul(per_page),
+            PageRef::Cursor { .. } => 0,
         };
         PageKeys {
             offset,

@@ -15,4 +15,4 @@ mod plan;
 pub use crate::protocol::page::{PageMeta, PageRef};
 pub use chain::{Chain, Link, PageKeys};
 pub use collector::{sort_newest_first, BadRowId, Collector, Listing, Pass, SlotRef};
-pub use plan::{first_ref, next_ref, page_size, plan_rest, Plan};
+pub use plan::{first_ref, next_query, next_ref, page_size, plan_rest, Plan};

@@ -19,12 +19,15 @@ impl PageRef {
                 offset: query.from.unwrap_or(0),
                 limit: size,
             },
+            // Where it starts is the query's `after`.
+            Paging::Cursor { .. } => PageRef::Cursor { limit: size },
         }
     }
 }
 
 /// The pages after `first` in one pass, when the total is known; `None`
-/// when it is not (then pages are followed one by one with [`next_ref`]).
+/// when it is not (then pages are followed one by one with [`next_ref`]),
+/// and for a cursor (each page starts after the last row of the one before).
 /// Lazy: a huge total from the server sizes nothing.
 pub fn plan_rest(first_ref: PageRef, first: &ListPage) -> Option<Plan> {
     match first_ref {
@@ -52,6 +55,7 @@ pub fn plan_rest(first_ref: PageRef, first: &ListPage) -> Option<Plan> {
                 },
             })
         }
+        PageRef::Cursor { .. } => None,
     }
 }
 
@@ -87,10 +91,12 @@ impl Iterator for Plan {
         }
         let at = self.next;
         self.next = self.next.saturating_add(self.step.max(1));
-        Some(match self.kind {
-            PageRef::Page { per_page, .. } => PageRef::Page { page: at, per_page },
-            PageRef::Offset { limit, .. } => PageRef::Offset { offset: at, limit },
-        })
+        match self.kind {
+            PageRef::Page { per_page, .. } => Some(PageRef::Page { page: at, per_page }),
+            PageRef::Offset { limit, .. } => Some(PageRef::Offset { offset: at, limit }),
+            // Never planned: no cursor is known before its page is read.
+            PageRef::Cursor { .. } => None,
+        }
     }
 }
 
@@ -123,17 +129,36 @@ pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
                 limit,
             })
         }
+        // The provider's word that more follow (where from: [`next_query`]).
+        PageRef::Cursor { limit } => page
+            .has_next
+            .unwrap_or(page.rows >= limit)
+            .then_some(current),
     }
+}
+
+/// The query of the page after `current` (read with `query`), from what
+/// `page` says; `None` at the end. For a cursor, the page starts after the
+/// last row of `page`; `None` too when that row has no id or is the row the
+/// page started after (a cursor that does not move reads one page forever):
+/// then [`next_ref`] may say more follow while this cannot say where.
+pub fn next_query(current: PageRef, page: &ListPage, query: &ListQuery) -> Option<ListQuery> {
+    let next = next_ref(current, page)?;
+    let mut next_query = next.apply(query);
+    if let PageRef::Cursor { .. } = next {
+        let cursor = page.next_cursor.clone()?;
+        if query.after.as_deref() == Some(cursor.as_str()) {
+            return None;
+        }
+        next_query.after = Some(cursor);
+    }
+    Some(next_query)
 }
 
 /// The page size a listing asks for after its first page: what the server
 /// used (it may clamp the limit asked for), at least 1.
 pub fn page_size(first_ref: PageRef, first: &ListPage) -> u64 {
-    let asked = match first_ref {
-        PageRef::Page { per_page, .. } => per_page,
-        PageRef::Offset { limit, .. } => limit,
-    };
-    first.page_size.unwrap_or(asked).max(1)
+    first.page_size.unwrap_or(first_ref.size()).max(1)
 }
 
 /// The first page of a full listing: the largest page the provider allows.
@@ -348,6 +373,50 @@ mod tests {
             next_ref(o, &page(0, Some(60), None, None, Some(true))),
             None,
             "an empty page ends the walk"
+        );
+    }
+
+    #[test]
+    fn a_cursor_goes_on_from_the_last_row_and_never_in_place() {
+        let at = PageRef::Cursor { limit: 3 };
+        let with = |has_next, cursor: Option<&str>| ListPage {
+            next_cursor: cursor.map(str::to_string),
+            ..page(3, None, None, None, has_next)
+        };
+        let q = ListQuery::with("clientReferenceId", "u1");
+        assert_eq!(
+            plan_rest(at, &with(Some(true), Some("c3"))),
+            None,
+            "never planned"
+        );
+        let next = next_query(at, &with(Some(true), Some("c3")), &q).unwrap();
+        assert_eq!(next.after.as_deref(), Some("c3"));
+        assert_eq!(next.size, Some(3));
+        assert_eq!(next.filter("clientReferenceId"), Some("u1"));
+        assert_eq!(
+            next_query(at, &with(Some(false), Some("c3")), &q),
+            None,
+            "has_more false"
+        );
+        // No has_more: a full page means more.
+        assert!(next_query(at, &with(None, Some("c3")), &q).is_some());
+        // More said, but nowhere to go on from: next_ref says more, next_query cannot.
+        let stuck = with(Some(true), None);
+        assert!(next_ref(at, &stuck).is_some());
+        assert_eq!(next_query(at, &stuck, &q), None);
+        let same = ListQuery {
+            after: Some("c3".into()),
+            ..q.clone()
+        };
+        assert_eq!(
+            next_query(at, &with(Some(true), Some("c3")), &same),
+            None,
+            "in place"
+        );
+        assert_eq!(
+            next_ref(at, &page(0, None, None, None, Some(true))),
+            None,
+            "empty ends"
         );
     }
 }

@@ -158,7 +158,7 @@ pub fn page_meta(response: &HttpResponse, requested: PageRef) -> PageMeta {
         pages: header_u64(response, "x-number-of-pages"),
         page_size: match requested {
             PageRef::Page { per_page, .. } => Some(per_page),
-            PageRef::Offset { .. } => None,
+            PageRef::Offset { .. } | PageRef::Cursor { .. } => None,
         },
         has_next: response.header("link").map(|l| l.contains("rel=\"next\"")),
     }

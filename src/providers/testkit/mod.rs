@@ -1,0 +1,248 @@
+//! A provider that exists only in tests (`--features testkit`, which the
+//! crate's own tests turn on): it speaks the way the next providers do and
+//! the first three do not, so the registry is proven general before they
+//! arrive. Its API is modelled on Stripe Identity's and Sumsub's:
+//!
+//! - lists page by cursor: `GET /v1/sessions?limit=&starting_after=`,
+//!   answering `{ data: [...], has_more }` (the next page starts after the
+//!   last row's `id`);
+//! - every request is signed just before it is sent: `X-Timestamp` (Unix
+//!   seconds) and `X-Signature`, the hex HMAC-SHA256 with the API key of
+//!   `timestamp + METHOD + path?query + body`; no credential is sent;
+//! - creates are form-encoded with bracket nesting (`metadata[user]=u1`);
+//! - a status is qualified by a second field (`requires_input` with
+//!   `last_error.code`), and `canceled` exists.
+//!
+//! Nothing outside this folder names it but the `Provider` enum's hidden
+//! variant and the registry line, both behind the feature.
+
+use crate::error::{ErrorCode, IdvError};
+use crate::json::Json;
+use crate::protocol::config::ProviderConfig;
+use crate::protocol::endpoint::Endpoint;
+use crate::protocol::http::{HttpRequest, HttpResponse, Method};
+use crate::protocol::page::{PageMeta, PageRef};
+use crate::protocol::query::ListQuery;
+use crate::protocol::request::{form_body, input_object, request, segment, with_query};
+use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit};
+use crate::providers::normalize::NormalizeOptions;
+use crate::providers::object::Obj;
+use crate::providers::registry::ProviderApi;
+use crate::providers::table::{lookup_status, KindRow, StatusRow};
+use crate::session::SessionStatus::*;
+use crate::session::{Provider, Session};
+use crate::time;
+use crate::webhook::{hmac_hex, SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
+use serde_json::Value;
+
+/// Its statuses; `requires_input` is qualified by `last_error.code`.
+pub const STATUSES: &[StatusRow] = &[
+    StatusRow::new("created", NotStarted),
+    StatusRow::new("requires_input", InProgress),
+    StatusRow::with_result(
+        "requires_input",
+        Some("document_expired"),
+        ResubmissionRequested,
+    ),
+    StatusRow::with_result("requires_input", Some("selfie_mismatch"), Declined),
+    StatusRow::new("processing", InReview),
+    StatusRow::new("verified", Approved),
+    StatusRow::new("canceled", Canceled),
+];
+
+const CONNECTION: Connection = Connection {
+    base_url: "https://api.testkit.invalid",
+    hosts: &["https://api.testkit.invalid"],
+    auth: Auth::Signed,
+    settings: &[],
+};
+
+const QUERY: QuerySpec = QuerySpec {
+    filters: &["clientReferenceId"],
+    required: None,
+    paging: Paging::Cursor { max: 100 },
+    status_param: None,
+    user_keys: &["clientReferenceId"],
+};
+
+const FIELDS: &[&str] = &[
+    "id",
+    "status",
+    "created",
+    "last_error",
+    "url",
+    "client_reference_id",
+];
+
+/// The registry entry.
+pub struct Testkit;
+
+fn unsupported(what: &str) -> IdvError {
+    IdvError::new(
+        ErrorCode::Unsupported,
+        Some(Provider::Testkit),
+        format!("testkit: {what}"),
+    )
+}
+
+impl ProviderApi for Testkit {
+    fn provider(&self) -> Provider {
+        Provider::Testkit
+    }
+    fn statuses(&self) -> &'static [StatusRow] {
+        STATUSES
+    }
+    fn check_kinds(&self) -> &'static [KindRow] {
+        &[]
+    }
+    fn rows_field(&self) -> Option<&'static str> {
+        Some("data")
+    }
+    fn id_field(&self) -> &'static str {
+        "id"
+    }
+    fn reads(&self) -> fn(&str) -> bool {
+        |field| FIELDS.contains(&field)
+    }
+    fn normalize(
+        &self,
+        obj: &Obj<'_, '_>,
+        _options: &NormalizeOptions,
+    ) -> Result<Session, IdvError> {
+        let id = obj.required_str("id")?;
+        let provider_status = obj.status_text("status");
+        let qualifier = obj
+            .get("last_error")
+            .and_then(|e| obj.child(e))
+            .and_then(|e| e.string("code"));
+        let status = lookup_status(STATUSES, provider_status, qualifier.as_deref());
+        let created_at = match obj.get("created") {
+            Some(Json::Int(secs)) => time::from_unix_int(*secs),
+            _ => None,
+        }
+        .ok_or_else(|| obj.field_error("created", "must be Unix seconds"))?;
+        Ok(Session {
+            provider: Provider::Testkit,
+            id: id.to_owned(),
+            key: format!("testkit:{id}"),
+            status,
+            provider_status: provider_status.to_owned(),
+            provider_result: qualifier,
+            is_terminal: status.is_terminal(),
+            user_ref: obj.string("client_reference_id"),
+            verification_url: obj.string("url"),
+            return_url: None,
+            created_at,
+            updated_at: None,
+            checks: Vec::new(),
+            person: None,
+            extra: None,
+            raw: None,
+        })
+    }
+    fn connection(&self) -> &'static Connection {
+        &CONNECTION
+    }
+    fn query(&self) -> &'static QuerySpec {
+        &QUERY
+    }
+    fn list_request(
+        &self,
+        cfg: &ProviderConfig,
+        query: &ListQuery,
+        page: PageRef,
+        bearer: Option<&str>,
+    ) -> HttpRequest {
+        let mut pairs = vec![("limit", page.size().to_string())];
+        if let Some(after) = &query.after {
+            pairs.push(("starting_after", after.clone()));
+        }
+        if let Some(user) = query.filter("clientReferenceId") {
+            pairs.push(("client_reference_id", user.to_string()));
+        }
+        let url = with_query(format!("{}/v1/sessions", cfg.base_url), &pairs);
+        request(Method::Get, url, cfg, bearer)
+    }
+    fn get_request(
+        &self,
+        cfg: &ProviderConfig,
+        id: &str,
+        bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        let url = format!("{}/v1/sessions/{}", cfg.base_url, segment(id));
+        Ok(request(Method::Get, url, cfg, bearer))
+    }
+    fn create_request(
+        &self,
+        cfg: &ProviderConfig,
+        input: &Value,
+        bearer: Option<&str>,
+    ) -> Result<HttpRequest, IdvError> {
+        let input = input_object(Provider::Testkit, input)?;
+        let mut req = request(
+            Method::Post,
+            format!("{}/v1/sessions", cfg.base_url),
+            cfg,
+            bearer,
+        );
+        req.headers.push((
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        req.body = Some(form_body(input));
+        Ok(req)
+    }
+    fn sign(
+        &self,
+        cfg: &ProviderConfig,
+        request: &mut HttpRequest,
+        now_ms: f64,
+    ) -> Result<(), IdvError> {
+        let Some(key) = &cfg.api_key else {
+            // A proxy at `baseUrl` signs.
+            return Ok(());
+        };
+        let seconds = (now_ms / 1000.0).floor().to_string();
+        let path = request
+            .url
+            .find("://")
+            .and_then(|at| request.url[at + 3..].find('/').map(|p| at + 3 + p))
+            .map_or("/", |at| &request.url[at..]);
+        let message = format!(
+            "{seconds}{}{path}{}",
+            request.method.as_str(),
+            request.body.as_deref().unwrap_or_default()
+        );
+        let signature = hmac_hex(key.expose(), message.as_bytes());
+        request.headers.push(("x-timestamp".into(), seconds));
+        request.headers.push(("x-signature".into(), signature));
+        Ok(())
+    }
+    fn page_meta(
+        &self,
+        _response: &HttpResponse,
+        body: &Json<'_>,
+        _requested: PageRef,
+    ) -> PageMeta {
+        PageMeta {
+            has_next: match body.get("has_more") {
+                Some(Json::Bool(more)) => Some(*more),
+                _ => None,
+            },
+            ..PageMeta::default()
+        }
+    }
+    /// Two requests per 10 s, so that a test sees a request wait for its slot.
+    fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
+        Some(RateLimit {
+            budget: "all",
+            windows: &[(2, 10_000.0)],
+        })
+    }
+    fn parse_webhook(&self, _request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
+        Err(unsupported("no webhooks"))
+    }
+    fn sign_webhook(&self, _request: &SignRequest) -> Result<SignedWebhook, IdvError> {
+        Err(unsupported("no webhooks"))
+    }
+}
