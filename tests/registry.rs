@@ -489,3 +489,154 @@ fn a_page_whose_last_row_has_no_id_cannot_be_followed_and_says_so() {
         .iter()
         .all(|q| q.get("starting_after").is_none()));
 }
+
+#[test]
+fn a_region_chooses_the_base_url_among_the_providers_own() {
+    let url_with = |config: Value| -> Result<String, idv_sessions::IdvError> {
+        let e = Engine::new(ClientConfig::from_json(&json!({ "testkit": config }))?);
+        let t = Server::new(|_, _| json(200, json!({ "data": [], "has_more": false })));
+        block_on(e.list_sessions(
+            &t,
+            Provider::Testkit,
+            &ListQuery::default(),
+            &CallOptions::default(),
+        ))?;
+        let url = t.sent.borrow()[0].0.url.clone();
+        Ok(url)
+    };
+    assert!(url_with(json!({ "apiKey": KEY }))
+        .unwrap()
+        .starts_with("https://api.testkit.invalid/v1/sessions?"));
+    assert!(url_with(json!({ "apiKey": KEY, "region": "eu" }))
+        .unwrap()
+        .starts_with("https://api.testkit.invalid/"));
+    assert!(url_with(json!({ "apiKey": KEY, "region": "US" }))
+        .unwrap()
+        .starts_with("https://api.us.testkit.invalid/"));
+    for (config, says) in [
+        (
+            json!({ "apiKey": KEY, "region": "mars" }),
+            "`region` must be one of: eu, us",
+        ),
+        (
+            json!({ "apiKey": KEY, "region": 1 }),
+            "`region` must be a non-empty string",
+        ),
+        (
+            json!({ "region": "us", "baseUrl": "https://proxy.example" }),
+            "not both",
+        ),
+    ] {
+        let err = url_with(config.clone()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Config, "{config}");
+        assert!(err.message.contains(says), "{config}: {}", err.message);
+    }
+    // A provider with one API for every region has no such setting.
+    let err = ClientConfig::from_json(&json!({ "didit": { "apiKey": "k", "region": "us" } }))
+        .unwrap_err();
+    assert!(
+        err.message.contains("`region` is not a setting"),
+        "{}",
+        err.message
+    );
+}
+
+fn form_of(request: &HttpRequest) -> HashMap<String, String> {
+    form_urlencoded::parse(request.body.as_deref().unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn created_session(request: &HttpRequest) -> HttpResponse {
+    json(
+        200,
+        json!({ "id": "s_new", "status": "created", "created": 1_767_225_600, "client_reference_id": form_of(request).get("client_reference_id") }),
+    )
+}
+
+#[test]
+fn a_two_request_create_makes_the_customer_then_the_session_for_it() {
+    let t = Server::new(|r, _| match r.url.as_str() {
+        "https://api.testkit.invalid/v1/customers" => json(200, json!({ "id": "cus_1" })),
+        _ => created_session(r),
+    });
+    let input = json!({ "customer": { "email": "a@example.com" }, "client_reference_id": "u1" });
+    let session =
+        block_on(engine().create_session(&t, Provider::Testkit, &input, &CallOptions::default()))
+            .unwrap();
+    assert_eq!(session.id, "s_new");
+    let sent = t.sent.borrow();
+    let urls: Vec<&str> = sent.iter().map(|(r, _)| r.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://api.testkit.invalid/v1/customers",
+            "https://api.testkit.invalid/v1/sessions"
+        ]
+    );
+    assert_eq!(
+        form_of(&sent[0].0),
+        HashMap::from([("email".into(), "a@example.com".into())])
+    );
+    assert_eq!(
+        form_of(&sent[1].0),
+        HashMap::from([
+            ("client_reference_id".into(), "u1".into()),
+            ("customer_id".into(), "cus_1".into())
+        ])
+    );
+    for (request, _) in sent.iter() {
+        let timestamp = request.header("x-timestamp").unwrap();
+        assert_eq!(
+            request.header("x-signature").unwrap(),
+            expected_signature(request, timestamp)
+        );
+    }
+}
+
+#[test]
+fn a_failure_after_the_first_request_names_what_it_made_and_nothing_is_sent_twice() {
+    // The session request reaches the server, which fails: not sent again
+    // (no idempotency key), and the error names the customer to reuse.
+    let t = Server::new(|r, _| match r.url.as_str() {
+        "https://api.testkit.invalid/v1/customers" => json(200, json!({ "id": "cus_9" })),
+        _ => json(500, json!({ "error": { "message": "boom" } })),
+    });
+    let input = json!({ "customer": { "email": "a@example.com" } });
+    let engine = Engine::new(
+        ClientConfig::from_json(&json!({ "testkit": { "apiKey": KEY }, "maxRetries": 3 })).unwrap(),
+    );
+    let err =
+        block_on(engine.create_session(&t, Provider::Testkit, &input, &CallOptions::default()))
+            .unwrap_err();
+    assert!(
+        err.message.contains("`customer_id: \"cus_9\"`"),
+        "{}",
+        err.message
+    );
+    assert!(!err.message.contains(KEY));
+    let urls: Vec<String> = t.sent.borrow().iter().map(|(r, _)| r.url.clone()).collect();
+    assert_eq!(urls.len(), 2, "one customer, one session request: {urls:?}");
+
+    // The first request times out after it may have arrived: never sent
+    // again, and no session request follows.
+    let t = Server::new(|_, _| json(504, json!({ "error": { "message": "gateway timeout" } })));
+    let err =
+        block_on(engine.create_session(&t, Provider::Testkit, &input, &CallOptions::default()))
+            .unwrap_err();
+    assert!(err.message.contains("may have reached"), "{}", err.message);
+    assert_eq!(t.sent.borrow().len(), 1);
+
+    // Bad input is refused before anything is sent.
+    let t = Server::new(|_, _| unreachable!());
+    for bad in [
+        json!({ "customer": "cus_1" }),
+        json!({ "customer": { "email": "a@example.com" }, "customer_id": "cus_1" }),
+    ] {
+        let err =
+            block_on(engine.create_session(&t, Provider::Testkit, &bad, &CallOptions::default()))
+                .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Config, "{bad}");
+    }
+    assert!(t.sent.borrow().is_empty());
+}

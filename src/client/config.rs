@@ -342,8 +342,34 @@ fn provider_config(
     };
     let base = text("baseUrl")?;
     let custom_base_url = base.is_some();
+    let default_url = match (text("region")?, provider.api().connection().regions) {
+        (None, _) => default_base_url(provider),
+        (Some(_), []) => {
+            return Err(IdvError::config(
+                Some(provider),
+                format!("{p}: `region` is not a setting here (one API serves every region)"),
+            ))
+        }
+        (Some(_), _) if custom_base_url => {
+            return Err(IdvError::config(
+                Some(provider),
+                format!("{p}: give `region` or `baseUrl`, not both (a proxy at `baseUrl` chooses the region)"),
+            ))
+        }
+        (Some(region), regions) => regions
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(&region))
+            .map(|r| r.base_url)
+            .ok_or_else(|| {
+                let names: Vec<&str> = regions.iter().map(|r| r.name).collect();
+                IdvError::config(
+                    Some(provider),
+                    format!("{p}: `region` must be one of: {}", names.join(", ")),
+                )
+            })?,
+    };
     let base_url = base
-        .unwrap_or_else(|| default_base_url(provider).to_string())
+        .unwrap_or_else(|| default_url.to_string())
         .trim_end_matches('/')
         .to_string();
     check_base_url(provider, &base_url)?;

@@ -30,11 +30,23 @@ pub struct Setting {
     pub required_because: Option<&'static str>,
 }
 
+/// One of a provider's regional APIs (the `region` setting chooses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// Its name in the JS config (`eu`, `us`).
+    pub name: &'static str,
+    /// Its base URL (no trailing slash).
+    pub base_url: &'static str,
+}
+
 /// Where and how to reach a provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Connection {
-    /// Production base URL (no trailing slash).
+    /// Production base URL (no trailing slash); the first region's, when
+    /// the provider has regions.
     pub base_url: &'static str,
+    /// The provider's regional APIs; empty when one API serves every region.
+    pub regions: &'static [Region],
     /// The provider's own origins (production and sandbox): a browser page
     /// calling one of these with a secret key exposes it.
     pub hosts: &'static [&'static str],

@@ -28,7 +28,7 @@ pub use object::{Obj, Path};
 pub use registry::ProviderApi;
 pub use table::{KindRow, StatusRow};
 
-pub use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Setting};
+pub use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Region, Setting};
 pub use crate::session::Provider;
 use crate::session::{CheckKind, SessionStatus};
 

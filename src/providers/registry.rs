@@ -95,6 +95,39 @@ pub trait ProviderApi: Sync {
     ) -> Result<(), IdvError> {
         Ok(())
     }
+    /// The first request of a create that is two (Onfido: the applicant,
+    /// then the workflow run for it), when `input` asks for one; `None`: the
+    /// create is one request. It is checked before anything is sent and,
+    /// like every create, never sent again once it may have arrived.
+    ///
+    /// # Errors
+    /// `config` for bad input.
+    fn create_first_request(
+        &self,
+        _cfg: &ProviderConfig,
+        _input: &Value,
+        _bearer: Option<&str>,
+    ) -> Result<Option<HttpRequest>, IdvError> {
+        Ok(None)
+    }
+    /// The create's input completed from the answer to
+    /// [`ProviderApi::create_first_request`], and what that request made: the
+    /// input key that reuses it and its id (Onfido: `applicantId`), which a
+    /// later failure reports so that nothing is made twice.
+    ///
+    /// # Errors
+    /// `decode` when the answer does not hold what was made.
+    fn create_after_first(
+        &self,
+        _input: &Value,
+        _answer: &Value,
+    ) -> Result<(Value, (&'static str, String)), IdvError> {
+        Err(IdvError::new(
+            ErrorCode::Unsupported,
+            Some(self.provider()),
+            format!("{}: a create is one request", self.name()),
+        ))
+    }
     /// The OAuth token request ([`Auth::OAuthClientCredentials`] only); `None`
     /// when there are no credentials to exchange (a proxy adds them).
     fn token_request(&self, _cfg: &ProviderConfig) -> Option<HttpRequest> {

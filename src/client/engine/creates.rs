@@ -40,6 +40,26 @@ impl Engine {
     ) -> Result<Session, IdvError> {
         let cfg = self.config.provider(provider)?;
         let api = provider.api();
+        if api.create_first_request(cfg, input, None)?.is_some() {
+            let (input, (name, id)) = self.create_first(t, provider, input).await?;
+            return self
+                .create_one(t, provider, &input, options)
+                .await
+                .map_err(|e| Self::made_by_first(provider, e, name, &id));
+        }
+        self.create_one(t, provider, input, options).await
+    }
+
+    /// A create of one request (or the last of two).
+    async fn create_one(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        input: &Value,
+        options: &CallOptions,
+    ) -> Result<Session, IdvError> {
+        let cfg = self.config.provider(provider)?;
+        let api = provider.api();
         api.create_request(cfg, input, None)?;
         let (resend, idempotency) = match api.idempotency_header() {
             Some(header) => {
@@ -115,6 +135,52 @@ impl Engine {
                 return Err(self.redact(Self::maybe_created_under(provider, key, error.clone())));
             }
             self.back_off(t, provider, &mut conflicts, None).await?;
+        }
+    }
+
+    /// The first request of a two-request create, sent at most once unless
+    /// it provably did not arrive; the create's completed input and what the
+    /// first request made.
+    async fn create_first(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        input: &Value,
+    ) -> Result<(Value, (&'static str, String)), IdvError> {
+        let cfg = self.config.provider(provider)?;
+        let api = provider.api();
+        let answer: Value = self
+            .call(
+                t,
+                provider,
+                Endpoint::Create,
+                "create session (its first request)",
+                Resend::OnlyIfNotReceived,
+                &|bearer| {
+                    api.create_first_request(cfg, input, bearer)?
+                        .ok_or_else(|| IdvError::config(Some(provider), "no first request"))
+                },
+                &|response| {
+                    serde_json::from_str(&response.body).map_err(|_| {
+                        IdvError::decode(provider, format!("{provider}: the answer is not JSON"))
+                    })
+                },
+            )
+            .await?;
+        api.create_after_first(input, &answer)
+    }
+
+    /// The error of a create that failed after its first request made
+    /// something: what it made, and how to reuse it.
+    fn made_by_first(provider: Provider, error: IdvError, name: &str, id: &str) -> IdvError {
+        IdvError {
+            message: format!(
+                "{}. The first request of this create made `{id}` at {provider}: call \
+                 createSession with `{name}: \"{id}\"` to go on from it (the same input again \
+                 would make another)",
+                error.message
+            ),
+            ..error
         }
     }
 

@@ -35,6 +35,7 @@ use serde_json::{json, Value};
 
 const CONNECTION: Connection = Connection {
     base_url: "https://verification.didit.me",
+    regions: &[],
     hosts: &["https://verification.didit.me"],
     auth: Auth::ApiKeyHeader {
         header: "x-api-key",

@@ -33,6 +33,7 @@ use serde_json::Value;
 
 const CONNECTION: Connection = Connection {
     base_url: "https://api.equalsmoney.com",
+    regions: &[],
     hosts: &[
         "https://api.equalsmoney.com",
         "https://api-sandbox.equalsmoney.com",

@@ -32,6 +32,7 @@ use serde_json::Value;
 
 const CONNECTION: Connection = Connection {
     base_url: "https://api.mangopay.com",
+    regions: &[],
     hosts: &[
         "https://api.mangopay.com",
         "https://api.sandbox.mangopay.com",

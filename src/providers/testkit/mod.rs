@@ -10,6 +10,9 @@
 //!   seconds) and `X-Signature`, the hex HMAC-SHA256 with the API key of
 //!   `timestamp + METHOD + path?query + body`; no credential is sent;
 //! - creates are form-encoded with bracket nesting (`metadata[user]=u1`);
+//!   a create with `customer` is two requests: the customer, then the
+//!   session for it (`customer_id`);
+//! - regional APIs (`region`: `eu`, the default, or `us`);
 //! - a status is qualified by a second field (`requires_input` with
 //!   `last_error.code`), and `canceled` exists.
 //!
@@ -24,7 +27,7 @@ use crate::protocol::http::{HttpRequest, HttpResponse, Method};
 use crate::protocol::page::{PageMeta, PageRef};
 use crate::protocol::query::ListQuery;
 use crate::protocol::request::{form_body, input_object, request, segment, with_query};
-use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit};
+use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Region};
 use crate::providers::normalize::NormalizeOptions;
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
@@ -52,7 +55,20 @@ pub const STATUSES: &[StatusRow] = &[
 
 const CONNECTION: Connection = Connection {
     base_url: "https://api.testkit.invalid",
-    hosts: &["https://api.testkit.invalid"],
+    regions: &[
+        Region {
+            name: "eu",
+            base_url: "https://api.testkit.invalid",
+        },
+        Region {
+            name: "us",
+            base_url: "https://api.us.testkit.invalid",
+        },
+    ],
+    hosts: &[
+        "https://api.testkit.invalid",
+        "https://api.us.testkit.invalid",
+    ],
     auth: Auth::Signed,
     settings: &[],
 };
@@ -83,6 +99,22 @@ fn unsupported(what: &str) -> IdvError {
         Some(Provider::Testkit),
         format!("testkit: {what}"),
     )
+}
+
+/// A form-encoded `POST` of `fields` to `path`.
+fn form_request(
+    cfg: &ProviderConfig,
+    path: &str,
+    fields: &serde_json::Map<String, Value>,
+    bearer: Option<&str>,
+) -> HttpRequest {
+    let mut req = request(Method::Post, format!("{}{path}", cfg.base_url), cfg, bearer);
+    req.headers.push((
+        "content-type".into(),
+        "application/x-www-form-urlencoded".into(),
+    ));
+    req.body = Some(form_body(fields));
+    req
 }
 
 impl ProviderApi for Testkit {
@@ -179,18 +211,51 @@ impl ProviderApi for Testkit {
         bearer: Option<&str>,
     ) -> Result<HttpRequest, IdvError> {
         let input = input_object(Provider::Testkit, input)?;
-        let mut req = request(
-            Method::Post,
-            format!("{}/v1/sessions", cfg.base_url),
-            cfg,
-            bearer,
-        );
-        req.headers.push((
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        ));
-        req.body = Some(form_body(input));
-        Ok(req)
+        Ok(form_request(cfg, "/v1/sessions", input, bearer))
+    }
+    /// `customer` in the input: a customer is made first, and the session
+    /// is created for it (`customer_id`).
+    fn create_first_request(
+        &self,
+        cfg: &ProviderConfig,
+        input: &Value,
+        bearer: Option<&str>,
+    ) -> Result<Option<HttpRequest>, IdvError> {
+        let input = input_object(Provider::Testkit, input)?;
+        let customer = match input.get("customer") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Object(customer)) => customer,
+            Some(_) => {
+                return Err(IdvError::config(
+                    Some(Provider::Testkit),
+                    "testkit: createSession input `customer` must be an object",
+                ))
+            }
+        };
+        if input.contains_key("customer_id") {
+            return Err(IdvError::config(
+                Some(Provider::Testkit),
+                "testkit: createSession input takes `customer` or `customer_id`, not both",
+            ));
+        }
+        Ok(Some(form_request(cfg, "/v1/customers", customer, bearer)))
+    }
+    fn create_after_first(
+        &self,
+        input: &Value,
+        answer: &Value,
+    ) -> Result<(Value, (&'static str, String)), IdvError> {
+        let id = answer
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                IdvError::decode(Provider::Testkit, "testkit: the new customer has no `id`")
+            })?;
+        let mut input = input_object(Provider::Testkit, input)?.clone();
+        input.remove("customer");
+        input.insert("customer_id".into(), Value::from(id));
+        Ok((Value::Object(input), ("customer_id", id.to_owned())))
     }
     fn sign(
         &self,
