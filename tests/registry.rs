@@ -640,3 +640,88 @@ fn a_failure_after_the_first_request_names_what_it_made_and_nothing_is_sent_twic
     }
     assert!(t.sent.borrow().is_empty());
 }
+
+/// A session with two checks, each read on its own.
+fn detailed_server(r: &HttpRequest) -> HttpResponse {
+    let path = r.url[BASE.len()..].split('?').next().unwrap().to_string();
+    match path.as_str() {
+        "/v1/sessions" => json(
+            200,
+            json!({ "data": [row("s_2", 2), row("s_1", 1)], "has_more": false }),
+        ),
+        "/v1/sessions/s_1" | "/v1/sessions/s_2" => json(200, row(&path[13..], 1)),
+        "/v1/sessions/s_1/checks" | "/v1/sessions/s_2/checks" => {
+            let s = &path[13..16];
+            json(
+                200,
+                json!({ "data": [{ "id": format!("{s}_doc") }, { "id": format!("{s}_face") }] }),
+            )
+        }
+        p if p.ends_with("_doc") => json(200, json!({ "type": "document", "result": "clear" })),
+        p if p.ends_with("_face") => json(
+            200,
+            json!({
+                "type": "selfie", "result": "consider",
+                "reasons": [{ "code": "face_mismatch", "detail": "low similarity" }]
+            }),
+        ),
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn details_are_read_in_rounds_the_provider_asks_for() {
+    use idv_sessions::{CheckKind, CheckStatus};
+    let t = Server::new(|r, _| detailed_server(r));
+    let e = engine();
+    let details = CallOptions {
+        details: true,
+        ..CallOptions::default()
+    };
+    let s = block_on(e.get_session(&t, Provider::Testkit, "s_1", &details)).unwrap();
+    let checks: Vec<_> = s
+        .checks
+        .iter()
+        .map(|c| (c.kind, c.status, c.provider_type.as_str(), c.reasons.len()))
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            (CheckKind::Document, CheckStatus::Approved, "document", 0),
+            (CheckKind::FaceMatch, CheckStatus::Declined, "selfie", 1)
+        ]
+    );
+    let paths: Vec<String> = t
+        .sent
+        .borrow()
+        .iter()
+        .map(|(r, _)| r.url[BASE.len()..].to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/v1/sessions/s_1",
+            "/v1/sessions/s_1/checks",
+            "/v1/checks/s_1_doc",
+            "/v1/checks/s_1_face"
+        ]
+    );
+    // Without `details`: one request, no checks.
+    let t = Server::new(|r, _| detailed_server(r));
+    let s = block_on(e.get_session(&t, Provider::Testkit, "s_1", &CallOptions::default())).unwrap();
+    assert!(s.checks.is_empty());
+    assert_eq!(t.sent.borrow().len(), 1);
+    // listAll with `details`: every session completed the same way.
+    let t = Server::new(|r, _| detailed_server(r));
+    let list = block_on(e.list_all(
+        &t,
+        Provider::Testkit,
+        &ListQuery::default(),
+        &details,
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(ids(&list.sessions), ["s_2", "s_1"]);
+    assert!(list.sessions.iter().all(|s| s.checks.len() == 2));
+    assert_eq!(t.sent.borrow().len(), 1 + 2 * 4);
+}

@@ -25,7 +25,7 @@ pub use normalize::{
     NormalizeOptions, SessionList, MAX_BAD_ROWS,
 };
 pub use object::{Obj, Path};
-pub use registry::ProviderApi;
+pub use registry::{ProviderApi, DETAIL_ROUNDS};
 pub use table::{KindRow, StatusRow};
 
 pub use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Region, Setting};

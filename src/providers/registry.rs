@@ -16,6 +16,10 @@ use crate::session::{Provider, Session};
 use crate::webhook::{EventsQuery, SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::Value;
 
+/// Rounds of [`ProviderApi::detail_requests`] at most (a provider that
+/// keeps asking is stopped there).
+pub const DETAIL_ROUNDS: usize = 4;
+
 /// Everything one provider knows. One implementation per provider folder;
 /// the engine, paging, retries, rate budgets and the wasm binding reach a
 /// provider only through this.
@@ -221,6 +225,31 @@ pub trait ProviderApi: Sync {
     /// `decode` when the body is not the documented shape.
     fn decode_events(&self, _body: &Json<'_>, _now_ms: i64) -> Result<Vec<WebhookEvent>, IdvError> {
         Ok(Vec::new())
+    }
+    /// The next requests that complete a session read with `details`
+    /// (Onfido: the run's checks, then their reports), given the answers so
+    /// far (in the order of the requests that got them); empty when the
+    /// session is whole. Each round's requests are read concurrently within
+    /// the client's limits; at most [`DETAIL_ROUNDS`] rounds.
+    ///
+    /// # Errors
+    /// `decode` when an answer so far does not say what to read next.
+    fn detail_requests(
+        &self,
+        _cfg: &ProviderConfig,
+        _session: &Session,
+        _answers: &[Value],
+        _bearer: Option<&str>,
+    ) -> Result<Vec<HttpRequest>, IdvError> {
+        Ok(Vec::new())
+    }
+    /// Completes `session` from the answers to its
+    /// [`ProviderApi::detail_requests`], all rounds, in order.
+    ///
+    /// # Errors
+    /// `decode` when an answer is not the documented shape.
+    fn add_details(&self, _session: &mut Session, _answers: &[Value]) -> Result<(), IdvError> {
+        Ok(())
     }
     /// True when list rows lack what `getSession` returns (URL, user, checks),
     /// so `details: true` fetches each session.

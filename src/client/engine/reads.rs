@@ -2,6 +2,7 @@
 //! user's sessions across providers.
 
 use super::*;
+use futures_util::stream::{self, StreamExt};
 
 impl Engine {
     /// One session: Mangopay View, Didit decision.
@@ -29,16 +30,75 @@ impl Engine {
             strict: options.strict,
             ..NormalizeOptions::default()
         };
-        self.call(
-            t,
-            provider,
-            Endpoint::Get,
-            "get session",
-            Resend::Always,
-            &|bearer| api.get_request(cfg, id, bearer),
-            &|response| api::decode_session(provider, response, &normalize),
-        )
-        .await
+        let session = self
+            .call(
+                t,
+                provider,
+                Endpoint::Get,
+                "get session",
+                Resend::Always,
+                &|bearer| api.get_request(cfg, id, bearer),
+                &|response| api::decode_session(provider, response, &normalize),
+            )
+            .await?;
+        if options.details {
+            return self.add_details(t, provider, session).await;
+        }
+        Ok(session)
+    }
+
+    /// `session` completed by the provider's detail requests (none for most
+    /// providers), round after round, each round's requests concurrently.
+    async fn add_details(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        mut session: Session,
+    ) -> Result<Session, IdvError> {
+        let cfg = self.config.provider(provider)?;
+        let api = provider.api();
+        let mut answers: Vec<Value> = Vec::new();
+        for _ in 0..crate::providers::DETAIL_ROUNDS {
+            let count = api.detail_requests(cfg, &session, &answers, None)?.len();
+            if count == 0 {
+                break;
+            }
+            let known = &answers;
+            let session = &session;
+            let round: Vec<Result<Value, IdvError>> = stream::iter(0..count)
+                .map(|i| async move {
+                    self.call(
+                        t,
+                        provider,
+                        Endpoint::Get,
+                        "get session details",
+                        Resend::Always,
+                        &|bearer| {
+                            api.detail_requests(cfg, session, known, bearer)?
+                                .into_iter()
+                                .nth(i)
+                                .ok_or_else(|| IdvError::decode(provider, "detail request gone"))
+                        },
+                        &|response| {
+                            serde_json::from_str(&response.body).map_err(|_| {
+                                IdvError::decode(
+                                    provider,
+                                    format!("{provider}: get session details: not JSON"),
+                                )
+                            })
+                        },
+                    )
+                    .await
+                })
+                .buffered(self.config.concurrency.max(1))
+                .collect()
+                .await;
+            for answer in round {
+                answers.push(answer?);
+            }
+        }
+        api.add_details(&mut session, &answers)?;
+        Ok(session)
     }
 
     /// The session a webhook event is about, fetched from the provider (the

@@ -12,6 +12,8 @@
 //! - creates are form-encoded with bracket nesting (`metadata[user]=u1`);
 //!   a create with `customer` is two requests: the customer, then the
 //!   session for it (`customer_id`);
+//! - a session read with `details` is completed by more requests, in two
+//!   rounds: its checks, then each check;
 //! - regional APIs (`region`: `eu`, the default, or `us`);
 //! - a status is qualified by a second field (`requires_input` with
 //!   `last_error.code`), and `canceled` exists.
@@ -31,9 +33,9 @@ use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Regi
 use crate::providers::normalize::NormalizeOptions;
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
-use crate::providers::table::{lookup_status, KindRow, StatusRow};
+use crate::providers::table::{lookup_kind, lookup_status, KindRow, StatusRow};
 use crate::session::SessionStatus::*;
-use crate::session::{Provider, Session};
+use crate::session::{Check, CheckKind, CheckStatus, Provider, Reason, Session};
 use crate::time;
 use crate::webhook::{hmac_hex, SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::Value;
@@ -51,6 +53,12 @@ pub const STATUSES: &[StatusRow] = &[
     StatusRow::new("processing", InReview),
     StatusRow::new("verified", Approved),
     StatusRow::new("canceled", Canceled),
+];
+
+/// Its check types.
+pub const CHECK_KINDS: &[KindRow] = &[
+    KindRow::new("document", CheckKind::Document),
+    KindRow::new("selfie", CheckKind::FaceMatch),
 ];
 
 const CONNECTION: Connection = Connection {
@@ -125,7 +133,7 @@ impl ProviderApi for Testkit {
         STATUSES
     }
     fn check_kinds(&self) -> &'static [KindRow] {
-        &[]
+        CHECK_KINDS
     }
     fn rows_field(&self) -> Option<&'static str> {
         Some("data")
@@ -296,6 +304,74 @@ impl ProviderApi for Testkit {
             },
             ..PageMeta::default()
         }
+    }
+    /// With `details`: the session's checks (`GET /v1/sessions/{id}/checks`,
+    /// their ids), then each check (`GET /v1/checks/{id}`).
+    fn detail_requests(
+        &self,
+        cfg: &ProviderConfig,
+        session: &Session,
+        answers: &[Value],
+        bearer: Option<&str>,
+    ) -> Result<Vec<HttpRequest>, IdvError> {
+        let get =
+            |path: String| request(Method::Get, format!("{}{path}", cfg.base_url), cfg, bearer);
+        let Some(list) = answers.first() else {
+            let path = format!("/v1/sessions/{}/checks", segment(&session.id));
+            return Ok(vec![get(path)]);
+        };
+        if answers.len() > 1 {
+            return Ok(Vec::new());
+        }
+        let ids = list
+            .get("data")
+            .and_then(Value::as_array)
+            .ok_or_else(|| IdvError::decode(Provider::Testkit, "testkit: checks: no `data`"))?
+            .iter()
+            .map(|c| c.get("id").and_then(Value::as_str))
+            .collect::<Option<Vec<&str>>>()
+            .ok_or_else(|| IdvError::decode(Provider::Testkit, "testkit: a check has no `id`"))?;
+        Ok(ids
+            .into_iter()
+            .map(|id| get(format!("/v1/checks/{}", segment(id))))
+            .collect())
+    }
+    /// List rows have no checks: `details` reads each session.
+    fn list_rows_lack_details(&self) -> bool {
+        true
+    }
+    fn add_details(&self, session: &mut Session, answers: &[Value]) -> Result<(), IdvError> {
+        session.checks = answers
+            .iter()
+            .skip(1)
+            .map(|check| {
+                let text = |name: &str| check.get(name).and_then(Value::as_str).unwrap_or_default();
+                Check {
+                    kind: lookup_kind(CHECK_KINDS, text("type")),
+                    status: match text("result") {
+                        "clear" => CheckStatus::Approved,
+                        "consider" => CheckStatus::Declined,
+                        "" => CheckStatus::NotFinished,
+                        _ => CheckStatus::Unknown,
+                    },
+                    provider_type: text("type").to_owned(),
+                    provider_status: text("result").to_owned(),
+                    reasons: check
+                        .get("reasons")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| {
+                            Some(Reason {
+                                code: r.get("code")?.as_str()?.to_owned(),
+                                detail: r.get("detail").and_then(Value::as_str).map(str::to_owned),
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(())
     }
     /// Two requests per 10 s, so that a test sees a request wait for its slot.
     fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
