@@ -11,8 +11,9 @@ use crate::status::{matches, matches_prefix, token};
 pub struct StatusRow {
     /// The provider's status, as documented.
     pub status: &'static str,
-    /// The result that must come with it (Equals `result`); `None`: no result.
-    /// A status listed only with `None` ignores any result.
+    /// The result that must come with it (Equals `result`, Stripe
+    /// `last_error.code`); `None`: no result; `"*"`: any result no other row
+    /// of the status names. A status listed only with `None` ignores any result.
     pub result: Option<&'static str>,
     /// The unified status.
     pub unified: SessionStatus,
@@ -59,6 +60,9 @@ impl KindRow {
     }
 }
 
+/// The result of a row that takes any result no other row of its status names.
+pub const ANY_RESULT: &str = "*";
+
 /// The unified status of `status` (and `result`) in `table`; `unknown` when unlisted.
 ///
 /// A status listed with results must come with one of them (a missing or
@@ -80,12 +84,20 @@ pub fn lookup_status(table: &[StatusRow], status: &str, result: Option<&str>) ->
         return first.unified;
     }
     let result = result.map(token).filter(|r| !r.as_str().is_empty());
-    rows.find(|r| match (r.result, &result) {
+    let named = rows.find(|r| match (r.result, &result) {
         (None, None) => true,
-        (Some(want), Some(got)) => matches(want, got),
+        (Some(want), Some(got)) => want != ANY_RESULT && matches(want, got),
         _ => false,
-    })
-    .map_or(SessionStatus::Unknown, |r| r.unified)
+    });
+    let any = || {
+        result.as_ref()?;
+        table
+            .iter()
+            .find(|r| r.result == Some(ANY_RESULT) && matches(r.status, &status))
+    };
+    named
+        .or_else(any)
+        .map_or(SessionStatus::Unknown, |r| r.unified)
 }
 
 /// The table row spelled like `text` (tolerantly), when there is one.
@@ -215,5 +227,30 @@ mod tests {
         assert_eq!(lookup_kind(K, "PSC"), CheckKind::Other);
         assert_eq!(lookup_kind(K, "business verification"), CheckKind::Business);
         assert_eq!(lookup_kind(K, "x"), CheckKind::Other);
+    }
+
+    #[test]
+    fn a_row_for_any_result_takes_what_no_other_row_names() {
+        use SessionStatus::*;
+        const T: &[StatusRow] = &[
+            StatusRow::new("requires_input", InProgress),
+            StatusRow::with_result("requires_input", Some("*"), ResubmissionRequested),
+            StatusRow::with_result("requires_input", Some("abandoned"), Abandoned),
+        ];
+        assert_eq!(lookup_status(T, "requires_input", None), InProgress);
+        assert_eq!(lookup_status(T, "requires_input", Some(" ")), InProgress);
+        assert_eq!(
+            lookup_status(T, "requires_input", Some("ABANDONED")),
+            Abandoned
+        );
+        assert_eq!(
+            lookup_status(T, "requires_input", Some("document_expired")),
+            ResubmissionRequested
+        );
+        assert_eq!(
+            lookup_status(T, "requires_input", Some("é")),
+            ResubmissionRequested
+        );
+        assert_eq!(lookup_status(T, "verified", Some("x")), Unknown);
     }
 }

@@ -40,16 +40,14 @@ use crate::time;
 use crate::webhook::{hmac_hex, SignRequest, SignedWebhook, WebhookEvent, WebhookRequest};
 use serde_json::Value;
 
-/// Its statuses; `requires_input` is qualified by `last_error.code`.
+/// Its statuses; `requires_input` is qualified by `last_error.code`: none,
+/// `abandoned`, `selfie_mismatch`, or any other (`*`).
 pub const STATUSES: &[StatusRow] = &[
     StatusRow::new("created", NotStarted),
     StatusRow::new("requires_input", InProgress),
-    StatusRow::with_result(
-        "requires_input",
-        Some("document_expired"),
-        ResubmissionRequested,
-    ),
+    StatusRow::with_result("requires_input", Some("abandoned"), Abandoned),
     StatusRow::with_result("requires_input", Some("selfie_mismatch"), Declined),
+    StatusRow::with_result("requires_input", Some("*"), ResubmissionRequested),
     StatusRow::new("processing", InReview),
     StatusRow::new("verified", Approved),
     StatusRow::new("canceled", Canceled),
