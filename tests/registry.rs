@@ -738,7 +738,6 @@ fn details_are_read_in_rounds_the_provider_asks_for() {
 /// (../shared/providers-next.md section 6): computed outside this code.
 #[test]
 fn the_signature_matches_sumsubs_published_worked_example() {
-    use idv_sessions::providers::ProviderApi;
     let cfg = ClientConfig::from_json(&json!({ "testkit": {
         "apiKey": "Hej2ch71kG2kTd1iIUDZFNsO5C1lh5Gq",
         "baseUrl": "https://api.sumsub.com",
