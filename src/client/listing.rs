@@ -337,11 +337,8 @@ impl Engine {
                 self.pages_pass(t, walk, &mut pass, &first_keys, more, plan)
                     .await
             }
-            PageRef::Cursor { .. } if more.is_some() && after_first.is_none() => {
-                Ok(Some(STUCK_CURSOR))
-            }
             PageRef::Cursor { .. } => {
-                self.cursor_pass(t, walk, &mut pass, first_ref, after_first)
+                self.cursor_pass(t, walk, &mut pass, first_ref, more.is_some(), after_first)
                     .await
             }
         }
@@ -352,28 +349,30 @@ impl Engine {
     /// sessions arriving at the head of a newest-first list shift nothing.
     /// Complete when the provider says no page follows; a page that brings
     /// no row not already listed means the provider ignored the cursor.
+    /// `more` and `next`: what the page before said (more follow, from where).
     async fn cursor_pass(
         &self,
         t: &dyn Transport,
         walk: &mut Walk<'_>,
         pass: &mut Pass,
         page_ref: PageRef,
+        mut more: bool,
         mut next: Option<ListQuery>,
     ) -> Result<Problem, IdvError> {
-        while let Some(query) = next {
+        loop {
+            let Some(query) = next else {
+                return Ok(more.then_some(STUCK_CURSOR));
+            };
             let mut page = self
                 .fetch_page(t, walk.provider, &query, page_ref, walk.normalize)
                 .await?;
+            more = paging::next_ref(page_ref, &page).is_some();
             next = paging::next_query(page_ref, &page, &query);
-            if next.is_none() && paging::next_ref(page_ref, &page).is_some() {
-                return Ok(Some(STUCK_CURSOR));
-            }
             let rows = page.rows;
             if walk.add(pass, &mut page)? == 0 && rows > 0 {
                 return Ok(Some("a page brought no row not already listed"));
             }
         }
-        Ok(None)
     }
 
     /// The planned pages of a pass, fetched concurrently and handed to
