@@ -8,86 +8,19 @@
 
 use futures_executor::block_on;
 use hmac::{Hmac, Mac};
-use idv_sessions::client::http::{
-    HttpRequest, HttpResponse, LocalFuture, Method, Transport, TransportError,
-};
+use idv_sessions::client::http::{HttpRequest, HttpResponse, Method};
 use idv_sessions::client::{CallOptions, ClientConfig, Engine, ListQuery};
 use idv_sessions::{map_status, ErrorCode, Provider, SessionStatus};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 const KEY: &str = "tk_secret_SIGNING_KEY_7";
 const BASE: &str = "https://api.testkit.invalid";
 
-type Handler = Box<dyn FnMut(&HttpRequest, f64) -> HttpResponse>;
-
-/// Answers with `handler`, records every request with the clock at its
-/// send; `sleep` advances the clock.
-struct Server {
-    handler: RefCell<Handler>,
-    clock: Cell<f64>,
-    sent: RefCell<Vec<(HttpRequest, f64)>>,
-}
-
-impl Server {
-    fn new(handler: impl FnMut(&HttpRequest, f64) -> HttpResponse + 'static) -> Self {
-        Server {
-            handler: RefCell::new(Box::new(handler)),
-            clock: Cell::new(1_767_225_600_000.0), // 2026-01-01T00:00:00Z
-            sent: RefCell::new(Vec::new()),
-        }
-    }
-    fn queries(&self) -> Vec<HashMap<String, String>> {
-        self.sent
-            .borrow()
-            .iter()
-            .map(|(r, _)| query_of(&r.url))
-            .collect()
-    }
-}
-
-impl Transport for Server {
-    fn send(
-        &self,
-        request: HttpRequest,
-        _timeout_ms: u64,
-    ) -> LocalFuture<'_, Result<HttpResponse, TransportError>> {
-        let now = self.clock.get();
-        self.sent.borrow_mut().push((request.clone(), now));
-        let response = (self.handler.borrow_mut())(&request, now);
-        self.clock.set(now + 5.0);
-        Box::pin(async move { Ok(response) })
-    }
-    fn sleep(&self, ms: u64) -> LocalFuture<'_, Result<(), TransportError>> {
-        self.clock.set(self.clock.get() + ms as f64);
-        Box::pin(async { Ok(()) })
-    }
-    fn now_ms(&self) -> f64 {
-        self.clock.get()
-    }
-    fn random(&self) -> f64 {
-        0.5
-    }
-    fn is_aborted(&self) -> bool {
-        false
-    }
-}
-
-fn query_of(url: &str) -> HashMap<String, String> {
-    url.split_once('?')
-        .map(|(_, q)| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
-}
-
-fn json(status: u16, body: Value) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: vec![("content-type".into(), "application/json".into())],
-        body: body.to_string(),
-    }
-}
+mod common;
+use common::{json, query_of, Server};
 
 fn engine() -> Engine {
     Engine::new(

@@ -23,10 +23,11 @@ use serde_json::{Map, Value};
 
 pub use crate::protocol::query::ListQuery;
 
-/// The JS names of a paging style's keys: start, then size.
+/// The JS names of a paging style's keys: start, then size (none: `""`).
 fn paging_keys(paging: Paging) -> (&'static str, &'static str) {
     match paging {
         Paging::Pages { .. } => ("page", "perPage"),
+        Paging::ServerPages => ("page", ""),
         Paging::Offsets { .. } => ("offset", "limit"),
         Paging::Cursor { .. } => ("startingAfter", "limit"),
     }
@@ -53,6 +54,7 @@ impl ListQuery {
         let (from_key, size_key) = paging_keys(spec.paging);
         let mut allowed: Vec<&str> = spec.filters.to_vec();
         allowed.extend([from_key, size_key, "status"]);
+        allowed.retain(|k| !k.is_empty());
         if let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(IdvError::config(
                 Some(provider),
@@ -94,7 +96,9 @@ impl ListQuery {
             }
         };
         let (from, after) = match spec.paging {
-            Paging::Pages { .. } => (int(from_key, 1, u32::MAX as u64)?, None),
+            Paging::Pages { .. } | Paging::ServerPages => {
+                (int(from_key, 1, u32::MAX as u64)?, None)
+            }
             Paging::Offsets { .. } => (int(from_key, 0, u32::MAX as u64 * 1000)?, None),
             Paging::Cursor { .. } => match map.get(from_key) {
                 None | Some(Value::Null) => (None, None),
@@ -111,9 +115,28 @@ impl ListQuery {
             filters,
             from,
             after,
-            size: int(size_key, 1, spec.paging.max())?,
+            size: match spec.paging {
+                Paging::ServerPages => None,
+                _ => int(size_key, 1, spec.paging.max())?,
+            },
             status: status_list(provider, map.get("status"))?,
         };
+        if spec.day_dates {
+            for name in ["dateFrom", "dateTo"] {
+                if query
+                    .filter(name)
+                    .is_some_and(|t| instant(t, false).is_none())
+                {
+                    return Err(IdvError::config(
+                        Some(provider),
+                        format!(
+                            "{provider}: query `{name}` must be a date (`2026-01-31`) or an \
+                             RFC 3339 time (`2026-01-31T12:00:00Z`)"
+                        ),
+                    ));
+                }
+            }
+        }
         if let Some((name, why)) = spec.required {
             if query.filter(name).is_none() {
                 return Err(IdvError::config(
@@ -138,7 +161,7 @@ impl ListQuery {
         if let Some(after) = &self.after {
             map.insert(from_key.to_string(), Value::from(after.as_str()));
         }
-        if let Some(size) = self.size {
+        if let Some(size) = self.size.filter(|_| !size_key.is_empty()) {
             map.insert(size_key.to_string(), Value::from(size));
         }
         if !self.status.is_empty() {
@@ -149,6 +172,16 @@ impl ListQuery {
 
     /// How the status filter is applied for this provider.
     pub fn status_filter(&self, provider: Provider) -> StatusFilter {
+        let api = provider.api();
+        let mut filter = self.statuses_filter(provider);
+        if api.query().day_dates {
+            filter.created_from = self.filter("dateFrom").and_then(|t| instant(t, false));
+            filter.created_to = self.filter("dateTo").and_then(|t| instant(t, true));
+        }
+        filter
+    }
+
+    fn statuses_filter(&self, provider: Provider) -> StatusFilter {
         let api = provider.api();
         let table = api.statuses();
         let wanted: Vec<Wanted> = self.status.iter().map(|s| wanted(table, s)).collect();
@@ -228,18 +261,45 @@ pub struct StatusFilter {
     /// True when no session can match (only statuses the provider never has):
     /// no request needs to be made.
     pub matches_nothing: bool,
+    /// Created at or after (ms), checked after fetching: the provider takes
+    /// whole days ([`QuerySpec::day_dates`](crate::protocol::spec::QuerySpec)).
+    pub created_from: Option<i64>,
+    /// Created at or before (ms), likewise.
+    pub created_to: Option<i64>,
 }
 
 impl StatusFilter {
     /// True when the session passes the after-fetch filter.
     pub fn keeps(&self, session: &Session) -> bool {
+        let created = || crate::time::to_unix_millis(&session.created_at);
+        let in_range = (self.created_from.is_none() && self.created_to.is_none())
+            || created().is_some_and(|at| {
+                self.created_from.is_none_or(|from| at >= from)
+                    && self.created_to.is_none_or(|to| at <= to)
+            });
         !self.matches_nothing
+            && in_range
             && (self.after.is_empty()
                 || self.after.iter().any(|wanted| match wanted {
                     Wanted::Unified(status) => session.status == *status,
                     Wanted::Provider(name) => token(name) == token(&session.provider_status),
                 }))
     }
+}
+
+/// An RFC 3339 time, or a date (`YYYY-MM-DD`, UTC): its first millisecond,
+/// or with `end_of_day` its last. In ms since the epoch.
+fn instant(text: &str, end_of_day: bool) -> Option<i64> {
+    if let Some(ms) = crate::time::to_unix_millis(text) {
+        return Some(ms);
+    }
+    let is_date = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    let start = crate::time::to_unix_millis(&format!("{text}T00:00:00Z")).filter(|_| is_date)?;
+    Some(if end_of_day {
+        start + 86_399_999
+    } else {
+        start
+    })
 }
 
 fn status_list(provider: Provider, value: Option<&Value>) -> Result<Vec<String>, IdvError> {

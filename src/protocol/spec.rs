@@ -69,6 +69,10 @@ pub enum Paging {
         /// Largest documented (or used) page size.
         max: u64,
     },
+    /// Page numbers (`page` in the JS query) at the server's own page size,
+    /// which no parameter sets and no answer states (Onfido): a page shorter
+    /// than the ones before it, or an empty one, ends the walk.
+    ServerPages,
     /// A cursor: each page starts after the last row of the one before
     /// (`startingAfter`, `limit` in the JS query; Stripe `starting_after`),
     /// at most `max` per page. No total: the provider says whether more follow.
@@ -83,6 +87,8 @@ impl Paging {
     pub fn max(self) -> u64 {
         match self {
             Paging::Pages { max } | Paging::Offsets { max } | Paging::Cursor { max } => max,
+            // Unknown: learnt from the first page.
+            Paging::ServerPages => 0,
         }
     }
 }
@@ -102,6 +108,9 @@ pub struct QuerySpec {
     /// The filters naming a user, for `listUserSessions`; the first is what a
     /// plain string there means.
     pub user_keys: &'static [&'static str],
+    /// `dateFrom`/`dateTo` reach the provider as whole days (Onfido's
+    /// `created_at_gt/lt`): the exact instants are checked after fetching.
+    pub day_dates: bool,
 }
 
 /// A provider's documented rate limit for one class of requests.

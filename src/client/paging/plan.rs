@@ -11,7 +11,7 @@ impl PageRef {
     pub fn of_query(provider: Provider, query: &ListQuery, default_size: u64) -> PageRef {
         let size = query.size.unwrap_or(default_size);
         match provider.api().query().paging {
-            Paging::Pages { .. } => PageRef::Page {
+            Paging::Pages { .. } | Paging::ServerPages => PageRef::Page {
                 page: query.from.unwrap_or(1),
                 per_page: size,
             },
@@ -112,9 +112,11 @@ pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
                 (None, Some(next)) => next,
                 (None, None) => page.rows >= per_page,
             };
+            // At the server's own page size (unknown: 0), the pages after
+            // are as long as the longest so far, or end the walk.
             more.then_some(PageRef::Page {
                 page: p + 1,
-                per_page,
+                per_page: per_page.max(page.rows),
             })
         }
         PageRef::Offset { offset, limit } => {

@@ -52,6 +52,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Offsets { max: 100 },
     status_param: Some("status"),
     user_keys: &["vendorData"],
+    day_dates: false,
 };
 
 const MINUTE: f64 = 60_000.0;

@@ -51,6 +51,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Offsets { max: 1000 },
     status_param: None,
     user_keys: &["associatedPersonId", "applicationId"],
+    day_dates: false,
 };
 
 /// The registry entry.

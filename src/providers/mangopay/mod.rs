@@ -50,6 +50,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Pages { max: 100 },
     status_param: None,
     user_keys: &["userId"],
+    day_dates: false,
 };
 
 const MINUTE: f64 = 60_000.0;

@@ -85,6 +85,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Cursor { max: 100 },
     status_param: None,
     user_keys: &["clientReferenceId"],
+    day_dates: false,
 };
 
 const FIELDS: &[&str] = &[
