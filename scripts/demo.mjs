@@ -9,18 +9,22 @@
 // Routes:
 //   GET  /, /<file>            www/ (the dashboard)
 //   GET  /pkg/<file>           the built package (application/wasm for .wasm)
-//   GET  /api/directory        the demo's user directory and Didit workflows
+//   GET  /api/directory        the demo's user directory, Didit and Onfido workflows
 //   *    /api/mangopay/v2.01/… the mock's Mangopay, with `Authorization: Bearer <token>` added
 //                              (OAuth2 client credentials done here: cached, refreshed before
 //                              expiry and once on 401)
 //   *    /api/equals/v2/…      the mock's Equals, with `Authorization: ApiKey <key>` added
 //   *    /api/didit/v3/…       the mock's Didit, with `x-api-key` added
+//   *    /api/onfido/…         the mock's Onfido, /v3.6/…, with `Authorization: Token token=…`
+//                              added (Onfido's base URL carries its API version, so the page's
+//                              base URL /api/onfido stands for …/v3.6)
 //   POST /api/demo/down        {provider, down}: make one mock provider fail (503) or recover
 //   POST /api/demo/status      {provider, id, status, result?, applicationId?}: change a session's
 //                              status at the mock (its /__mock/status), which sends the webhook
-//   *    /webhooks/<provider>  the mock's webhook deliveries (Mangopay GET, Equals and Didit
-//                              POST), verified with the package's parseWebhook: 200 at once,
-//                              401 on a bad signature, 400 when it is not the provider's format
+//   *    /webhooks/<provider>  the mock's webhook deliveries (Mangopay GET, Equals, Didit and
+//                              Onfido POST), verified with the package's parseWebhook: 200 at
+//                              once, 401 on a bad signature, 400 when it is not the provider's
+//                              format
 //   GET  /api/events           Server-Sent Events: one `data:` JSON per accepted notification
 //                              (with the session, see below), `event: stats` with the counters
 //   GET  /api/webhooks         the counters (received, accepted, duplicates, rejected), the
@@ -30,8 +34,9 @@
 // secret. That is the shape a real deployment takes (a backend route in front of each provider).
 // The same holds for webhooks: this server verifies each delivery, fetches the session it is
 // about when the notification alone cannot be trusted (`needsFetch`: Mangopay and Equals sign
-// nothing; `client.resolveWebhook` with the server's credentials), and pushes the verified
-// event plus the session to the pages, which only apply what they receive.
+// nothing, Onfido's task events only name their run; `client.resolveWebhook` with the server's
+// credentials), and pushes the verified event plus the session to the pages, which only apply
+// what they receive.
 //
 // Library: `const demo = await startDemo({ port: 0 })` -> { url, mockUrl, mock, close() }.
 
@@ -43,7 +48,8 @@ import { startMockServer, CREDENTIALS } from "../tests/mock/server.mjs";
 import { CONTENT_TYPES as TYPES } from "../tests/support/static-server.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const PROVIDERS = ["mangopay", "equals", "didit"];
+const PROVIDERS = ["mangopay", "equals", "didit", "onfido"];
+const PROVIDER_LIST = `${PROVIDERS.slice(0, -1).join(", ")} or ${PROVIDERS.at(-1)}`;
 
 
 // What the proxy forwards. Requests: an allow-list (never the browser's Authorization, x-api-key
@@ -61,7 +67,10 @@ const RESPONSE_HEADERS = [
 ];
 // The provider API each proxy route may reach: nothing else on the upstream host (the mock's
 // control endpoints, the token endpoint) is reachable through it.
-const UPSTREAM_PREFIX = { mangopay: "/v2.01/", equals: "/v2/", didit: "/v3/" };
+const UPSTREAM_PREFIX = { mangopay: "/v2.01/", equals: "/v2/", didit: "/v3/", onfido: "/v3.6/" };
+// What a proxy route's base URL stands for on the upstream host: the package appends Onfido's
+// paths (/workflow_runs, /applicants, …) to a base URL that already names the API version.
+const UPSTREAM_MOUNT = { onfido: "/v3.6" };
 const MANGOPAY_TOKEN_PATH = "/v2.01/oauth/token";
 const MAX_BODY = 1 << 20;
 // Live events: how many the server keeps (replayed to a page that connects), how many recent
@@ -77,7 +86,8 @@ const KEEP_REJECTIONS = 20;
  * pkgDir (the built package, default pkg/), wwwDir (default www/), mockOptions (more options of
  * startMockServer, e.g. { faults: { 503: 0.05 }, tokenTtlSeconds: 60 }), webhooks (true: the
  * mock notifies this server; false: no live events), webhookSecret (the Didit secret this
- * server verifies with, default the mock's), keepAliveMs (15000, SSE keep-alive comment period),
+ * server verifies with, default the mock's), onfidoWebhookToken (the Onfido webhook token it
+ * verifies with, default the mock's), keepAliveMs (15000, SSE keep-alive comment period),
  * log (false; the CLI sets it: one stderr line per rejected delivery).
  */
 export async function startDemo(options = {}) {
@@ -91,6 +101,7 @@ export async function startDemo(options = {}) {
     wwwDir: join(ROOT, "www"),
     webhooks: true,
     webhookSecret: CREDENTIALS.didit.webhookSecret,
+    onfidoWebhookToken: CREDENTIALS.onfido.webhookToken,
     keepAliveMs: 15_000,
     log: false,
     ...options,
@@ -110,6 +121,7 @@ export async function startDemo(options = {}) {
     mangopay: { baseUrl: mock.url, clientId: CREDENTIALS.mangopay.clientId, apiKey: CREDENTIALS.mangopay.apiKey },
     equals: { baseUrl: mock.url, apiKey: CREDENTIALS.equals.apiKey },
     didit: { baseUrl: mock.url, apiKey: CREDENTIALS.didit.apiKey },
+    onfido: { baseUrl: mock.url + UPSTREAM_MOUNT.onfido, apiKey: CREDENTIALS.onfido.apiToken },
   };
   const tokens = mangopayTokens(upstream.mangopay);
   const live = liveEvents({ pkg, upstream, opts });
@@ -125,14 +137,14 @@ export async function startDemo(options = {}) {
   async function route(req, res) {
     const url = new URL(req.url, "http://localhost");
     const path = url.pathname;
-    const match = /^\/api\/(mangopay|equals|didit)(\/.*)?$/.exec(path);
+    const match = /^\/api\/(mangopay|equals|didit|onfido)(\/.*)?$/.exec(path);
     if (match) return proxy(req, res, match[1], match[2] ?? "/", url.search);
     if (path === "/api/directory") return directory(req, res);
     if (path === "/api/demo/down") return demoDown(req, res);
     if (path === "/api/demo/status") return demoStatus(req, res);
     if (path === "/api/events") return live.subscribe(req, res);
     if (path === "/api/webhooks") return req.method === "GET" ? sendJson(res, 200, live.view()) : sendJson(res, 405, { message: "method not allowed" });
-    const hook = /^\/webhooks\/(mangopay|equals|didit)$/.exec(path);
+    const hook = /^\/webhooks\/(mangopay|equals|didit|onfido)$/.exec(path);
     if (hook) return live.receive(req, res, hook[1]);
     if (path === "/webhooks" || path.startsWith("/webhooks/")) return sendJson(res, 404, { message: "no such provider" });
     if (path.startsWith("/api/")) return sendJson(res, 404, { message: "not found" });
@@ -153,12 +165,14 @@ export async function startDemo(options = {}) {
       diditVendorData: p.diditVendorData,
       equalsAssociatedPersonId: p.equalsAssociatedPersonId,
       equalsApplicationIds: p.equalsApplicationIds,
+      onfidoApplicantId: p.onfidoApplicantId,
     }));
     return sendJson(res, 200, {
       source: "mock",
       // Not a secret: Mangopay puts the ClientId in every path.
       mangopayClientId: upstream.mangopay.clientId,
       diditWorkflows: health.diditWorkflows,
+      onfidoWorkflows: health.onfidoWorkflows,
       // Which mock providers the demo controls have taken down.
       down: health.down,
       // Live updates (Server-Sent Events), when the mock's webhooks come here.
@@ -175,7 +189,7 @@ export async function startDemo(options = {}) {
     } catch {
       return sendJson(res, 400, { message: "body must be JSON: {provider, down}" });
     }
-    if (!PROVIDERS.includes(input?.provider)) return sendJson(res, 400, { message: "provider must be mangopay, equals or didit" });
+    if (!PROVIDERS.includes(input?.provider)) return sendJson(res, 400, { message: `provider must be ${PROVIDER_LIST}` });
     return sendJson(res, 200, mock.control.setDown(input.provider, input.down ?? true));
   }
 
@@ -189,7 +203,7 @@ export async function startDemo(options = {}) {
     } catch {
       return sendJson(res, 400, { message: "body must be JSON: {provider, id, status, result?, applicationId?}" });
     }
-    if (!PROVIDERS.includes(input?.provider)) return sendJson(res, 400, { message: "provider must be mangopay, equals or didit" });
+    if (!PROVIDERS.includes(input?.provider)) return sendJson(res, 400, { message: `provider must be ${PROVIDER_LIST}` });
     const text = (v) => (typeof v === "string" && v !== "" ? v : undefined);
     if (!text(input.id) || !text(input.status)) return sendJson(res, 400, { message: "id and status must be non-empty strings" });
     try {
@@ -209,7 +223,8 @@ export async function startDemo(options = {}) {
   async function proxy(req, res, provider, rest, search) {
     if (req.method !== "GET" && req.method !== "POST") return sendJson(res, 405, { message: "method not allowed" });
     const cfg = upstream[provider];
-    const target = normalizeUpstreamPath(rest);
+    const path = normalizeUpstreamPath(rest);
+    const target = path && (UPSTREAM_MOUNT[provider] ?? "") + path;
     if (!target || !target.startsWith(UPSTREAM_PREFIX[provider]) || target === MANGOPAY_TOKEN_PATH) {
       return sendJson(res, 404, { message: `not a ${provider} API path` });
     }
@@ -223,7 +238,7 @@ export async function startDemo(options = {}) {
     for (const name of REQUEST_HEADERS) if (req.headers[name]) headers[name] = req.headers[name];
 
     const send = async (auth) =>
-      fetch(cfg.baseUrl + target + search, { method: req.method, headers: { ...headers, ...auth }, body, redirect: "follow" });
+      fetch(mock.url + target + search, { method: req.method, headers: { ...headers, ...auth }, body, redirect: "follow" });
 
     let upstreamRes;
     try {
@@ -241,6 +256,8 @@ export async function startDemo(options = {}) {
         }
       } else if (provider === "equals") {
         upstreamRes = await send({ authorization: `ApiKey ${cfg.apiKey}` });
+      } else if (provider === "onfido") {
+        upstreamRes = await send({ authorization: `Token token=${cfg.apiKey}` });
       } else {
         upstreamRes = await send({ "x-api-key": cfg.apiKey });
       }
@@ -259,7 +276,7 @@ export async function startDemo(options = {}) {
       const v = upstreamRes.headers.get(name);
       if (v !== null) out[name] = v;
     }
-    if (out.link) out.link = out.link.split(upstream[provider].baseUrl).join(`http://${req.headers.host}/api/${provider}`);
+    if (out.link) out.link = out.link.split(mock.url + (UPSTREAM_MOUNT[provider] ?? "")).join(`http://${req.headers.host}/api/${provider}`);
     res.writeHead(upstreamRes.status, out);
     res.end(buf);
   }
@@ -305,10 +322,11 @@ export async function startDemo(options = {}) {
 /**
  * Receives the providers' notifications, verifies each with `parseWebhook`, answers at once,
  * then publishes `{seq, receivedAt, event, session, key, source, resolveError}` to every page:
- * `session` is the event's own when its body is signed (Didit's decision), else the session
- * fetched with `client.resolveWebhook` (server side, with the real credentials, one fetch per
- * notification whatever the number of pages). Per session, events are published in the order
- * they arrived. Rejected deliveries are counted, never published as events.
+ * `session` is the event's own when its body is signed (Didit's decision, Onfido's completed
+ * run), else the session fetched with `client.resolveWebhook` (server side, with the real
+ * credentials, one fetch per notification whatever the number of pages); none for an event about
+ * no session (Onfido's check and report events name no run). Per session, events are published
+ * in the order they arrived. Rejected deliveries are counted, never published as events.
  */
 function liveEvents({ pkg, upstream, opts }) {
   const { parseWebhook, IdvClient } = pkg;
@@ -318,9 +336,10 @@ function liveEvents({ pkg, upstream, opts }) {
           mangopay: { baseUrl: upstream.mangopay.baseUrl, clientId: upstream.mangopay.clientId, apiKey: upstream.mangopay.apiKey },
           equals: { baseUrl: upstream.equals.baseUrl, apiKey: upstream.equals.apiKey },
           didit: { baseUrl: upstream.didit.baseUrl, apiKey: upstream.didit.apiKey },
+          onfido: { baseUrl: upstream.onfido.baseUrl, apiKey: upstream.onfido.apiKey },
         })
       : null;
-  const secrets = { didit: opts.webhookSecret };
+  const secrets = { didit: opts.webhookSecret, onfido: opts.onfidoWebhookToken };
   const events = []; // the last KEEP_EVENTS published messages
   const seenIds = new Set(); // insertion-ordered: the oldest go first
   const rejections = [];

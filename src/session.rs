@@ -16,6 +16,8 @@ pub enum Provider {
     Equals,
     /// Didit verification sessions (API v3).
     Didit,
+    /// Onfido (Entrust) Studio workflow runs (API v3.6).
+    Onfido,
     /// A provider that exists only in the crate's tests (`testkit` feature,
     /// `src/providers/testkit/`); never in [`Provider::ALL`] or the package.
     #[cfg(feature = "testkit")]
@@ -25,7 +27,12 @@ pub enum Provider {
 
 impl Provider {
     /// All providers, in the order dashboards list them.
-    pub const ALL: [Provider; 3] = [Provider::Mangopay, Provider::Equals, Provider::Didit];
+    pub const ALL: [Provider; 4] = [
+        Provider::Mangopay,
+        Provider::Equals,
+        Provider::Didit,
+        Provider::Onfido,
+    ];
 
     /// The provider's name as used in the JS API and in session keys.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +40,7 @@ impl Provider {
             Provider::Mangopay => "mangopay",
             Provider::Equals => "equals",
             Provider::Didit => "didit",
+            Provider::Onfido => "onfido",
             #[cfg(feature = "testkit")]
             Provider::Testkit => "testkit",
         }
@@ -357,6 +365,18 @@ pub struct Extra {
     /// Didit `session_kind` (`user` or `business`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_kind: Option<String>,
+    /// Onfido `applicant_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant_id: Option<String>,
+    /// Onfido `workflow_version_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_version_id: Option<i64>,
+    /// Onfido `tags`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Onfido `dashboard_url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dashboard_url: Option<String>,
 }
 
 impl Extra {

@@ -104,6 +104,24 @@ fn write_extra(out: &mut Vec<u8>, e: &Extra) {
     }
     o.opt_str("workflowId", &e.workflow_id);
     o.opt_str("sessionKind", &e.session_kind);
+    o.opt_str("applicantId", &e.applicant_id);
+    if let Some(n) = e.workflow_version_id {
+        o.key("workflowVersionId");
+        o.out
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+    if !e.tags.is_empty() {
+        o.key("tags");
+        o.out.push(b'[');
+        for (i, tag) in e.tags.iter().enumerate() {
+            if i > 0 {
+                o.out.push(b',');
+            }
+            write_str(o.out, tag);
+        }
+        o.out.push(b']');
+    }
+    o.opt_str("dashboardUrl", &e.dashboard_url);
     o.close();
 }
 

@@ -795,6 +795,7 @@ fn readme_status_table_matches_the_provider_tables() {
             (Provider::Mangopay, cells[2]),
             (Provider::Equals, cells[3]),
             (Provider::Didit, cells[4]),
+            (Provider::Onfido, cells[5]),
         ] {
             let names = ticked(cell);
             // Equals: "`completed` + `approved`", "`completed` with no `result` yet".

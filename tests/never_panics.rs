@@ -322,6 +322,7 @@ proptest! {
                 Provider::Mangopay => serde_json::json!({"Id": "i", "Status": "VALIDATED", "CreationDate": 1}),
                 Provider::Equals => serde_json::json!({"id": "i", "status": "completed", "createdAt": "2026-01-01T00:00:00Z"}),
                 Provider::Didit => serde_json::json!({"session_id": "i", "status": "Approved", "created_at": "2026-01-01T00:00:00Z"}),
+                Provider::Onfido => serde_json::json!({"id": "i", "status": "approved", "created_at": "2026-01-01T00:00:00Z"}),
             };
             for (k, v) in &extra {
                 session[k.as_str()] = v.clone();

@@ -1,5 +1,6 @@
-// The IDV sessions dashboard: every verification session at Mangopay, Equals Money and Didit in
-// one table, through `idv-sessions` imported as any app would (see the import map in index.html).
+// The IDV sessions dashboard: every verification session at Mangopay, Equals Money, Didit and
+// Onfido in one table, through `idv-sessions` imported as any app would (see the import map in
+// index.html).
 //
 // Data flow: /api/directory (the team's user list) -> IdvClient.listAll per provider (Mangopay per
 // user) -> one row per session -> filters -> table, chart, CSV. A user's row opens the drill-down.
@@ -153,7 +154,9 @@ function loadAll() {
 }
 
 function personFor(session) {
-  return (session.userRef && state.personByRef.get(session.userRef)) || null;
+  // An Onfido run's userRef is its customer_user_id when it has one: its applicant says who it is.
+  const ref = session.provider === "onfido" ? session.extra?.applicantId : session.userRef;
+  return (ref && state.personByRef.get(ref)) || null;
 }
 
 function replaceProvider(provider, sessions) {
@@ -280,7 +283,7 @@ function renderProgress() {
   const total = state.rows.size;
   els.progressText.textContent = loading
     ? `Loading sessions… ${fmtCount(total)} so far`
-    : `${fmtCount(total)} sessions from ${loads.filter((l) => l?.state === "done").length} of 3 providers` +
+    : `${fmtCount(total)} sessions from ${loads.filter((l) => l?.state === "done").length} of ${PROVIDERS.length} providers` +
       (state.loadMs ? ` · loaded in ${(state.loadMs / 1000).toFixed(1)} s` : "");
   els.providerLoads.innerHTML = PROVIDERS.map((p) => {
     const l = state.loads[p];
@@ -321,7 +324,9 @@ function renderBanner(provider) {
 
 function bannerHint(provider, e) {
   const others = PROVIDERS.filter((p) => p !== provider && state.loads[p]?.state === "done");
-  const shown = others.length ? `Sessions from ${others.map((p) => PROVIDER_LABELS[p]).join(" and ")} are shown. ` : "";
+  const names = others.map((p) => PROVIDER_LABELS[p]);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names.join("");
+  const shown = others.length ? `Sessions from ${list} are shown. ` : "";
   const fix =
     e?.code === "auth"
       ? "Check the connection settings: API keys are kept in memory only and must be entered again after a reload."
@@ -488,7 +493,8 @@ function wireDemoControls() {
 
 function indexDirectory(directory) {
   for (const person of directory.people) {
-    for (const ref of [person.mangopayUserId, person.diditVendorData, person.equalsAssociatedPersonId, ...(person.equalsApplicationIds ?? [])]) {
+    const refs = [person.mangopayUserId, person.diditVendorData, person.equalsAssociatedPersonId, ...(person.equalsApplicationIds ?? []), person.onfidoApplicantId];
+    for (const ref of refs) {
       if (ref) state.personByRef.set(ref, person);
     }
   }
@@ -507,7 +513,7 @@ async function main() {
     state.directory = await res.json();
   } catch (e) {
     showGlobalBanner("The user directory could not be loaded", `/api/directory: ${e.message}`);
-    state.directory = { people: [], diditWorkflows: [], source: "unknown" };
+    state.directory = { people: [], diditWorkflows: [], onfidoWorkflows: [], source: "unknown" };
   }
   indexDirectory(state.directory);
   fillFilterOptions();

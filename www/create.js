@@ -1,5 +1,7 @@
-// The "new session" form: Mangopay (a user and a return URL) or Didit (a workflow, the vendor
-// data naming the user, a callback). Shows the verification URL to send to the user.
+// The "new session" form: Mangopay (a user and a return URL), Didit (a workflow, the vendor
+// data naming the user, a callback) or Onfido (a workflow run for an applicant of the directory,
+// or for a new one: the package then creates the applicant first). Shows the verification URL to
+// send to the user.
 
 import { PROVIDER_LABELS, describeError, esc, externalLink, statusBadge, $ } from "./ui.js";
 
@@ -20,26 +22,42 @@ export function initCreateDialog({ dialog, directory, getClient, onCreated }) {
     .filter((p) => p.diditVendorData)
     .map((p) => `<option value="${esc(p.diditVendorData)}">${esc(p.name)}</option>`)
     .join("");
+  form.elements.onfidoWorkflow.innerHTML = (directory.onfidoWorkflows ?? [])
+    .map((w) => `<option value="${esc(w.id)}">${esc(w.label)} (${esc(w.reports.join(", "))})</option>`)
+    .join("");
+  // "" = a new applicant, named in the fields below; else an applicant of the directory.
+  const applicants = directory.people.filter((p) => p.onfidoApplicantId).sort((a, b) => a.name.localeCompare(b.name));
+  form.elements.onfidoApplicant.innerHTML =
+    `<option value="">A new applicant…</option>` +
+    applicants.map((p) => `<option value="${esc(p.onfidoApplicantId)}">${esc(p.name)} — ${esc(p.onfidoApplicantId)}</option>`).join("");
+  const newApplicant = $("[data-role=new-applicant]", dialog);
 
   const showProvider = () => {
     const provider = form.elements.provider.value;
     for (const fs of dialog.querySelectorAll("[data-provider-fields]")) fs.hidden = fs.dataset.providerFields !== provider;
+    newApplicant.hidden = form.elements.onfidoApplicant.value !== "";
   };
   for (const radio of form.querySelectorAll("input[name=provider]")) radio.addEventListener("change", showProvider);
+  form.elements.onfidoApplicant.addEventListener("change", showProvider);
   $("[data-action=close]", dialog).addEventListener("click", () => dialog.close());
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const provider = form.elements.provider.value;
     const value = (name) => form.elements[name].value.trim();
+    const optional = (key, name) => (value(name) ? { [key]: value(name) } : {});
     const input =
       provider === "mangopay"
-        ? { userId: value("mangopayUser"), returnUrl: value("returnUrl"), ...(value("tag") ? { tag: value("tag") } : {}) }
-        : {
-            workflowId: value("workflow"),
-            ...(value("vendorData") ? { vendorData: value("vendorData") } : {}),
-            ...(value("callback") ? { callback: value("callback") } : {}),
-          };
+        ? { userId: value("mangopayUser"), returnUrl: value("returnUrl"), ...optional("tag", "tag") }
+        : provider === "onfido"
+          ? {
+              workflowId: value("onfidoWorkflow"),
+              ...(value("onfidoApplicant")
+                ? { applicantId: value("onfidoApplicant") }
+                : { applicant: { firstName: value("firstName"), lastName: value("lastName"), ...optional("email", "email") } }),
+              ...optional("completedRedirectUrl", "completedRedirectUrl"),
+            }
+          : { workflowId: value("workflow"), ...optional("vendorData", "vendorData"), ...optional("callback", "callback") };
     error.hidden = true;
     result.hidden = true;
     submit.disabled = true;

@@ -29,12 +29,16 @@ export function userRefs(person, session) {
     if (person.equalsAssociatedPersonId) refs.equals = person.equalsAssociatedPersonId;
     else if (person.equalsApplicationIds?.length) refs.equals = { applicationId: person.equalsApplicationIds[0] };
     if (person.diditVendorData) refs.didit = person.diditVendorData;
+    if (person.onfidoApplicantId) refs.onfido = person.onfidoApplicantId;
   } else if (session?.userRef) {
     if (session.provider === "equals") {
       refs.equals =
         session.extra?.associatedPersonId === session.userRef
           ? session.userRef
           : { applicationId: session.userRef };
+    } else if (session.provider === "onfido") {
+      // Onfido lists by applicant; a run's userRef is its customer_user_id when it has one.
+      if (session.extra?.applicantId) refs.onfido = session.extra.applicantId;
     } else refs[session.provider] = session.userRef;
   }
   return refs;

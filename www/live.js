@@ -6,9 +6,10 @@
 // A message: { seq, receivedAt, event: WebhookEvent, key, session, source: "event" | "fetched" |
 // null, resolveError, replay? }. `session` is what the server trusts: the event's own when its
 // body is signed, else fetched from the provider. Without it (the fetch failed) the feed shows the
-// event as unconfirmed and the table is left alone. `replay: "backlog"` marks the events a page
-// gets when it connects (already reflected in what it loads), `replay: "missed"` those missed
-// while reconnecting.
+// event as unconfirmed and the table is left alone; so it does for an event about no session
+// (Onfido's check and report events name no run), shown by its type. `replay: "backlog"` marks
+// the events a page gets when it connects (already reflected in what it loads), `replay:
+// "missed"` those missed while reconnecting.
 
 import { PROVIDER_LABELS, esc, fmtCount, providerChip, statusBadge } from "./ui.js";
 
@@ -21,11 +22,14 @@ const VERIFICATION_TIPS = {
 };
 
 /** Status values the demo control offers, per provider (the provider's own words). Mangopay
- * notifies only these five; Equals' `completed+<result>` sets status and result. */
+ * notifies only these five; Equals' `completed+<result>` sets status and result. An Onfido run
+ * entering an end status (approved, declined, review, abandoned, error) sends its completed run,
+ * signed; another status, the task events, after which the server fetches the run. */
 export const DEMO_STATUSES = {
   mangopay: ["VALIDATED", "REFUSED", "REVIEW", "OUT_OF_DATE", "EXPIRED"],
   equals: ["in_progress", "completed+approved", "completed+declined", "completed+resubmission_requested", "expired", "to_be_completed"],
   didit: ["Approved", "Declined", "In Review", "In Progress", "Awaiting User", "Resubmitted", "Abandoned", "Expired", "Kyc Expired", "Not Started"],
+  onfido: ["approved", "declined", "review", "processing", "awaiting_client_input", "awaiting_input", "abandoned", "error"],
 };
 
 /** `2026-11-25T17:41:41.183Z` -> `17:41:41` (UTC, as the rest of the page). */
@@ -105,8 +109,12 @@ export function createFeed(card) {
 
 function itemHtml(msg) {
   const e = msg.event ?? {};
-  const status = msg.session?.status ?? e.status ?? "unknown";
+  // An event that names no status and came with no session shows its type instead of a badge.
+  const status = msg.session?.status ?? e.status ?? "";
   const providerStatus = msg.session?.providerStatus ?? e.providerStatus ?? e.providerType ?? "";
+  const what = status
+    ? statusBadge(status, providerStatus)
+    : `<span class="feed-type mono" data-testid="feed-type" title="${esc(e.providerType ?? "")}">${esc(e.providerType ?? e.type ?? "event")}</span>`;
   const verification = e.verification ?? "none";
   const note = msg.resolveError
     ? `<span class="feed-note bad" title="${esc(`${msg.resolveError.code}: ${msg.resolveError.message}`)}">unconfirmed</span>`
@@ -120,7 +128,7 @@ function itemHtml(msg) {
       data-status="${esc(status)}" data-verification="${esc(verification)}" data-key="${esc(msg.key ?? "")}"
       data-session-id="${esc(sessionId)}" data-event-id="${esc(e.id)}" data-source="${esc(msg.source ?? "")}"
       title="${esc(`${e.providerType ?? ""} · event ${e.id ?? ""} · occurred ${e.occurredAt ?? "?"} · received ${msg.receivedAt}`)}">
-    <div class="feed-line"><span class="feed-time mono">${esc(fmtClock(msg.receivedAt))}</span>${providerChip(e.provider)}${statusBadge(status, providerStatus)}</div>
+    <div class="feed-line"><span class="feed-time mono">${esc(fmtClock(msg.receivedAt))}</span>${providerChip(e.provider)}${what}</div>
     <div class="feed-line sub"><span class="vbadge v-${esc(verification)}" data-testid="verification-badge" title="${esc(VERIFICATION_TIPS[verification] ?? "")}">${esc(verification)}</span>
       <span class="mono muted feed-id" title="${esc(sessionId)}">${esc(sessionId)}</span>${note}</div>
   </li>`;

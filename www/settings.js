@@ -8,13 +8,14 @@ import { IdvClient } from "idv-sessions";
 import { PROVIDERS, esc, describeError, $ } from "./ui.js";
 
 const STORAGE_KEY = "idv-sessions-demo.connection";
-const secretKeys = { mangopay: "", equals: "", didit: "" };
+const secretKeys = { mangopay: "", equals: "", didit: "", onfido: "" };
 
 export function defaultSettings(directory) {
   return {
     mangopay: { baseUrl: "/api/mangopay", clientId: directory.mangopayClientId ?? "mock-client" },
     equals: { baseUrl: "/api/equals" },
     didit: { baseUrl: "/api/didit" },
+    onfido: { baseUrl: "/api/onfido" },
   };
 }
 
@@ -28,6 +29,7 @@ export function loadSettings(directory) {
       mangopay: { baseUrl: pick("mangopay", "baseUrl"), clientId: pick("mangopay", "clientId") },
       equals: { baseUrl: pick("equals", "baseUrl") },
       didit: { baseUrl: pick("didit", "baseUrl") },
+      onfido: { baseUrl: pick("onfido", "baseUrl") },
     };
   } catch {
     return defaults;
@@ -40,6 +42,7 @@ function saveSettings(settings) {
     mangopay: { baseUrl: settings.mangopay.baseUrl, clientId: settings.mangopay.clientId },
     equals: { baseUrl: settings.equals.baseUrl },
     didit: { baseUrl: settings.didit.baseUrl },
+    onfido: { baseUrl: settings.onfido.baseUrl },
   };
   localStorage.setItem(STORAGE_KEY, JSON.stringify(safe));
 }
@@ -79,6 +82,7 @@ export function initSettingsDialog({ dialog, directory, getSettings, onApply }) 
     mangopay: { baseUrl: form.elements["mangopay-baseUrl"].value, clientId: form.elements["mangopay-clientId"].value },
     equals: { baseUrl: form.elements["equals-baseUrl"].value },
     didit: { baseUrl: form.elements["didit-baseUrl"].value },
+    onfido: { baseUrl: form.elements["onfido-baseUrl"].value },
   });
 
   return {
@@ -90,7 +94,7 @@ export function initSettingsDialog({ dialog, directory, getSettings, onApply }) 
     wire() {
       $("[data-action=reset]", dialog).addEventListener("click", () => {
         errorBox.hidden = true;
-        fill(defaultSettings(directory), { mangopay: "", equals: "", didit: "" });
+        fill(defaultSettings(directory), Object.fromEntries(PROVIDERS.map((p) => [p, ""])));
       });
       $("[data-action=cancel]", dialog).addEventListener("click", () => dialog.close());
       form.addEventListener("submit", (event) => {

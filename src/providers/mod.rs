@@ -13,6 +13,7 @@ pub mod equals;
 pub mod mangopay;
 mod normalize;
 mod object;
+pub mod onfido;
 mod registry;
 pub mod table;
 #[cfg(feature = "testkit")]
@@ -39,6 +40,7 @@ impl Provider {
             Provider::Mangopay => &mangopay::Mangopay,
             Provider::Equals => &equals::Equals,
             Provider::Didit => &didit::Didit,
+            Provider::Onfido => &onfido::Onfido,
             #[cfg(feature = "testkit")]
             Provider::Testkit => &testkit::Testkit,
         }

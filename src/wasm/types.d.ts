@@ -4,7 +4,7 @@
 // every union here with the Rust tables.
 
 /** A provider this package speaks to. */
-export type Provider = "mangopay" | "equals" | "didit";
+export type Provider = "mangopay" | "equals" | "didit" | "onfido";
 
 /** The unified session status (see the README's status table). */
 export type SessionStatus =
@@ -85,6 +85,14 @@ export interface SessionExtra {
   workflowId?: string;
   /** Didit `session_kind`. */
   sessionKind?: string;
+  /** Onfido `applicant_id`. */
+  applicantId?: string;
+  /** Onfido `workflow_version_id`. */
+  workflowVersionId?: number;
+  /** Onfido `tags`. */
+  tags?: string[];
+  /** Onfido `dashboard_url`. */
+  dashboardUrl?: string;
 }
 
 /** One identity-verification session in the unified shape. Optional fields are absent, never `null`. */
@@ -391,11 +399,17 @@ export interface MangopaySettings extends ProviderSettings {
   clientId: string;
 }
 
+/** Onfido settings: the API's region (`eu` by default); not with `baseUrl`. */
+export interface OnfidoSettings extends ProviderSettings {
+  region?: "eu" | "us" | "ca";
+}
+
 /** `new IdvClient(config)`. */
 export interface IdvClientConfig {
   mangopay?: MangopaySettings;
   equals?: ProviderSettings;
   didit?: ProviderSettings;
+  onfido?: OnfidoSettings;
   /** Per-request timeout (default 30000). */
   timeoutMs?: number;
   /** Retries after the first attempt on network errors, timeouts, 429, 500, 502, 503, 504 (default 3). */
@@ -451,12 +465,30 @@ export interface DiditQuery {
   offset?: number;
 }
 
+/** Onfido workflow runs, newest first by default. */
+export interface OnfidoQuery {
+  applicantId?: string;
+  /** Sent to Onfido (a comma list); unified statuses are translated to Onfido's own. */
+  status?: StatusQuery;
+  /** A date or an RFC 3339 time: Onfido takes whole days, the exact instant is applied after fetching. */
+  dateFrom?: string;
+  dateTo?: string;
+  /** Comma-separated: runs having every tag. */
+  tags?: string;
+  sort?: "asc" | "desc";
+  /** Pages at Onfido's own page size. */
+  page?: number;
+}
+
 export interface RequestOptions {
   /** Cancels every request of the call; the promise rejects with `code: "aborted"`. */
   signal?: AbortSignal;
   /** Keep each provider object in `raw`. */
   includeRaw?: boolean;
-  /** Mangopay: fetch each listed session's View (verification URL, user, checks). */
+  /**
+   * Mangopay: fetch each listed session's View (verification URL, user, checks). Onfido
+   * (`getSession`): the reports of the checks of the run's applicant created since the run.
+   */
   details?: boolean;
   /** A list row that is not a session rejects the call (`decode`) instead of going to `badRows`. */
   strict?: boolean;
@@ -486,7 +518,7 @@ export interface SessionPage {
   /** Rows the provider reports for the query, when it says (before filtering applied after fetching). */
   total?: number;
   /** The query of the next page; absent on the last page. */
-  next?: MangopayQuery | EqualsQuery | DiditQuery;
+  next?: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery;
   /** Rows of the page that were not sessions, the first 100 (absent when there are none). */
   badRows?: BadRow[];
   /** How many rows of the page were not sessions (absent when there are none). */
@@ -501,6 +533,8 @@ export interface UserRefs {
   equals?: string | { associatedPersonId?: string; applicationId?: string };
   /** Didit `vendor_data` (a string), or `{ vendorData }`. */
   didit?: string | { vendorData: string };
+  /** Onfido `applicant_id` (a string), or `{ applicantId }`. */
+  onfido?: string | { applicantId: string };
 }
 
 export interface UserSessions {
@@ -529,6 +563,17 @@ export interface DiditCreateInput {
   metadata?: Record<string, unknown>;
 }
 
+/** Onfido: a workflow run for an applicant, or for a new one (`applicant`: two requests, never repeated; an error after the applicant exists names its `applicantId`). */
+export interface OnfidoCreateInput {
+  workflowId: string;
+  applicantId?: string;
+  applicant?: { firstName: string; lastName: string; email?: string; dob?: string; phoneNumber?: string };
+  customerUserId?: string;
+  tags?: string[];
+  completedRedirectUrl?: string;
+  expiredRedirectUrl?: string;
+}
+
 export interface SessionStream extends AsyncIterableIterator<Session> {}
 
 // The two classes are declared here rather than generated (`skip_typescript` on
@@ -538,7 +583,7 @@ export interface SessionStream extends AsyncIterableIterator<Session> {}
 // compares their members with the methods the classes have at run time.
 
 /**
- * A client for the three providers. Holds the configuration, Mangopay's
+ * A client for the providers. Holds the configuration, Mangopay's
  * token and the rate budgets; share one per process or page.
  */
 export class IdvClient {
@@ -558,15 +603,15 @@ export class IdvClient {
    * One page of sessions, normalized, with `total` when the provider says
    * and `next` (the query of the next page) unless it is the last.
    */
-  listSessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: RequestOptions | null): Promise<SessionPage>;
+  listSessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery, options?: RequestOptions | null): Promise<SessionPage>;
   /**
    * Every page: after the first, the rest concurrently within the
    * provider's rate limit, in the provider's order, deduplicated by `key`.
    * `onProgress` is called as pages arrive.
    */
-  listAll(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: ListAllOptions | null): Promise<SessionList>;
+  listAll(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery, options?: ListAllOptions | null): Promise<SessionList>;
   /** An async iterator over the sessions, page by page (`for await`). */
-  sessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery, options?: RequestOptions | null): SessionStream;
+  sessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery, options?: RequestOptions | null): SessionStream;
   /**
    * Every configured provider's sessions for one user, concurrently, merged
    * newest first: `{ sessions, errors }`, one IdvError per failed provider.
@@ -582,7 +627,7 @@ export class IdvClient {
    * Didit `{workflowId, vendorData?, callback?, metadata?}`. Equals issues
    * sessions itself: `unsupported`.
    */
-  createSession(provider: Provider, input: MangopayCreateInput | DiditCreateInput, options?: RequestOptions | null): Promise<Session>;
+  createSession(provider: Provider, input: MangopayCreateInput | DiditCreateInput | OnfidoCreateInput, options?: RequestOptions | null): Promise<Session>;
   /**
    * The session a webhook event is about, fetched from the provider: Mangopay
    * View, Didit decision; Equals: its row in the event's application (or

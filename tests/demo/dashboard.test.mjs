@@ -5,13 +5,14 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { startDemo } from "../../scripts/demo.mjs";
+import { CREDENTIALS } from "../mock/server.mjs";
 import { launchChromium } from "../support/browser.mjs";
 import { mapStatus } from "../../pkg/index.mjs";
 import { palettePng } from "./png.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = `${ROOT}tests/artifacts`;
-const PROVIDERS = ["mangopay", "equals", "didit"];
+const PROVIDERS = ["mangopay", "equals", "didit", "onfido"];
 const PAGE_SIZE = 200;
 
 let demo, browser, context, page, directory;
@@ -31,6 +32,39 @@ const mockStatus = (provider, key, status, result) => {
   const [, id, applicationId] = key.split(":");
   return postJson(`${demo.mockUrl}/__mock/status`, { provider, id, status, result, applicationId });
 };
+
+/**
+ * Resolves once the live feed is at rest: the mock has no delivery left to make (each answered
+ * 2xx), the server has published every notification it accepted, and the page has them all.
+ * Gives the mock's delivery log, the accepted count and the last published seq.
+ */
+async function settleLive() {
+  for (let i = 0; i < 250; i++) {
+    const log = await getJson(`${demo.mockUrl}/__mock/webhooks`);
+    const server = await getJson(`${demo.url}/api/webhooks`);
+    const seq = server.events.at(-1)?.seq ?? 0;
+    // Every accepted notification is published once, numbered from 1.
+    if (log.pending === 0 && seq === server.accepted) {
+      await page.waitForFunction(
+        ([n, last]) =>
+          Number(document.querySelector("[data-testid=feed-count]").dataset.count) === n &&
+          (last === 0 || document.querySelector(`[data-testid=feed-item][data-seq="${last}"]`) !== null),
+        [server.accepted, seq],
+        { timeout: 5000 },
+      );
+      return { log, accepted: server.accepted, seq };
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail("the live feed did not settle");
+}
+
+/** A person's sessions as the dashboard attributes them: Onfido runs by their applicant (a run's
+ * userRef is its customer_user_id when it has one), the others by the provider's user reference. */
+const isPersons = (person, s) =>
+  s.provider === "onfido"
+    ? s.applicantId === person.onfidoApplicantId
+    : [person.mangopayUserId, person.equalsAssociatedPersonId, person.diditVendorData].includes(s.userRef);
 
 const chartCounts = () =>
   page.$$eval("[data-testid=chart-bar]", (bars) => Object.fromEntries(bars.map((b) => [b.dataset.status, Number(b.dataset.count)])));
@@ -90,7 +124,7 @@ after(async () => {
   await demo?.close();
 });
 
-test("lists every session of the three providers with coloured status badges", async () => {
+test("lists every session of the four providers with coloured status badges", async () => {
   await loadPage();
   const expected = Object.fromEntries(await Promise.all(PROVIDERS.map(async (p) => [p, await truth(p)])));
 
@@ -132,6 +166,18 @@ test("lists every session of the three providers with coloured status badges", a
     assert.deepEqual(times, [...times].sort((a, b) => b - a), `${p} newest first`);
   }
 
+  // Onfido runs name the person by their applicant, whether or not they carry a customer_user_id.
+  await setFilters({ provider: "onfido" });
+  const names = await page.$$eval("[data-testid=session-row]", (trs) =>
+    trs.map((tr) => [tr.dataset.key, tr.querySelector("[data-testid=user-link]")?.textContent]),
+  );
+  const onfidoTruth = new Map(expected.onfido.map((s) => [s.key, s]));
+  for (const [key, name] of names) {
+    const person = directory.people.find((x) => x.onfidoApplicantId === onfidoTruth.get(key).applicantId);
+    assert.equal(name, person.name, key);
+  }
+  assert.ok(expected.onfido.some((s) => s.userRef === s.applicantId) && expected.onfido.some((s) => s.userRef !== s.applicantId));
+
   // One colour per status: the chart shows all twelve, each in its own colour.
   await setFilters();
   const colours = await page.$$eval("[data-testid=chart-bar] .bar-fill", (els) => els.map((e) => getComputedStyle(e).backgroundColor));
@@ -156,11 +202,23 @@ test("the status filter shows only that status, and the chart agrees", async () 
   await setFilters({ provider: "equals", status: "resubmission_requested" });
   const resub = all.filter((s) => s.provider === "equals" && s.unified === "resubmission_requested").length;
   assert.equal(await rowCount(), resub);
+  // Onfido's processing, awaiting_client_input and review are all "in review".
+  await setFilters({ provider: "onfido", status: "in_review" });
+  const onfidoReview = all.filter((s) => s.provider === "onfido" && s.unified === "in_review");
+  assert.deepEqual(new Set(onfidoReview.map((s) => s.status)), new Set(["processing", "awaiting_client_input", "review"]));
+  assert.equal(await rowCount(), onfidoReview.length);
+  const titles = new Set((await visibleRows()).map((r) => r.badgeTitle));
+  assert.deepEqual(titles, new Set(["processing", "awaiting_client_input", "review"]));
   await setFilters();
   await page.fill("[data-testid=filter-text]", "kyc expired");
   await page.waitForFunction(
     (n) => Number(document.querySelector("[data-testid=row-count]").dataset.count) === n,
     all.filter((s) => s.status === "Kyc Expired").length,
+  );
+  await page.fill("[data-testid=filter-text]", "awaiting_client_input");
+  await page.waitForFunction(
+    (n) => Number(document.querySelector("[data-testid=row-count]").dataset.count) === n,
+    all.filter((s) => s.status === "awaiting_client_input").length,
   );
   await page.click("[data-testid=filter-clear]");
   assert.equal(await rowCount(), all.length);
@@ -192,14 +250,14 @@ test("CSV download holds exactly the filtered view", async () => {
 
 test("a user's drill-down: sessions at every provider and the verdict", async () => {
   const all = (await Promise.all(PROVIDERS.map(truth))).flat();
-  // Person 1 is at all three providers; person 5 has one approved session at each.
+  // Person 1 is at all four providers; person 5 has one approved session at each.
   for (const index of [1, 5]) {
     const person = directory.people.find((p) => p.index === index);
-    const refs = [person.mangopayUserId, person.equalsAssociatedPersonId, person.diditVendorData];
-    const mine = all.filter((s) => refs.includes(s.userRef)).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    const mine = all.filter((s) => isPersons(person, s)).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    for (const p of PROVIDERS) assert.ok(mine.some((s) => s.provider === p), `person ${index} at ${p}`);
 
     await setFilters({ user: String(index) });
-    assert.equal(await rowCount(), all.filter((s) => refs.includes(s.userRef) || person.equalsApplicationIds.includes(s.userRef)).length);
+    assert.equal(await rowCount(), all.filter((s) => isPersons(person, s) || person.equalsApplicationIds.includes(s.userRef)).length);
     await page.locator("[data-testid=user-link]").first().click();
     const panel = page.locator("[data-testid=drilldown]");
     await page.waitForSelector(`[data-testid=drilldown][data-state=ready][data-user="${index}"]`, { timeout: 15000 });
@@ -210,6 +268,9 @@ test("a user's drill-down: sessions at every provider and the verdict", async ()
     );
     assert.equal(history.length, mine.length, `person ${index} history`);
     assert.deepEqual(new Set(history.map((h) => h.key)), new Set(mine.map((s) => s.key)));
+    // Asked by the applicant: the history holds every Onfido run of theirs, and names the applicant.
+    assert.equal(history.filter((h) => h.key.startsWith("onfido:")).length, mine.filter((s) => s.provider === "onfido").length);
+    assert.match(await panel.textContent(), new RegExp(`Onfido${person.onfidoApplicantId}`));
     assert.equal(Number(await panel.locator("[data-testid=session-count]").getAttribute("data-count")), mine.length);
     assert.equal(await panel.locator("[data-testid=drilldown-error]").count(), 0);
 
@@ -228,7 +289,8 @@ test("a user's drill-down: sessions at every provider and the verdict", async ()
     const counts = await panel.locator("[data-testid=summary-count]").evaluateAll((els) => els.map((e) => Number(e.dataset.count)));
     assert.equal(counts.reduce((a, b) => a + b, 0), mine.length);
     if (index === 5) {
-      assert.ok(history.filter((h) => h.status === "approved").length >= 3);
+      assert.ok(history.filter((h) => h.status === "approved").length >= PROVIDERS.length);
+      for (const p of PROVIDERS) assert.ok(history.some((h) => h.key.startsWith(`${p}:`) && h.status === "approved"), p);
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-drilldown.png`, animations: "disabled" });
     }
     await page.click("[data-testid=drilldown-close]");
@@ -245,6 +307,8 @@ test("a provider that fails gets a banner with retry; the others stay", async ()
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ provider, down: isDown }),
     });
+  const total = PROVIDERS.reduce((n, p) => n + expected[p], 0);
+  const others = PROVIDERS.filter((p) => p !== "equals");
   await down("equals", true);
   try {
     await loadPage();
@@ -254,15 +318,16 @@ test("a provider that fails gets a banner with retry; the others stay", async ()
     const text = await banner.textContent();
     assert.match(text, /Equals Money/);
     assert.match(text, /503/);
-    assert.equal(await page.locator("[data-testid=banner-mangopay], [data-testid=banner-didit]").count(), 0);
+    assert.match(text, /Sessions from Mangopay, Didit and Onfido are shown/);
+    assert.equal(await page.locator(others.map((p) => `[data-testid=banner-${p}]`).join(", ")).count(), 0);
     assert.equal(await page.getAttribute("[data-testid=progress]", "data-state"), "error");
     assert.equal(await page.getAttribute("[data-testid=demo-down-equals]", "aria-pressed"), "true");
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-provider-down.png`, animations: "disabled" });
 
-    assert.equal(await rowCount(), expected.mangopay + expected.didit);
+    assert.equal(await rowCount(), total - expected.equals);
     const providers = new Set((await visibleRows()).map((r) => r.provider));
     assert.ok(!providers.has("equals"));
-    for (const p of ["mangopay", "didit"]) {
+    for (const p of others) {
       await setFilters({ provider: p });
       assert.equal(await rowCount(), expected[p], p);
     }
@@ -273,7 +338,28 @@ test("a provider that fails gets a banner with retry; the others stay", async ()
   await page.click("[data-testid=retry-equals]");
   await page.waitForSelector("[data-testid=progress-equals][data-state=done]", { timeout: 15000 });
   assert.equal(await page.locator("[data-testid=banner-equals]").count(), 0);
-  assert.equal(await rowCount(), expected.mangopay + expected.equals + expected.didit);
+  assert.equal(await rowCount(), total);
+
+  // The demo control takes Onfido down (the page reloads it at once) and brings it back.
+  const toggle = page.locator("[data-testid=demo-down-onfido]");
+  try {
+    await toggle.click();
+    const banner = page.locator("[data-testid=banner-onfido]");
+    await banner.waitFor({ timeout: 15000 });
+    assert.equal(await toggle.getAttribute("aria-pressed"), "true");
+    assert.equal(await banner.getAttribute("data-code"), "http");
+    assert.match(await banner.textContent(), /Onfido could not be loaded[\s\S]*503/);
+    assert.equal((await getJson(`${demo.mockUrl}/__mock/health`)).down.onfido, true);
+    assert.equal(await rowCount(), total - expected.onfido);
+    assert.ok(!(await visibleRows()).some((r) => r.provider === "onfido"));
+  } finally {
+    if ((await toggle.getAttribute("aria-pressed")) === "true") await toggle.click();
+    else await down("onfido", false);
+  }
+  await page.waitForSelector("[data-testid=progress-onfido][data-state=done]", { timeout: 15000 });
+  assert.equal(await toggle.getAttribute("aria-pressed"), "false");
+  assert.equal(await page.locator("[data-testid=banner-onfido]").count(), 0);
+  assert.equal(await rowCount(), total);
 });
 
 test("creating a Didit session shows its verification URL and adds it to the table", async () => {
@@ -304,6 +390,90 @@ test("creating a Didit session shows its verification URL and adds it to the tab
   assert.equal(await page.locator(`[data-testid=session-row][data-key="${key}"] [data-testid=verification-link]`).getAttribute("href"), href);
 });
 
+test("creating an Onfido session, for a known applicant or a new one, shows its verification URL and adds it to the table", async () => {
+  const before = await truth("onfido");
+  const { onfidoApplicantCreates } = await getJson(`${demo.mockUrl}/__mock/stats`);
+  const person = directory.people.find((p) => p.index === 2);
+  const workflow = directory.onfidoWorkflows[1];
+  await page.click("[data-testid=open-create]");
+  await page.check("[data-testid=create-provider-onfido]");
+  assert.equal(await page.locator("[data-provider-fields=onfido]").isVisible(), true);
+  assert.equal(await page.locator("[data-provider-fields=didit]").isVisible(), false);
+  await page.selectOption("[data-testid=create-onfido-workflow]", workflow.id);
+  await page.selectOption("[data-testid=create-onfido-applicant]", person.onfidoApplicantId);
+  // A known applicant needs no name.
+  assert.equal(await page.locator("[data-testid=create-first-name]").isVisible(), false);
+  await page.fill("[data-testid=create-redirect-url]", "https://example.com/kyc/done");
+
+  /** Submits the form; resolves with the new session's key and verification URL. */
+  const create = async () => {
+    const previous = (await page.getAttribute("[data-testid=create-result]", "data-key")) ?? "";
+    await page.click("[data-testid=create-submit]");
+    await page.waitForFunction(
+      (prev) => {
+        const box = document.querySelector("[data-testid=create-result]");
+        return !box.hidden && box.dataset.key && box.dataset.key !== prev;
+      },
+      previous,
+      { timeout: 15000 },
+    );
+    assert.equal(await page.locator("[data-testid=create-error]").isVisible(), false);
+    const link = page.locator("[data-testid=create-result-url]");
+    const href = await link.getAttribute("href");
+    assert.ok(href.startsWith(`${demo.mockUrl}/hosted/onfido/`), href);
+    assert.equal(await link.textContent(), href);
+    const key = await page.getAttribute("[data-testid=create-result]", "data-key");
+    assert.match(key, /^onfido:/);
+    // A new run waits for the user: awaiting_input, "in progress".
+    assert.equal(await page.getAttribute("[data-testid=create-result] [data-testid=status-badge]", "data-status"), "in_progress");
+    return { key, href };
+  };
+  /** The new run is the table's first row, with its link, its status and its person. */
+  const firstRowIs = async ({ key, href }, name) => {
+    const first = (await visibleRows())[0];
+    assert.deepEqual([first.key, first.status, first.badgeTitle], [key, "in_progress", "awaiting_input"]);
+    const row = `[data-testid=session-row][data-key="${key}"]`;
+    assert.equal(await page.locator(`${row} [data-testid=verification-link]`).getAttribute("href"), href);
+    assert.equal(await page.textContent(`${row} [data-testid=user-link]`), name);
+  };
+
+  const known = await create();
+  await page.screenshot({ path: `${ARTIFACTS}/dashboard-create-onfido.png`, animations: "disabled" });
+  const afterKnown = await truth("onfido");
+  assert.equal(afterKnown.length, before.length + 1);
+  const run = afterKnown.find((s) => s.key === known.key);
+  assert.deepEqual([run?.applicantId, run?.workflowId, run?.status], [person.onfidoApplicantId, workflow.id, "awaiting_input"]);
+  assert.equal((await getJson(`${demo.mockUrl}/__mock/stats`)).onfidoApplicantCreates, onfidoApplicantCreates);
+
+  // A new applicant: the package creates the applicant, then the run.
+  await page.selectOption("[data-testid=create-onfido-applicant]", "");
+  await page.fill("[data-testid=create-first-name]", "Ada");
+  await page.fill("[data-testid=create-last-name]", "Lovelace");
+  await page.fill("[data-testid=create-email]", "ada@example.com");
+  const fresh = await create();
+  await page.click("#create-dialog [data-action=close]");
+  const afterNew = await truth("onfido");
+  assert.equal(afterNew.length, before.length + 2);
+  const freshRun = afterNew.find((s) => s.key === fresh.key);
+  assert.equal(freshRun?.workflowId, workflow.id);
+  assert.ok(!directory.people.some((p) => p.onfidoApplicantId === freshRun.applicantId), "a new applicant");
+  assert.equal((await getJson(`${demo.mockUrl}/__mock/stats`)).onfidoApplicantCreates, onfidoApplicantCreates + 1);
+  const applicant = await getJson(`${demo.mockUrl}/v3.6/applicants/${freshRun.applicantId}`, {
+    headers: { authorization: `Token token=${CREDENTIALS.onfido.apiToken}` },
+  });
+  assert.deepEqual([applicant.first_name, applicant.last_name, applicant.email], ["Ada", "Lovelace", "ada@example.com"]);
+
+  // Newest first: the new applicant's run, then the known applicant's.
+  await firstRowIs(fresh, freshRun.applicantId);
+  const rows = await visibleRows();
+  assert.equal(rows[1].key, known.key);
+  await setFilters({ provider: "onfido" });
+  await firstRowIs(fresh, freshRun.applicantId);
+  await setFilters({ user: String(person.index) });
+  await firstRowIs(known, person.name);
+  await setFilters();
+});
+
 test("a provider's webhook updates its row live: badge, tooltip, flash, chart, and the event feed", async () => {
   await setFilters();
   await page.waitForSelector("[data-testid=event-feed][data-state=live]");
@@ -312,15 +482,28 @@ test("a provider's webhook updates its row live: badge, tooltip, flash, chart, a
     window.__sameDocument = true;
   });
   const rows = await visibleRows();
-  const pick = (provider, not) => rows.find((r) => r.provider === provider && r.status !== not);
+  const taken = new Set();
+  const pick = (provider, not) => {
+    const row = rows.find((r) => r.provider === provider && r.status !== not && !taken.has(r.key));
+    taken.add(row?.key);
+    return row;
+  };
   const changes = [
     // Didit signs its body: the session comes in the event.
     { row: pick("didit", "approved"), status: "Approved", unified: "approved", tip: "Approved", verification: "signature", source: "event" },
     // Mangopay and Equals sign nothing: the server fetched the session (needsFetch).
     { row: pick("mangopay", "declined"), status: "REFUSED", unified: "declined", tip: "REFUSED", verification: "none", source: "fetched" },
     { row: pick("equals", "approved"), status: "completed", result: "approved", unified: "approved", tip: "completed + approved", verification: "none", source: "fetched" },
+    // Onfido signs every delivery. A run that ends comes in its signed workflow_run.completed
+    // (after its reports' and check's events, which name no run); any other change sends task
+    // events that only name the run: the server fetched it.
+    { row: pick("onfido", "approved"), status: "approved", unified: "approved", tip: "approved", verification: "signature", source: "event" },
+    { row: pick("onfido", "in_review"), status: "processing", unified: "in_review", tip: "processing", verification: "signature", source: "fetched" },
   ];
-  const feedBefore = Number(await page.getAttribute("[data-testid=feed-count]", "data-count"));
+  assert.ok(changes.every((c) => c.row), "a row of each kind in view");
+  // Nothing else in flight: what the mock sends from here on is these changes' notifications.
+  const { log: logBefore, accepted: feedBefore, seq: seqBefore } = await settleLive();
+  assert.equal(Number(await page.getAttribute("[data-testid=feed-count]", "data-count")), feedBefore);
   const total = await rowCount();
 
   const started = Date.now();
@@ -346,89 +529,139 @@ test("a provider's webhook updates its row live: badge, tooltip, flash, chart, a
   assert.match(diditUpdated, /^notification received \d{4}-/);
   assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
 
+  // What the mock sent for these changes, each delivery answered 200 at once.
+  const after = await settleLive();
+  const sent = after.log.deliveries.slice(logBefore.deliveries.length);
+  const keyOf = new Map(changes.map((c) => [`${c.row.provider}:${c.row.key.split(":")[1]}`, c.row.key]));
+  assert.deepEqual(new Set(sent.map((d) => keyOf.get(`${d.provider}:${d.sessionId}`))), new Set(changes.map((c) => c.row.key)));
+  assert.ok(sent.every((d) => d.status === 200 && d.attempt === 1), JSON.stringify(sent));
+  const onfidoTypes = (c) => sent.filter((d) => d.provider === "onfido" && d.sessionId === c.row.key.split(":")[1]).map((d) => d.type);
+  assert.deepEqual(onfidoTypes(changes[4]).sort(), ["workflow_task.completed", "workflow_task.started"]);
+  const ended = onfidoTypes(changes[3]);
+  assert.ok(ended.includes("workflow_run.completed") && ended.includes("check.completed") && ended.includes("report.completed"), ended.join());
+
   // Counts and chart follow: they equal the mock's truth after the changes.
-  await page.waitForFunction((n) => Number(document.querySelector("[data-testid=feed-count]").dataset.count) >= n, feedBefore + 3);
+  assert.equal(after.accepted, feedBefore + sent.length);
+  assert.equal(Number(await page.getAttribute("[data-testid=feed-count]", "data-count")), feedBefore + sent.length);
   assert.equal(await rowCount(), total);
   const all = (await Promise.all(PROVIDERS.map(truth))).flat();
   const expected = Object.fromEntries(Object.keys(await chartCounts()).map((s) => [s, all.filter((x) => x.unified === s).length]));
   assert.deepEqual(await chartCounts(), expected);
-  // Newest first in the feed; its first three items are these events (the last change on top).
-  const feed = await page.$$eval("[data-testid=feed-item]", (items) => items.map((i) => ({ key: i.dataset.key, seq: Number(i.dataset.seq) })));
+  // Newest first in the feed; its newest items are these notifications, one each: those about a
+  // session carry its key, Onfido's report and check events (about no run) show their type.
+  assert.equal(after.seq, seqBefore + sent.length);
+  const feed = await page.$$eval("[data-testid=feed-item]", (items) =>
+    items.map((i) => ({ key: i.dataset.key, seq: Number(i.dataset.seq), provider: i.dataset.provider, type: i.querySelector("[data-testid=feed-type]")?.textContent ?? null })),
+  );
   assert.deepEqual(feed.map((i) => i.seq), [...feed.map((i) => i.seq)].sort((a, b) => b - a));
-  assert.deepEqual(new Set(feed.slice(0, 3).map((i) => i.key)), new Set(changes.map((c) => c.row.key)));
+  const fresh = feed.filter((i) => i.seq > seqBefore);
+  assert.equal(fresh.length, sent.length);
+  const runless = (d) => d.type === "report.completed" || d.type === "check.completed";
+  assert.deepEqual(
+    fresh.filter((i) => i.key).map((i) => i.key).sort(),
+    sent.filter((d) => !runless(d)).map((d) => keyOf.get(`${d.provider}:${d.sessionId}`)).sort(),
+  );
+  assert.deepEqual(
+    fresh.filter((i) => !i.key).map((i) => `${i.provider} ${i.type}`).sort(),
+    sent.filter(runless).map((d) => `onfido ${d.type}`).sort(),
+  );
   assert.ok(feed.length <= 20);
   await page.screenshot({ path: `${ARTIFACTS}/dashboard-live.png`, animations: "disabled" });
 });
 
-test("a Didit delivery with a corrupt signature is rejected: counted, not shown, row unchanged", async () => {
-  const rows = await visibleRows();
-  const target = rows.find((r) => r.provider === "didit" && r.status !== "declined");
-  const rejectedBefore = Number(await page.getAttribute("[data-testid=feed-rejected]", "data-count"));
-  const itemsBefore = await page.locator(`[data-testid=feed-item][data-key="${target.key}"]`).count();
-  await postJson(`${demo.mockUrl}/__mock/webhooks`, { corrupt: 1 });
-  try {
-    await mockStatus("didit", target.key, "Declined");
-    await page.waitForSelector(`[data-testid=feed-rejected][data-count="${rejectedBefore + 1}"]`, { timeout: 5000 });
-  } finally {
-    await postJson(`${demo.mockUrl}/__mock/webhooks`, { corrupt: 0 });
+test("a Didit or Onfido delivery with a corrupt signature is rejected: counted, not shown, row unchanged", async () => {
+  const cases = [
+    // Didit: one delivery per change.
+    { provider: "didit", label: "Didit", not: ["declined"], status: "Declined", deliveries: 1 },
+    // Onfido: a change that does not end the run sends two task events, each signed on its own.
+    { provider: "onfido", label: "Onfido", not: ["in_review", "approved"], status: "processing", deliveries: 2 },
+  ];
+  for (const c of cases) {
+    await setFilters({ provider: c.provider });
+    const target = (await visibleRows()).find((r) => !c.not.includes(r.status));
+    const id = target.key.slice(`${c.provider}:`.length);
+    const rejectedBefore = Number(await page.getAttribute("[data-testid=feed-rejected]", "data-count"));
+    const itemsBefore = await page.locator(`[data-testid=feed-item][data-key="${target.key}"]`).count();
+    const seqBefore = (await getJson(`${demo.url}/api/webhooks`)).events.at(-1)?.seq;
+    await postJson(`${demo.mockUrl}/__mock/webhooks`, { corrupt: 1 });
+    try {
+      await mockStatus(c.provider, target.key, c.status);
+      await page.waitForSelector(`[data-testid=feed-rejected][data-count="${rejectedBefore + c.deliveries}"]`, { timeout: 5000 });
+    } finally {
+      await postJson(`${demo.mockUrl}/__mock/webhooks`, { corrupt: 0 });
+    }
+    assert.match(await page.getAttribute("[data-testid=feed-rejected]", "title"), new RegExp(`${c.label}, HTTP 401 \\(signature\\)`));
+    // The server answered 401 (the mock's delivery log) and lists the rejection.
+    const log = await getJson(`${demo.mockUrl}/__mock/webhooks`);
+    const deliveries = log.deliveries.filter((d) => d.provider === c.provider && d.sessionId === id).slice(-c.deliveries);
+    assert.equal(deliveries.length, c.deliveries);
+    assert.ok(deliveries.every((d) => d.status === 401), JSON.stringify(deliveries));
+    const hooks = await getJson(`${demo.url}/api/webhooks`);
+    assert.equal(hooks.rejected, rejectedBefore + c.deliveries);
+    assert.deepEqual([hooks.lastRejection.provider, hooks.lastRejection.status, hooks.lastRejection.code], [c.provider, 401, "signature"]);
+    if (c.provider === "didit") assert.ok(!hooks.events.some((m) => m.event.id === deliveries[0].id), "not published");
+    assert.equal(hooks.events.at(-1)?.seq, seqBefore, "nothing published");
+    // Not shown: no feed item, the row keeps its status.
+    assert.equal(await page.locator(`[data-testid=feed-item][data-key="${target.key}"]`).count(), itemsBefore);
+    assert.equal(await page.getAttribute(`[data-testid=session-row][data-key="${target.key}"]`, "data-status"), target.status);
   }
-  assert.match(await page.getAttribute("[data-testid=feed-rejected]", "title"), /Didit, HTTP 401 \(signature\)/);
-  // The server answered 401 (the mock's delivery log) and lists the rejection.
-  const log = await getJson(`${demo.mockUrl}/__mock/webhooks`);
-  const delivery = log.deliveries.findLast((d) => d.provider === "didit" && d.sessionId === target.key.slice("didit:".length));
-  assert.equal(delivery?.status, 401);
-  const hooks = await getJson(`${demo.url}/api/webhooks`);
-  assert.equal(hooks.rejected, rejectedBefore + 1);
-  assert.deepEqual([hooks.lastRejection.provider, hooks.lastRejection.status, hooks.lastRejection.code], ["didit", 401, "signature"]);
-  assert.ok(!hooks.events.some((m) => m.event.id === delivery.id), "not published");
-  // Not shown: no feed item, the row keeps its status.
-  assert.equal(await page.locator(`[data-testid=feed-item][data-key="${target.key}"]`).count(), itemsBefore);
-  assert.equal(await page.getAttribute(`[data-testid=session-row][data-key="${target.key}"]`, "data-status"), target.status);
+  await setFilters();
 });
 
 test("the demo control changes a status at the mock, and the row follows", async () => {
-  await setFilters({ provider: "didit" });
-  const control = page.locator("[data-testid=demo-status]");
-  assert.equal(await control.isVisible(), true);
-  // It offers the newest rows of the view.
-  const newest = (await visibleRows()).slice(0, 30).map((r) => r.key);
-  const offered = await page.$$eval("[data-testid=demo-status-session] option", (options) => options.map((o) => o.value));
-  assert.deepEqual(offered, newest);
-  const key = newest[1];
-  await page.selectOption("[data-testid=demo-status-session]", key);
-  const current = await page.getAttribute(`[data-testid=session-row][data-key="${key}"]`, "data-status");
-  const [status, unified] = current === "in_review" ? ["Approved", "approved"] : ["In Review", "in_review"];
-  await page.selectOption("[data-testid=demo-status-value]", status);
-  await page.click("[data-testid=demo-status-apply]");
-  await page.waitForSelector(`[data-testid=session-row][data-key="${key}"][data-status=${unified}]`, { timeout: 5000 });
-  assert.match(await page.textContent("[data-testid=demo-status-result]"), new RegExp(status));
-  const truthRow = (await truth("didit")).find((s) => s.key === key);
-  assert.equal(truthRow.status, status);
+  const cases = [
+    { provider: "didit", review: ["In Review", "in_review"], approve: ["Approved", "approved"] },
+    { provider: "onfido", review: ["review", "in_review"], approve: ["approved", "approved"] },
+  ];
+  for (const c of cases) {
+    await setFilters({ provider: c.provider });
+    const control = page.locator("[data-testid=demo-status]");
+    assert.equal(await control.isVisible(), true);
+    // It offers the newest rows of the view.
+    const newest = (await visibleRows()).slice(0, 30).map((r) => r.key);
+    const offered = await page.$$eval("[data-testid=demo-status-session] option", (options) => options.map((o) => o.value));
+    assert.deepEqual(offered, newest);
+    const key = newest[1];
+    await page.selectOption("[data-testid=demo-status-session]", key);
+    const current = await page.getAttribute(`[data-testid=session-row][data-key="${key}"]`, "data-status");
+    const [status, unified] = current === "in_review" ? c.approve : c.review;
+    await page.selectOption("[data-testid=demo-status-value]", status);
+    await page.click("[data-testid=demo-status-apply]");
+    await page.waitForSelector(`[data-testid=session-row][data-key="${key}"][data-status=${unified}]`, { timeout: 5000 });
+    assert.match(await page.textContent("[data-testid=demo-status-result]"), new RegExp(status));
+    const truthRow = (await truth(c.provider)).find((s) => s.key === key);
+    assert.equal(truthRow.status, status);
+  }
   await setFilters();
 });
 
 test("a secret key aimed straight at a provider is refused, and shown as such", async () => {
-  await page.click("[data-testid=open-settings]");
-  await page.fill("[data-testid=settings-didit-baseUrl]", "https://verification.didit.me");
-  await page.fill("[data-testid=settings-didit-apiKey]", "not-a-real-key");
-  await page.click("[data-testid=settings-apply]");
-  const error = page.locator("[data-testid=settings-error]");
-  await error.waitFor();
-  assert.match(await error.textContent(), /config/);
-  assert.match(await error.textContent(), /proxy/);
-  await page.click("#settings-dialog [data-action=cancel]");
-  const stored = await page.evaluate(() => JSON.stringify(localStorage));
-  assert.ok(!stored.includes("not-a-real-key"), "no key in localStorage");
+  const cases = [
+    ["didit", "https://verification.didit.me"],
+    ["onfido", "https://api.eu.onfido.com/v3.6"],
+  ];
+  for (const [provider, baseUrl] of cases) {
+    // Opening the dialog fills it from the settings in use: only this provider is changed.
+    await page.click("[data-testid=open-settings]");
+    await page.fill(`[data-testid=settings-${provider}-baseUrl]`, baseUrl);
+    await page.fill(`[data-testid=settings-${provider}-apiKey]`, `not-a-real-${provider}-key`);
+    await page.click("[data-testid=settings-apply]");
+    const error = page.locator("[data-testid=settings-error]");
+    await error.waitFor();
+    assert.match(await error.textContent(), /config/);
+    assert.match(await error.textContent(), /proxy/);
+    await page.click("#settings-dialog [data-action=cancel]");
+    const stored = await page.evaluate(() => JSON.stringify(localStorage));
+    assert.ok(!stored.includes(`not-a-real-${provider}-key`), "no key in localStorage");
+  }
 });
 
 test("no request from the page carries a credential", () => {
-  assert.ok(requests.some((r) => r.url.includes("/api/mangopay/")));
-  assert.ok(requests.some((r) => r.url.includes("/api/equals/")));
-  assert.ok(requests.some((r) => r.url.includes("/api/didit/")));
+  for (const p of PROVIDERS) assert.ok(requests.some((r) => r.url.includes(`/api/${p}/`)), p);
   for (const { url, headers } of requests) {
     assert.equal(headers["x-api-key"], undefined, url);
     assert.equal(headers.authorization, undefined, url);
-    assert.ok(!/ApiKey|Basic|Bearer/i.test(JSON.stringify(headers)), url);
+    assert.ok(!/ApiKey|Basic|Bearer|Token token/i.test(JSON.stringify(headers)), url);
   }
   assert.deepEqual(pageErrors, []);
 });

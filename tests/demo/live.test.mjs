@@ -205,6 +205,72 @@ test("deliveries: 200 and published when verified, 401 bad or no signature, 400 
   stream.close();
 });
 
+test("Onfido: the proxy adds the API token; deliveries are verified with the webhook token, a completed run is published as signed, a task event fetched", async () => {
+  // /api/onfido stands for the mock's /v3.6, the token added by the server.
+  const listed = await fetch(`${demo.url}/api/onfido/workflow_runs?page=1`);
+  assert.equal(listed.status, 200);
+  const runs = await listed.json();
+  assert.ok(Array.isArray(runs) && runs.length > 0);
+  assert.equal((await fetch(`${demo.url}/api/onfido/workflow_runs?page=1`, { headers: { authorization: "Token token=wrong" } })).status, 200, "the browser's Authorization is never forwarded");
+  const run = await (await fetch(`${demo.url}/api/onfido/workflow_runs/${runs[0].id}`)).json();
+  assert.equal(run.id, runs[0].id);
+
+  const stream = await openStream();
+  await stream.until((f) => f.some((x) => x.event === "stats"));
+  const view = async () => (await fetch(`${demo.url}/api/webhooks`)).json();
+  const before = await view();
+  const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const completed = {
+    payload: {
+      resource_type: "workflow_run",
+      action: "workflow_run.completed",
+      object: { id: run.id, status: run.status, completed_at_iso8601: at, href: `${demo.mockUrl}/v3.6/workflow_runs/${run.id}` },
+      resource: run,
+    },
+  };
+  const task = {
+    payload: {
+      resource_type: "workflow_task",
+      action: "workflow_task.started",
+      object: { id: "profile_data_test", workflow_run_id: run.id, status: "started", started_at_iso8601: at, href: `${demo.mockUrl}/v3.6/workflow_runs/${run.id}/tasks/profile_data_test` },
+    },
+  };
+  const send = (signed) => fetch(`${demo.url}/webhooks/onfido`, { method: "POST", headers: signed.headers, body: signed.body });
+
+  assert.equal((await send(signWebhook("onfido", { payload: completed, secret: "not-the-token" }))).status, 401);
+  const unsigned = await fetch(`${demo.url}/webhooks/onfido`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(completed) });
+  assert.equal(unsigned.status, 401);
+  const garbage = await fetch(`${demo.url}/webhooks/onfido`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-sha2-signature": createHmac("sha256", CREDENTIALS.onfido.webhookToken).update("not json").digest("hex") },
+    body: "not json",
+  });
+  assert.equal(garbage.status, 400);
+
+  const good = signWebhook("onfido", { payload: completed, secret: CREDENTIALS.onfido.webhookToken });
+  assert.equal((await send(good)).status, 200);
+  assert.deepEqual(await (await send(good)).json(), { received: true, duplicate: true });
+  assert.equal((await send(signWebhook("onfido", { payload: task, secret: CREDENTIALS.onfido.webhookToken }))).status, 200);
+
+  const key = `onfido:${run.id}`;
+  await stream.until(() => stream.messages().filter((m) => m.data.key === key).length >= 2);
+  const [done, started] = stream.messages().filter((m) => m.data.key === key).map((m) => m.data);
+  // The completed run came in the signed body; the task event names the run only: fetched.
+  assert.deepEqual([done.event.providerType, done.event.verification, done.source, done.session.providerStatus], ["workflow_run.completed", "signature", "event", run.status]);
+  assert.deepEqual([started.event.providerType, started.event.verification, started.source, started.session.key], ["workflow_task.started", "signature", "fetched", key]);
+  assert.equal(started.resolveError, null);
+
+  const after = await view();
+  assert.deepEqual([after.accepted - before.accepted, after.duplicates - before.duplicates, after.rejected - before.rejected], [2, 1, 3]);
+  assert.deepEqual(
+    after.rejections.slice(-3).map((r) => [r.provider, r.status, r.code]),
+    [["onfido", 401, "signature"], ["onfido", 401, "signature"], ["onfido", 400, "decode"]],
+  );
+  const text = JSON.stringify(after) + JSON.stringify(stream.frames);
+  assert.ok(!text.includes(CREDENTIALS.onfido.webhookToken) && !text.includes(CREDENTIALS.onfido.apiToken), "no secret");
+  stream.close();
+});
+
 test("POST /api/demo/status changes a session at the mock; bad input is refused", async () => {
   const { sessions } = await (await fetch(`${demo.mockUrl}/__mock/sessions?provider=equals`)).json();
   const row = sessions.find((s) => s.status === "in_progress") ?? sessions[0];

@@ -1,0 +1,174 @@
+//! Onfido workflow runs to sessions (spec `schemas/workflow_runs`): `id,
+//! applicant_id, workflow_id, workflow_version_id, status, link{url,
+//! completed_redirect_url}, tags, customer_user_id, dashboard_url,
+//! created_at, updated_at`; and reports (spec `schemas/reports`) to checks.
+
+use super::tables::{CHECK_KINDS, STATUSES};
+use crate::error::IdvError;
+use crate::json::Json;
+use crate::providers::object::Obj;
+use crate::providers::table::{lookup_kind, lookup_status};
+use crate::session::{Check, CheckStatus, Extra, Provider, Reason, Session};
+use crate::time;
+use serde_json::Value;
+
+/// The fields [`normalize`] reads; the others are skipped while parsing.
+pub const FIELDS: &[&str] = &[
+    "id",
+    "status",
+    "applicant_id",
+    "customer_user_id",
+    "workflow_id",
+    "workflow_version_id",
+    "link",
+    "tags",
+    "dashboard_url",
+    "created_at",
+    "updated_at",
+];
+
+/// True for a field [`normalize`] reads.
+pub fn reads(field: &str) -> bool {
+    FIELDS.contains(&field)
+}
+
+/// One workflow run to a session.
+pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
+    let id = obj.required_str("id")?;
+    let provider_status = obj.status_text("status");
+    let status = lookup_status(STATUSES, provider_status, None);
+    let created_at = obj.required_iso_time("created_at")?;
+    let updated_at = obj.str("updated_at").and_then(time::from_iso);
+    let link = obj.get("link").and_then(|l| obj.child(l));
+    let applicant_id = obj.string("applicant_id");
+    let tags: Vec<String> = obj
+        .array("tags")
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect();
+    let workflow_version_id = match obj.get("workflow_version_id") {
+        Some(Json::Int(n)) => Some(*n),
+        _ => None,
+    };
+    let extra = Extra {
+        applicant_id: applicant_id.clone(),
+        workflow_id: obj.string("workflow_id"),
+        workflow_version_id,
+        tags,
+        dashboard_url: obj.string("dashboard_url"),
+        ..Extra::default()
+    };
+    Ok(Session {
+        provider: Provider::Onfido,
+        id: id.to_owned(),
+        key: format!("onfido:{id}"),
+        status,
+        provider_status: provider_status.to_owned(),
+        provider_result: None,
+        is_terminal: status.is_terminal(),
+        user_ref: obj.string("customer_user_id").or(applicant_id),
+        verification_url: link.as_ref().and_then(|l| l.string("url")),
+        return_url: link
+            .as_ref()
+            .and_then(|l| l.string("completed_redirect_url")),
+        created_at,
+        updated_at,
+        checks: Vec::new(),
+        person: None,
+        extra: (!extra.is_empty()).then_some(extra),
+        raw: None,
+    })
+}
+
+/// One report (`GET /reports?check_id=`) to a check: `complete` + `clear`
+/// approved; `complete` + `consider` in review, declined when the document
+/// `sub_result` is `rejected` or `suspected`; `awaiting_data` and
+/// `awaiting_approval` not finished; anything else unknown. Reasons: every
+/// part of `breakdown` (nested by `.`) whose `result` is `consider`.
+pub fn report_check(report: &Value) -> Check {
+    let text = |name: &str| report.get(name).and_then(Value::as_str).unwrap_or_default();
+    let (status, result, sub) = (text("status"), text("result"), text("sub_result"));
+    let check_status = match (status, result) {
+        ("complete", "clear") => CheckStatus::Approved,
+        ("complete", "consider") if matches!(sub, "rejected" | "suspected") => {
+            CheckStatus::Declined
+        }
+        ("complete", "consider") => CheckStatus::InReview,
+        ("awaiting_data" | "awaiting_approval", _) => CheckStatus::NotFinished,
+        _ => CheckStatus::Unknown,
+    };
+    let mut reasons = Vec::new();
+    if let Some(breakdown) = report.get("breakdown") {
+        breakdown_reasons(breakdown, "", 0, &mut reasons);
+    }
+    if matches!(sub, "rejected" | "suspected" | "caution") {
+        reasons.insert(
+            0,
+            Reason {
+                code: "sub_result".into(),
+                detail: Some(sub.to_owned()),
+            },
+        );
+    }
+    Check {
+        kind: lookup_kind(CHECK_KINDS, text("name")),
+        status: check_status,
+        provider_type: text("name").to_owned(),
+        provider_status: if result.is_empty() { status } else { result }.to_owned(),
+        reasons,
+    }
+}
+
+/// Breakdown parts flagged `consider`, as dotted paths (nesting bounded).
+fn breakdown_reasons(value: &Value, path: &str, depth: usize, out: &mut Vec<Reason>) {
+    let Some(parts) = value.as_object() else {
+        return;
+    };
+    if depth > 4 {
+        return;
+    }
+    for (name, part) in parts {
+        let at = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path}.{name}")
+        };
+        let nested = part.get("breakdown");
+        let flagged = part.get("result").and_then(Value::as_str) == Some("consider");
+        let before = out.len();
+        if let Some(nested) = nested {
+            breakdown_reasons(nested, &at, depth + 1, out);
+        }
+        // The innermost flagged parts say the most; a flagged part with none is itself the reason.
+        if flagged && out.len() == before {
+            out.push(Reason {
+                code: at,
+                detail: None,
+            });
+        }
+    }
+}
+
+/// The ids of the checks (`GET /checks?applicant_id=`: `{checks: [...]}`)
+/// created at or after the run: checks name no run, and none predates its run.
+///
+/// # Errors
+/// `decode` when the answer is not `{checks: [{id, created_at}]}`.
+pub fn run_checks(answer: &Value, run_created_at: &str) -> Result<Vec<String>, IdvError> {
+    let checks = answer
+        .get("checks")
+        .and_then(Value::as_array)
+        .ok_or_else(|| IdvError::decode(Provider::Onfido, "onfido: checks: no `checks` array"))?;
+    let since = time::to_unix_millis(run_created_at).unwrap_or(i64::MIN);
+    Ok(checks
+        .iter()
+        .filter(|c| {
+            c.get("created_at")
+                .and_then(Value::as_str)
+                .and_then(time::to_unix_millis)
+                .is_none_or(|at| at >= since)
+        })
+        .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect())
+}
