@@ -71,6 +71,21 @@ pub fn to_unix_millis(text: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
+/// An RFC 3339 time, or a date (`YYYY-MM-DD`, UTC): its first millisecond,
+/// or with `end_of_day` its last. In ms since the epoch.
+pub fn instant(text: &str, end_of_day: bool) -> Option<i64> {
+    if let Some(ms) = to_unix_millis(text) {
+        return Some(ms);
+    }
+    let is_date = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    let start = to_unix_millis(&format!("{text}T00:00:00Z")).filter(|_| is_date)?;
+    Some(if end_of_day {
+        start + 86_399_999
+    } else {
+        start
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

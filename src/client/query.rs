@@ -15,6 +15,7 @@
 //! the others are filtered after fetching.
 
 use crate::error::IdvError;
+use crate::protocol::spec::Dates;
 use crate::providers::table::{find_status, spellings};
 use crate::providers::{Paging, Provider};
 use crate::session::{Session, SessionStatus};
@@ -121,11 +122,11 @@ impl ListQuery {
             },
             status: status_list(provider, map.get("status"))?,
         };
-        if spec.day_dates {
+        if spec.dates != Dates::AsGiven {
             for name in ["dateFrom", "dateTo"] {
                 if query
                     .filter(name)
-                    .is_some_and(|t| instant(t, false).is_none())
+                    .is_some_and(|t| crate::time::instant(t, false).is_none())
                 {
                     return Err(IdvError::config(
                         Some(provider),
@@ -174,9 +175,13 @@ impl ListQuery {
     pub fn status_filter(&self, provider: Provider) -> StatusFilter {
         let api = provider.api();
         let mut filter = self.statuses_filter(provider);
-        if api.query().day_dates {
-            filter.created_from = self.filter("dateFrom").and_then(|t| instant(t, false));
-            filter.created_to = self.filter("dateTo").and_then(|t| instant(t, true));
+        if api.query().dates != Dates::AsGiven {
+            filter.created_from = self
+                .filter("dateFrom")
+                .and_then(|t| crate::time::instant(t, false));
+            filter.created_to = self
+                .filter("dateTo")
+                .and_then(|t| crate::time::instant(t, true));
         }
         filter
     }
@@ -262,7 +267,7 @@ pub struct StatusFilter {
     /// no request needs to be made.
     pub matches_nothing: bool,
     /// Created at or after (ms), checked after fetching: the provider takes
-    /// whole days ([`QuerySpec::day_dates`](crate::protocol::spec::QuerySpec)).
+    /// whole days, or a proxy may drop the filter ([`Dates`]).
     pub created_from: Option<i64>,
     /// Created at or before (ms), likewise.
     pub created_to: Option<i64>,
@@ -285,21 +290,6 @@ impl StatusFilter {
                     Wanted::Provider(name) => token(name) == token(&session.provider_status),
                 }))
     }
-}
-
-/// An RFC 3339 time, or a date (`YYYY-MM-DD`, UTC): its first millisecond,
-/// or with `end_of_day` its last. In ms since the epoch.
-fn instant(text: &str, end_of_day: bool) -> Option<i64> {
-    if let Some(ms) = crate::time::to_unix_millis(text) {
-        return Some(ms);
-    }
-    let is_date = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    let start = crate::time::to_unix_millis(&format!("{text}T00:00:00Z")).filter(|_| is_date)?;
-    Some(if end_of_day {
-        start + 86_399_999
-    } else {
-        start
-    })
 }
 
 fn status_list(provider: Provider, value: Option<&Value>) -> Result<Vec<String>, IdvError> {

@@ -108,9 +108,21 @@ pub struct QuerySpec {
     /// The filters naming a user, for `listUserSessions`; the first is what a
     /// plain string there means.
     pub user_keys: &'static [&'static str],
-    /// `dateFrom`/`dateTo` reach the provider as whole days (Onfido's
-    /// `created_at_gt/lt`): the exact instants are checked after fetching.
-    pub day_dates: bool,
+    /// How `dateFrom`/`dateTo` reach the provider.
+    pub dates: Dates,
+}
+
+/// How a provider takes the `dateFrom`/`dateTo` of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dates {
+    /// Passed on as the caller wrote them (Didit's `date_from`/`date_to`), or no such filter.
+    AsGiven,
+    /// As whole days (Onfido's `created_at_gt/lt`): the caller's date or RFC 3339 time is
+    /// widened to the days around it, and the exact instant is checked after fetching.
+    WholeDays,
+    /// As instants (Stripe's `created[gte|lte]`, Unix seconds): a date is its first (`dateFrom`)
+    /// or last (`dateTo`) second; checked after fetching too.
+    Instants,
 }
 
 /// A provider's documented rate limit for one class of requests.

@@ -23,7 +23,7 @@ use crate::protocol::query::ListQuery;
 use crate::protocol::request::{
     input_object, input_text, request, segment, url_query_u64, with_query,
 };
-use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit};
+use crate::protocol::spec::{Auth, Connection, Dates, Paging, QuerySpec, RateLimit};
 use crate::providers::normalize::NormalizeOptions;
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
@@ -52,7 +52,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Offsets { max: 100 },
     status_param: Some("status"),
     user_keys: &["vendorData"],
-    day_dates: false,
+    dates: Dates::AsGiven,
 };
 
 const MINUTE: f64 = 60_000.0;

@@ -21,7 +21,7 @@ use crate::protocol::http::{HttpRequest, HttpResponse, Method};
 use crate::protocol::page::{PageMeta, PageRef};
 use crate::protocol::query::ListQuery;
 use crate::protocol::request::{request, with_query};
-use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit};
+use crate::protocol::spec::{Auth, Connection, Dates, Paging, QuerySpec, RateLimit};
 use crate::providers::normalize::NormalizeOptions;
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
@@ -51,7 +51,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Offsets { max: 1000 },
     status_param: None,
     user_keys: &["associatedPersonId", "applicationId"],
-    day_dates: false,
+    dates: Dates::AsGiven,
 };
 
 /// The registry entry.

@@ -20,7 +20,7 @@ use crate::protocol::endpoint::Endpoint;
 use crate::protocol::http::{HttpRequest, HttpResponse};
 use crate::protocol::page::{PageMeta, PageRef};
 use crate::protocol::query::ListQuery;
-use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Setting};
+use crate::protocol::spec::{Auth, Connection, Dates, Paging, QuerySpec, RateLimit, Setting};
 use crate::providers::normalize::NormalizeOptions;
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
@@ -50,7 +50,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Pages { max: 100 },
     status_param: None,
     user_keys: &["userId"],
-    day_dates: false,
+    dates: Dates::AsGiven,
 };
 
 const MINUTE: f64 = 60_000.0;

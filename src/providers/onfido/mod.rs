@@ -31,7 +31,7 @@ use crate::protocol::http::{HttpRequest, HttpResponse, Method};
 use crate::protocol::page::{PageMeta, PageRef};
 use crate::protocol::query::ListQuery;
 use crate::protocol::request::{input_object, input_text, request, segment, with_query};
-use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Region};
+use crate::protocol::spec::{Auth, Connection, Dates, Paging, QuerySpec, RateLimit, Region};
 use crate::providers::normalize::NormalizeOptions;
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
@@ -77,7 +77,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::ServerPages,
     status_param: Some("status"),
     user_keys: &["applicantId"],
-    day_dates: true,
+    dates: Dates::WholeDays,
 };
 
 /// The registry entry.

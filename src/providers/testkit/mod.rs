@@ -29,7 +29,7 @@ use crate::protocol::http::{HttpRequest, HttpResponse, Method};
 use crate::protocol::page::{PageMeta, PageRef};
 use crate::protocol::query::ListQuery;
 use crate::protocol::request::{form_body, input_object, request, segment, with_query};
-use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Region};
+use crate::protocol::spec::{Auth, Connection, Dates, Paging, QuerySpec, RateLimit, Region};
 use crate::providers::normalize::NormalizeOptions;
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
@@ -85,7 +85,7 @@ const QUERY: QuerySpec = QuerySpec {
     paging: Paging::Cursor { max: 100 },
     status_param: None,
     user_keys: &["clientReferenceId"],
-    day_dates: false,
+    dates: Dates::AsGiven,
 };
 
 const FIELDS: &[&str] = &[
