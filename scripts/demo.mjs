@@ -9,7 +9,8 @@
 // Routes:
 //   GET  /, /<file>            www/ (the dashboard)
 //   GET  /pkg/<file>           the built package (application/wasm for .wasm)
-//   GET  /api/directory        the demo's user directory, Didit and Onfido workflows
+//   GET  /api/directory        the demo's user directory (with each person's Stripe client
+//                              reference id), Didit and Onfido workflows
 //   *    /api/mangopay/v2.01/… the mock's Mangopay, with `Authorization: Bearer <token>` added
 //                              (OAuth2 client credentials done here: cached, refreshed before
 //                              expiry and once on 401)
@@ -18,13 +19,19 @@
 //   *    /api/onfido/…         the mock's Onfido, /v3.6/…, with `Authorization: Token token=…`
 //                              added (Onfido's base URL carries its API version, so the page's
 //                              base URL /api/onfido stands for …/v3.6)
+//   *    /api/stripe/v1/identity/…
+//                              the mock's Stripe Identity, with `Authorization: Bearer <secret
+//                              key>` added (Stripe's base URL names no version: the package
+//                              appends /v1/identity/…); Stripe-Version, Idempotency-Key and the
+//                              form-encoded Content-Type are forwarded
 //   POST /api/demo/down        {provider, down}: make one mock provider fail (503) or recover
 //   POST /api/demo/status      {provider, id, status, result?, applicationId?}: change a session's
 //                              status at the mock (its /__mock/status), which sends the webhook
-//   *    /webhooks/<provider>  the mock's webhook deliveries (Mangopay GET, Equals, Didit and
-//                              Onfido POST), verified with the package's parseWebhook: 200 at
-//                              once, 401 on a bad signature, 400 when it is not the provider's
-//                              format
+//                              (Equals: `result` its result; Stripe: its `last_error.code`)
+//   *    /webhooks/<provider>  the mock's webhook deliveries (Mangopay GET, Equals, Didit, Onfido
+//                              and Stripe POST), verified with the package's parseWebhook: 200 at
+//                              once, 401 on a bad signature (Stripe: or a stale timestamp), 400
+//                              when it is not the provider's format
 //   GET  /api/events           Server-Sent Events: one `data:` JSON per accepted notification
 //                              (with the session, see below), `event: stats` with the counters
 //   GET  /api/webhooks         the counters (received, accepted, duplicates, rejected), the
@@ -48,13 +55,14 @@ import { startMockServer, CREDENTIALS } from "../tests/mock/server.mjs";
 import { CONTENT_TYPES as TYPES } from "../tests/support/static-server.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const PROVIDERS = ["mangopay", "equals", "didit", "onfido"];
+const PROVIDERS = ["mangopay", "equals", "didit", "onfido", "stripe"];
 const PROVIDER_LIST = `${PROVIDERS.slice(0, -1).join(", ")} or ${PROVIDERS.at(-1)}`;
 
 
 // What the proxy forwards. Requests: an allow-list (never the browser's Authorization, x-api-key
-// or cookies). Responses: what the package reads (paging, rate limits, Retry-After).
-const REQUEST_HEADERS = ["content-type", "accept", "idempotency-key"];
+// or cookies; Stripe-Version is the API version the package pins). Responses: what the package
+// reads (paging, rate limits, Retry-After).
+const REQUEST_HEADERS = ["content-type", "accept", "idempotency-key", "stripe-version"];
 const RESPONSE_HEADERS = [
   "content-type",
   "retry-after",
@@ -66,8 +74,9 @@ const RESPONSE_HEADERS = [
   "x-ratelimit-reset",
 ];
 // The provider API each proxy route may reach: nothing else on the upstream host (the mock's
-// control endpoints, the token endpoint) is reachable through it.
-const UPSTREAM_PREFIX = { mangopay: "/v2.01/", equals: "/v2/", didit: "/v3/", onfido: "/v3.6/" };
+// control endpoints, the token endpoint) is reachable through it. Stripe: Identity only (a
+// Stripe secret key opens far more than the verification sessions).
+const UPSTREAM_PREFIX = { mangopay: "/v2.01/", equals: "/v2/", didit: "/v3/", onfido: "/v3.6/", stripe: "/v1/identity/" };
 // What a proxy route's base URL stands for on the upstream host: the package appends Onfido's
 // paths (/workflow_runs, /applicants, …) to a base URL that already names the API version.
 const UPSTREAM_MOUNT = { onfido: "/v3.6" };
@@ -87,6 +96,7 @@ const KEEP_REJECTIONS = 20;
  * startMockServer, e.g. { faults: { 503: 0.05 }, tokenTtlSeconds: 60 }), webhooks (true: the
  * mock notifies this server; false: no live events), webhookSecret (the Didit secret this
  * server verifies with, default the mock's), onfidoWebhookToken (the Onfido webhook token it
+ * verifies with, default the mock's), stripeWebhookSecret (the Stripe endpoint signing secret it
  * verifies with, default the mock's), keepAliveMs (15000, SSE keep-alive comment period),
  * log (false; the CLI sets it: one stderr line per rejected delivery).
  */
@@ -102,6 +112,7 @@ export async function startDemo(options = {}) {
     webhooks: true,
     webhookSecret: CREDENTIALS.didit.webhookSecret,
     onfidoWebhookToken: CREDENTIALS.onfido.webhookToken,
+    stripeWebhookSecret: CREDENTIALS.stripe.webhookSecret,
     keepAliveMs: 15_000,
     log: false,
     ...options,
@@ -122,6 +133,7 @@ export async function startDemo(options = {}) {
     equals: { baseUrl: mock.url, apiKey: CREDENTIALS.equals.apiKey },
     didit: { baseUrl: mock.url, apiKey: CREDENTIALS.didit.apiKey },
     onfido: { baseUrl: mock.url + UPSTREAM_MOUNT.onfido, apiKey: CREDENTIALS.onfido.apiToken },
+    stripe: { baseUrl: mock.url, apiKey: CREDENTIALS.stripe.secretKey },
   };
   const tokens = mangopayTokens(upstream.mangopay);
   const live = liveEvents({ pkg, upstream, opts });
@@ -137,14 +149,14 @@ export async function startDemo(options = {}) {
   async function route(req, res) {
     const url = new URL(req.url, "http://localhost");
     const path = url.pathname;
-    const match = /^\/api\/(mangopay|equals|didit|onfido)(\/.*)?$/.exec(path);
+    const match = /^\/api\/(mangopay|equals|didit|onfido|stripe)(\/.*)?$/.exec(path);
     if (match) return proxy(req, res, match[1], match[2] ?? "/", url.search);
     if (path === "/api/directory") return directory(req, res);
     if (path === "/api/demo/down") return demoDown(req, res);
     if (path === "/api/demo/status") return demoStatus(req, res);
     if (path === "/api/events") return live.subscribe(req, res);
     if (path === "/api/webhooks") return req.method === "GET" ? sendJson(res, 200, live.view()) : sendJson(res, 405, { message: "method not allowed" });
-    const hook = /^\/webhooks\/(mangopay|equals|didit|onfido)$/.exec(path);
+    const hook = /^\/webhooks\/(mangopay|equals|didit|onfido|stripe)$/.exec(path);
     if (hook) return live.receive(req, res, hook[1]);
     if (path === "/webhooks" || path.startsWith("/webhooks/")) return sendJson(res, 404, { message: "no such provider" });
     if (path.startsWith("/api/")) return sendJson(res, 404, { message: "not found" });
@@ -166,6 +178,7 @@ export async function startDemo(options = {}) {
       equalsAssociatedPersonId: p.equalsAssociatedPersonId,
       equalsApplicationIds: p.equalsApplicationIds,
       onfidoApplicantId: p.onfidoApplicantId,
+      stripeClientReferenceId: p.stripeClientReferenceId,
     }));
     return sendJson(res, 200, {
       source: "mock",
@@ -258,6 +271,8 @@ export async function startDemo(options = {}) {
         upstreamRes = await send({ authorization: `ApiKey ${cfg.apiKey}` });
       } else if (provider === "onfido") {
         upstreamRes = await send({ authorization: `Token token=${cfg.apiKey}` });
+      } else if (provider === "stripe") {
+        upstreamRes = await send({ authorization: `Bearer ${cfg.apiKey}` });
       } else {
         upstreamRes = await send({ "x-api-key": cfg.apiKey });
       }
@@ -323,7 +338,7 @@ export async function startDemo(options = {}) {
  * Receives the providers' notifications, verifies each with `parseWebhook`, answers at once,
  * then publishes `{seq, receivedAt, event, session, key, source, resolveError}` to every page:
  * `session` is the event's own when its body is signed (Didit's decision, Onfido's completed
- * run), else the session fetched with `client.resolveWebhook` (server side, with the real
+ * run, Stripe's verification session events), else the session fetched with `client.resolveWebhook` (server side, with the real
  * credentials, one fetch per notification whatever the number of pages); none for an event about
  * no session (Onfido's check and report events name no run). Per session, events are published
  * in the order they arrived. Rejected deliveries are counted, never published as events.
@@ -337,9 +352,10 @@ function liveEvents({ pkg, upstream, opts }) {
           equals: { baseUrl: upstream.equals.baseUrl, apiKey: upstream.equals.apiKey },
           didit: { baseUrl: upstream.didit.baseUrl, apiKey: upstream.didit.apiKey },
           onfido: { baseUrl: upstream.onfido.baseUrl, apiKey: upstream.onfido.apiKey },
+          stripe: { baseUrl: upstream.stripe.baseUrl, apiKey: upstream.stripe.apiKey },
         })
       : null;
-  const secrets = { didit: opts.webhookSecret, onfido: opts.onfidoWebhookToken };
+  const secrets = { didit: opts.webhookSecret, onfido: opts.onfidoWebhookToken, stripe: opts.stripeWebhookSecret };
   const events = []; // the last KEEP_EVENTS published messages
   const seenIds = new Set(); // insertion-ordered: the oldest go first
   const rejections = [];

@@ -18,6 +18,8 @@ pub enum Provider {
     Didit,
     /// Onfido (Entrust) Studio workflow runs (API v3.6).
     Onfido,
+    /// Stripe Identity verification sessions.
+    Stripe,
     /// A provider that exists only in the crate's tests (`testkit` feature,
     /// `src/providers/testkit/`); never in [`Provider::ALL`] or the package.
     #[cfg(feature = "testkit")]
@@ -27,11 +29,12 @@ pub enum Provider {
 
 impl Provider {
     /// All providers, in the order dashboards list them.
-    pub const ALL: [Provider; 4] = [
+    pub const ALL: [Provider; 5] = [
         Provider::Mangopay,
         Provider::Equals,
         Provider::Didit,
         Provider::Onfido,
+        Provider::Stripe,
     ];
 
     /// The provider's name as used in the JS API and in session keys.
@@ -41,6 +44,7 @@ impl Provider {
             Provider::Equals => "equals",
             Provider::Didit => "didit",
             Provider::Onfido => "onfido",
+            Provider::Stripe => "stripe",
             #[cfg(feature = "testkit")]
             Provider::Testkit => "testkit",
         }
@@ -377,6 +381,18 @@ pub struct Extra {
     /// Onfido `dashboard_url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dashboard_url: Option<String>,
+    /// Stripe `type` (`document`, `id_number`, `verification_flow`).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub session_type: Option<String>,
+    /// Stripe `client_reference_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_reference_id: Option<String>,
+    /// Stripe `redaction.status` (`processing`, `redacted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redaction_status: Option<String>,
+    /// Stripe `last_verification_report` (its id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_verification_report: Option<String>,
 }
 
 impl Extra {

@@ -122,6 +122,10 @@ fn write_extra(out: &mut Vec<u8>, e: &Extra) {
         o.out.push(b']');
     }
     o.opt_str("dashboardUrl", &e.dashboard_url);
+    o.opt_str("type", &e.session_type);
+    o.opt_str("clientReferenceId", &e.client_reference_id);
+    o.opt_str("redactionStatus", &e.redaction_status);
+    o.opt_str("lastVerificationReport", &e.last_verification_report);
     o.close();
 }
 

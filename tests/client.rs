@@ -1413,6 +1413,7 @@ fn requests_and_engines_never_show_credentials_in_debug() {
         "equals": {"apiKey": SECRET, "baseUrl": "http://mock"},
         "didit": {"apiKey": SECRET, "baseUrl": "http://mock"},
         "onfido": {"apiKey": SECRET, "baseUrl": "http://mock"},
+        "stripe": {"apiKey": SECRET, "baseUrl": "http://mock"},
     }));
     assert!(!format!("{e:?}").contains(SECRET));
     use idv_sessions::client::api::{list_request, token_request, PageRef};

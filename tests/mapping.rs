@@ -110,8 +110,11 @@ fn every_unified_status_is_reachable() {
     seen.extend(EQUALS.iter().map(|r| r.2));
     seen.extend(DIDIT.iter().map(|r| r.1));
     seen.push(map_status(Provider::Didit, "Nonsense", None));
-    // `canceled` is Stripe Identity's (SPEC section 9); none of these three has it.
-    for s in SessionStatus::ALL.into_iter().filter(|s| *s != Canceled) {
+    // The newer providers' tables (their own rows are in tests/onfido.rs and tests/stripe.rs).
+    for provider in [Provider::Onfido, Provider::Stripe] {
+        seen.extend(provider.api().statuses().iter().map(|r| r.unified));
+    }
+    for s in SessionStatus::ALL {
         assert!(
             seen.contains(&s),
             "{s} is reachable from no provider status"
@@ -796,13 +799,19 @@ fn readme_status_table_matches_the_provider_tables() {
             (Provider::Equals, cells[3]),
             (Provider::Didit, cells[4]),
             (Provider::Onfido, cells[5]),
+            (Provider::Stripe, cells[6]),
         ] {
             let names = ticked(cell);
-            // Equals: "`completed` + `approved`", "`completed` with no `result` yet".
-            let rows: Vec<(String, Option<String>)> = if provider == Provider::Equals {
+            // Qualified statuses: "`completed` + `approved`", "`completed` with no
+            // `result` yet", "`requires_input` + any other `last_error.code`" (`*`).
+            let qualified = provider.api().statuses().iter().any(|r| r.result.is_some());
+            let rows: Vec<(String, Option<String>)> = if qualified {
                 match names.as_slice() {
                     [] => vec![],
                     [status] => vec![(status.clone(), None)],
+                    [status, _] if cell.contains("+ any other") => {
+                        vec![(status.clone(), Some("*".to_string()))]
+                    }
                     [status, result] if cell.contains('+') => {
                         vec![(status.clone(), Some(result.clone()))]
                     }

@@ -323,6 +323,7 @@ proptest! {
                 Provider::Equals => serde_json::json!({"id": "i", "status": "completed", "createdAt": "2026-01-01T00:00:00Z"}),
                 Provider::Didit => serde_json::json!({"session_id": "i", "status": "Approved", "created_at": "2026-01-01T00:00:00Z"}),
                 Provider::Onfido => serde_json::json!({"id": "i", "status": "approved", "created_at": "2026-01-01T00:00:00Z"}),
+                Provider::Stripe => serde_json::json!({"id": "i", "status": "verified", "created": 1}),
             };
             for (k, v) in &extra {
                 session[k.as_str()] = v.clone();

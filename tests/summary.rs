@@ -45,7 +45,7 @@ fn no_sessions() {
     assert!(v.get("currentStatus").is_none());
     assert_eq!(
         v["byProvider"],
-        json!({"mangopay": 0, "equals": 0, "didit": 0, "onfido": 0})
+        json!({"mangopay": 0, "equals": 0, "didit": 0, "onfido": 0, "stripe": 0})
     );
 }
 

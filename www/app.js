@@ -1,6 +1,6 @@
-// The IDV sessions dashboard: every verification session at Mangopay, Equals Money, Didit and
-// Onfido in one table, through `idv-sessions` imported as any app would (see the import map in
-// index.html).
+// The IDV sessions dashboard: every verification session at Mangopay, Equals Money, Didit, Onfido
+// and Stripe Identity in one table, through `idv-sessions` imported as any app would (see the
+// import map in index.html).
 //
 // Data flow: /api/directory (the team's user list) -> IdvClient.listAll per provider (Mangopay per
 // user) -> one row per session -> filters -> table, chart, CSV. A user's row opens the drill-down.
@@ -493,7 +493,14 @@ function wireDemoControls() {
 
 function indexDirectory(directory) {
   for (const person of directory.people) {
-    const refs = [person.mangopayUserId, person.diditVendorData, person.equalsAssociatedPersonId, ...(person.equalsApplicationIds ?? []), person.onfidoApplicantId];
+    const refs = [
+      person.mangopayUserId,
+      person.diditVendorData,
+      person.equalsAssociatedPersonId,
+      ...(person.equalsApplicationIds ?? []),
+      person.onfidoApplicantId,
+      person.stripeClientReferenceId,
+    ];
     for (const ref of refs) {
       if (ref) state.personByRef.set(ref, person);
     }

@@ -1,7 +1,8 @@
 // The "new session" form: Mangopay (a user and a return URL), Didit (a workflow, the vendor
-// data naming the user, a callback) or Onfido (a workflow run for an applicant of the directory,
-// or for a new one: the package then creates the applicant first). Shows the verification URL to
-// send to the user.
+// data naming the user, a callback), Onfido (a workflow run for an applicant of the directory,
+// or for a new one: the package then creates the applicant first) or Stripe Identity (a document
+// or ID number check, the client reference id naming the user, a return URL). Shows the
+// verification URL to send to the user.
 
 import { PROVIDER_LABELS, describeError, esc, externalLink, statusBadge, $ } from "./ui.js";
 
@@ -31,6 +32,10 @@ export function initCreateDialog({ dialog, directory, getClient, onCreated }) {
     `<option value="">A new applicant…</option>` +
     applicants.map((p) => `<option value="${esc(p.onfidoApplicantId)}">${esc(p.name)} — ${esc(p.onfidoApplicantId)}</option>`).join("");
   const newApplicant = $("[data-role=new-applicant]", dialog);
+  $("#client-reference-list", dialog).innerHTML = directory.people
+    .filter((p) => p.stripeClientReferenceId)
+    .map((p) => `<option value="${esc(p.stripeClientReferenceId)}">${esc(p.name)}</option>`)
+    .join("");
 
   const showProvider = () => {
     const provider = form.elements.provider.value;
@@ -57,7 +62,9 @@ export function initCreateDialog({ dialog, directory, getClient, onCreated }) {
                 : { applicant: { firstName: value("firstName"), lastName: value("lastName"), ...optional("email", "email") } }),
               ...optional("completedRedirectUrl", "completedRedirectUrl"),
             }
-          : { workflowId: value("workflow"), ...optional("vendorData", "vendorData"), ...optional("callback", "callback") };
+          : provider === "stripe"
+            ? { type: value("stripeType"), ...optional("clientReferenceId", "clientReferenceId"), ...optional("returnUrl", "stripeReturnUrl") }
+            : { workflowId: value("workflow"), ...optional("vendorData", "vendorData"), ...optional("callback", "callback") };
     error.hidden = true;
     result.hidden = true;
     submit.disabled = true;

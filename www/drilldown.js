@@ -30,6 +30,7 @@ export function userRefs(person, session) {
     else if (person.equalsApplicationIds?.length) refs.equals = { applicationId: person.equalsApplicationIds[0] };
     if (person.diditVendorData) refs.didit = person.diditVendorData;
     if (person.onfidoApplicantId) refs.onfido = person.onfidoApplicantId;
+    if (person.stripeClientReferenceId) refs.stripe = person.stripeClientReferenceId;
   } else if (session?.userRef) {
     if (session.provider === "equals") {
       refs.equals =

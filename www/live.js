@@ -7,9 +7,10 @@
 // null, resolveError, replay? }. `session` is what the server trusts: the event's own when its
 // body is signed, else fetched from the provider. Without it (the fetch failed) the feed shows the
 // event as unconfirmed and the table is left alone; so it does for an event about no session
-// (Onfido's check and report events name no run), shown by its type. `replay: "backlog"` marks
-// the events a page gets when it connects (already reflected in what it loads), `replay:
-// "missed"` those missed while reconnecting.
+// (Onfido's check and report events name no run, a Stripe event about something else than a
+// verification session), shown by its type. `replay: "backlog"` marks the events a page gets
+// when it connects (already reflected in what it loads), `replay: "missed"` those missed while
+// reconnecting.
 
 import { PROVIDER_LABELS, esc, fmtCount, providerChip, statusBadge } from "./ui.js";
 
@@ -24,12 +25,15 @@ const VERIFICATION_TIPS = {
 /** Status values the demo control offers, per provider (the provider's own words). Mangopay
  * notifies only these five; Equals' `completed+<result>` sets status and result. An Onfido run
  * entering an end status (approved, declined, review, abandoned, error) sends its completed run,
- * signed; another status, the task events, after which the server fetches the run. */
+ * signed; another status, the task events, after which the server fetches the run. Stripe's
+ * `requires_input+<code>` sets the status and its `last_error.code` (abandoned, or a reason to
+ * ask again); every change sends the session in a signed event. */
 export const DEMO_STATUSES = {
   mangopay: ["VALIDATED", "REFUSED", "REVIEW", "OUT_OF_DATE", "EXPIRED"],
   equals: ["in_progress", "completed+approved", "completed+declined", "completed+resubmission_requested", "expired", "to_be_completed"],
   didit: ["Approved", "Declined", "In Review", "In Progress", "Awaiting User", "Resubmitted", "Abandoned", "Expired", "Kyc Expired", "Not Started"],
   onfido: ["approved", "declined", "review", "processing", "awaiting_client_input", "awaiting_input", "abandoned", "error"],
+  stripe: ["verified", "processing", "requires_input", "requires_input+abandoned", "requires_input+document_expired", "requires_input+selfie_face_mismatch", "canceled"],
 };
 
 /** `2026-11-25T17:41:41.183Z` -> `17:41:41` (UTC, as the rest of the page). */

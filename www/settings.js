@@ -8,7 +8,7 @@ import { IdvClient } from "idv-sessions";
 import { PROVIDERS, esc, describeError, $ } from "./ui.js";
 
 const STORAGE_KEY = "idv-sessions-demo.connection";
-const secretKeys = { mangopay: "", equals: "", didit: "", onfido: "" };
+const secretKeys = { mangopay: "", equals: "", didit: "", onfido: "", stripe: "" };
 
 export function defaultSettings(directory) {
   return {
@@ -16,6 +16,7 @@ export function defaultSettings(directory) {
     equals: { baseUrl: "/api/equals" },
     didit: { baseUrl: "/api/didit" },
     onfido: { baseUrl: "/api/onfido" },
+    stripe: { baseUrl: "/api/stripe" },
   };
 }
 
@@ -30,6 +31,7 @@ export function loadSettings(directory) {
       equals: { baseUrl: pick("equals", "baseUrl") },
       didit: { baseUrl: pick("didit", "baseUrl") },
       onfido: { baseUrl: pick("onfido", "baseUrl") },
+      stripe: { baseUrl: pick("stripe", "baseUrl") },
     };
   } catch {
     return defaults;
@@ -43,6 +45,7 @@ function saveSettings(settings) {
     equals: { baseUrl: settings.equals.baseUrl },
     didit: { baseUrl: settings.didit.baseUrl },
     onfido: { baseUrl: settings.onfido.baseUrl },
+    stripe: { baseUrl: settings.stripe.baseUrl },
   };
   localStorage.setItem(STORAGE_KEY, JSON.stringify(safe));
 }
@@ -83,6 +86,7 @@ export function initSettingsDialog({ dialog, directory, getSettings, onApply }) 
     equals: { baseUrl: form.elements["equals-baseUrl"].value },
     didit: { baseUrl: form.elements["didit-baseUrl"].value },
     onfido: { baseUrl: form.elements["onfido-baseUrl"].value },
+    stripe: { baseUrl: form.elements["stripe-baseUrl"].value },
   });
 
   return {

@@ -1,9 +1,9 @@
 // Shared labels and small HTML helpers. Everything that reaches innerHTML goes through esc().
 
-export const PROVIDERS = ["mangopay", "equals", "didit", "onfido"];
+export const PROVIDERS = ["mangopay", "equals", "didit", "onfido", "stripe"];
 
-export const PROVIDER_LABELS = { mangopay: "Mangopay", equals: "Equals Money", didit: "Didit", onfido: "Onfido" };
-const PROVIDER_SHORT = { mangopay: "Mangopay", equals: "Equals", didit: "Didit", onfido: "Onfido" };
+export const PROVIDER_LABELS = { mangopay: "Mangopay", equals: "Equals Money", didit: "Didit", onfido: "Onfido", stripe: "Stripe Identity" };
+const PROVIDER_SHORT = { mangopay: "Mangopay", equals: "Equals", didit: "Didit", onfido: "Onfido", stripe: "Stripe" };
 
 /** The unified statuses, in the order a compliance team reads them. */
 export const STATUSES = [

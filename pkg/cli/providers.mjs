@@ -4,9 +4,8 @@
 // anywhere else.
 //
 // All five providers of SPEC section 10 are here. The package decides what it supports: for a
-// provider it does not know (Onfido and Stripe Identity until the package adds them) every
-// command fails with the package's own error (a `config` IdvError from `mapStatus`, see
-// `packageSupports`), and these rows take effect as soon as the installed package knows it.
+// provider it does not know every command fails with the package's own error (a `config`
+// IdvError from `mapStatus`, see `packageSupports`).
 //
 // Fields:
 //   name            the display name

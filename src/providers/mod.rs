@@ -15,6 +15,7 @@ mod normalize;
 mod object;
 pub mod onfido;
 mod registry;
+pub mod stripe;
 pub mod table;
 #[cfg(feature = "testkit")]
 #[doc(hidden)]
@@ -29,7 +30,9 @@ pub use object::{Obj, Path};
 pub use registry::{ProviderApi, DETAIL_ROUNDS};
 pub use table::{KindRow, StatusRow};
 
-pub use crate::protocol::spec::{Auth, Connection, Paging, QuerySpec, RateLimit, Region, Setting};
+pub use crate::protocol::spec::{
+    Auth, Connection, Dates, Paging, QuerySpec, RateLimit, Region, Setting,
+};
 pub use crate::session::Provider;
 use crate::session::{CheckKind, SessionStatus};
 
@@ -41,6 +44,7 @@ impl Provider {
             Provider::Equals => &equals::Equals,
             Provider::Didit => &didit::Didit,
             Provider::Onfido => &onfido::Onfido,
+            Provider::Stripe => &stripe::Stripe,
             #[cfg(feature = "testkit")]
             Provider::Testkit => &testkit::Testkit,
         }

@@ -4,7 +4,7 @@
 // every union here with the Rust tables.
 
 /** A provider this package speaks to. */
-export type Provider = "mangopay" | "equals" | "didit" | "onfido";
+export type Provider = "mangopay" | "equals" | "didit" | "onfido" | "stripe";
 
 /** The unified session status (see the README's status table). */
 export type SessionStatus =
@@ -93,6 +93,14 @@ export interface SessionExtra {
   tags?: string[];
   /** Onfido `dashboard_url`. */
   dashboardUrl?: string;
+  /** Stripe `type` (`document`, `id_number`, `verification_flow`). */
+  type?: string;
+  /** Stripe `client_reference_id`. */
+  clientReferenceId?: string;
+  /** Stripe `redaction.status`. */
+  redactionStatus?: string;
+  /** Stripe `last_verification_report` (its id). */
+  lastVerificationReport?: string;
 }
 
 /** One identity-verification session in the unified shape. Optional fields are absent, never `null`. */
@@ -404,12 +412,18 @@ export interface OnfidoSettings extends ProviderSettings {
   region?: "eu" | "us" | "ca";
 }
 
+/** Stripe settings: `apiVersion` overrides the `Stripe-Version` the package pins. */
+export interface StripeSettings extends ProviderSettings {
+  apiVersion?: string;
+}
+
 /** `new IdvClient(config)`. */
 export interface IdvClientConfig {
   mangopay?: MangopaySettings;
   equals?: ProviderSettings;
   didit?: ProviderSettings;
   onfido?: OnfidoSettings;
+  stripe?: StripeSettings;
   /** Per-request timeout (default 30000). */
   timeoutMs?: number;
   /** Retries after the first attempt on network errors, timeouts, 429, 500, 502, 503, 504 (default 3). */
@@ -480,6 +494,20 @@ export interface OnfidoQuery {
   page?: number;
 }
 
+/** Stripe Identity verification sessions, newest first, by cursor. */
+export interface StripeQuery {
+  clientReferenceId?: string;
+  /** One status is sent to Stripe; several are applied after fetching. */
+  status?: StatusQuery;
+  /** A date or an RFC 3339 time (`created[gte]`/`created[lte]`). */
+  dateFrom?: string;
+  dateTo?: string;
+  /** 1..100 (default 100). */
+  limit?: number;
+  /** The id of the last session of the page before (`next` carries it). */
+  startingAfter?: string;
+}
+
 export interface RequestOptions {
   /** Cancels every request of the call; the promise rejects with `code: "aborted"`. */
   signal?: AbortSignal;
@@ -518,7 +546,7 @@ export interface SessionPage {
   /** Rows the provider reports for the query, when it says (before filtering applied after fetching). */
   total?: number;
   /** The query of the next page; absent on the last page. */
-  next?: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery;
+  next?: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery | StripeQuery;
   /** Rows of the page that were not sessions, the first 100 (absent when there are none). */
   badRows?: BadRow[];
   /** How many rows of the page were not sessions (absent when there are none). */
@@ -535,6 +563,8 @@ export interface UserRefs {
   didit?: string | { vendorData: string };
   /** Onfido `applicant_id` (a string), or `{ applicantId }`. */
   onfido?: string | { applicantId: string };
+  /** Stripe `client_reference_id` (a string), or `{ clientReferenceId }`. */
+  stripe?: string | { clientReferenceId: string };
 }
 
 export interface UserSessions {
@@ -574,6 +604,20 @@ export interface OnfidoCreateInput {
   expiredRedirectUrl?: string;
 }
 
+/** Stripe: sent form-encoded with an `Idempotency-Key` (yours, or one per call) that every attempt reuses. */
+export interface StripeCreateInput {
+  /** `document` (the default) or `id_number`; or a `verificationFlow` instead. */
+  type?: "document" | "id_number";
+  verificationFlow?: string;
+  clientReferenceId?: string;
+  returnUrl?: string;
+  metadata?: Record<string, string>;
+  /** Stripe's `options` as Stripe names them (`{ document: { allowed_types, require_matching_selfie } }`). */
+  options?: Record<string, unknown>;
+  providedDetails?: { email?: string; phone?: string };
+  idempotencyKey?: string;
+}
+
 export interface SessionStream extends AsyncIterableIterator<Session> {}
 
 // The two classes are declared here rather than generated (`skip_typescript` on
@@ -603,15 +647,15 @@ export class IdvClient {
    * One page of sessions, normalized, with `total` when the provider says
    * and `next` (the query of the next page) unless it is the last.
    */
-  listSessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery, options?: RequestOptions | null): Promise<SessionPage>;
+  listSessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery | StripeQuery, options?: RequestOptions | null): Promise<SessionPage>;
   /**
    * Every page: after the first, the rest concurrently within the
    * provider's rate limit, in the provider's order, deduplicated by `key`.
    * `onProgress` is called as pages arrive.
    */
-  listAll(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery, options?: ListAllOptions | null): Promise<SessionList>;
+  listAll(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery | StripeQuery, options?: ListAllOptions | null): Promise<SessionList>;
   /** An async iterator over the sessions, page by page (`for await`). */
-  sessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery, options?: RequestOptions | null): SessionStream;
+  sessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery | StripeQuery, options?: RequestOptions | null): SessionStream;
   /**
    * Every configured provider's sessions for one user, concurrently, merged
    * newest first: `{ sessions, errors }`, one IdvError per failed provider.
@@ -627,7 +671,7 @@ export class IdvClient {
    * Didit `{workflowId, vendorData?, callback?, metadata?}`. Equals issues
    * sessions itself: `unsupported`.
    */
-  createSession(provider: Provider, input: MangopayCreateInput | DiditCreateInput | OnfidoCreateInput, options?: RequestOptions | null): Promise<Session>;
+  createSession(provider: Provider, input: MangopayCreateInput | DiditCreateInput | OnfidoCreateInput | StripeCreateInput, options?: RequestOptions | null): Promise<Session>;
   /**
    * The session a webhook event is about, fetched from the provider: Mangopay
    * View, Didit decision; Equals: its row in the event's application (or

@@ -201,7 +201,7 @@ test("deliveries: 200 and published when verified, 401 bad or no signature, 400 
     [["didit", 401, "signature"], ["didit", 401, "signature"], ["didit", 400, "decode"], ["mangopay", 400, "decode"], ["equals", 400, "decode"]],
   );
   assert.ok(!JSON.stringify(after).includes(CREDENTIALS.didit.webhookSecret));
-  assert.equal((await fetch(`${demo.url}/webhooks/stripe`, { method: "POST", body: "{}" })).status, 404);
+  assert.equal((await fetch(`${demo.url}/webhooks/veriff`, { method: "POST", body: "{}" })).status, 404);
   stream.close();
 });
 
@@ -271,6 +271,104 @@ test("Onfido: the proxy adds the API token; deliveries are verified with the web
   stream.close();
 });
 
+test("Stripe: the proxy adds the secret key and reaches Identity only; events are verified with the endpoint secret, published with their session", async () => {
+  // /api/stripe stands for Stripe's base URL (the package appends /v1/identity/…), the key added by
+  // the server.
+  const base = `${demo.url}/api/stripe/v1/identity/verification_sessions`;
+  const listed = await fetch(`${base}?limit=3`);
+  assert.equal(listed.status, 200);
+  const list = await listed.json();
+  assert.deepEqual([list.object, list.data.length], ["list", 3]);
+  assert.equal((await fetch(`${base}?limit=3`, { headers: { authorization: "Bearer sk_test_wrong" } })).status, 200, "the browser's Authorization is never forwarded");
+  // Identity only (refused by the proxy itself, never sent on), GET and POST only.
+  for (const path of ["/v1/charges", "/v1/customers", "/v1/identity", "/__mock/health"]) {
+    const res = await fetch(`${demo.url}/api/stripe${path}`);
+    assert.equal(res.status, 404, path);
+    assert.deepEqual(await res.json(), { message: "not a stripe API path" }, path);
+  }
+  assert.equal((await fetch(`${base}/${list.data[0].id}`, { method: "DELETE" })).status, 405);
+  // Stripe-Version is passed on: the mock refuses a malformed one.
+  assert.equal((await fetch(`${base}?limit=1`, { headers: { "stripe-version": "not-a-version" } })).status, 400);
+  assert.equal((await fetch(`${base}?limit=1`, { headers: { "stripe-version": "2026-11-18.endive" } })).status, 200);
+
+  const stream = await openStream();
+  await stream.until((f) => f.some((x) => x.event === "stats"));
+  // A form-encoded create under an Idempotency-Key: the same request again is answered with the
+  // same session (the key reached Stripe), and the mock's signed created event is published.
+  const create = () =>
+    fetch(base, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "idempotency-key": "demo-live-stripe-1" },
+      body: "type=document&client_reference_id=user-live&return_url=https%3A%2F%2Fexample.com%2Fdone",
+    });
+  const first = await create();
+  assert.equal(first.status, 200);
+  const created = await first.json();
+  assert.deepEqual([created.status, created.client_reference_id, created.type], ["requires_input", "user-live", "document"]);
+  const replayed = await create();
+  assert.equal(replayed.status, 200);
+  assert.equal((await replayed.json()).id, created.id);
+  const createdKey = `stripe:${created.id}`;
+  await stream.until(() => stream.messages().some((m) => m.data.key === createdKey));
+  const announced = stream.messages().find((m) => m.data.key === createdKey).data;
+  assert.deepEqual(
+    [announced.event.providerType, announced.event.verification, announced.source, announced.session.userRef, announced.session.status],
+    ["identity.verification_session.created", "signature", "event", "user-live", "in_progress"],
+  );
+
+  const view = async () => (await fetch(`${demo.url}/api/webhooks`)).json();
+  const before = await view();
+  const session = await (await fetch(`${base}/${list.data[0].id}`)).json();
+  const now = Math.floor(Date.now() / 1000);
+  const event = (id, type, object) => ({ id, object: "event", api_version: "2026-11-18.endive", created: now, data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type });
+  const processing = event("evt_demo_processing", "identity.verification_session.processing", { ...session, status: "processing", last_error: null, url: null, client_secret: null });
+  const report = event("evt_demo_report", "identity.verification_report.created", { id: "vr_demo", object: "identity.verification_report" });
+  const secret = CREDENTIALS.stripe.webhookSecret;
+  const send = (signed) => fetch(`${demo.url}/webhooks/stripe`, { method: "POST", headers: signed.headers, body: signed.body });
+
+  assert.equal((await send(signWebhook("stripe", { payload: processing, secret: "whsec_not_the_secret" }))).status, 401);
+  const unsigned = await fetch(`${demo.url}/webhooks/stripe`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(processing) });
+  assert.equal(unsigned.status, 401);
+  // Signed long ago: a replay.
+  assert.equal((await send(signWebhook("stripe", { payload: processing, secret, timestamp: now - 3600 }))).status, 401);
+  const garbage = await fetch(`${demo.url}/webhooks/stripe`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "stripe-signature": `t=${now},v1=${createHmac("sha256", secret).update(`${now}.not json`).digest("hex")}` },
+    body: "not json",
+  });
+  assert.equal(garbage.status, 400);
+
+  const good = signWebhook("stripe", { payload: processing, secret });
+  assert.equal((await send(good)).status, 200);
+  // A retry: the same event, signed again.
+  assert.deepEqual(await (await send(signWebhook("stripe", { payload: processing, secret }))).json(), { received: true, duplicate: true });
+  assert.equal((await send(signWebhook("stripe", { payload: report, secret }))).status, 200);
+
+  const key = `stripe:${session.id}`;
+  await stream.until(() => stream.messages().some((m) => m.data.key === key) && stream.messages().some((m) => m.data.event.id === report.id));
+  const updates = stream.messages().filter((m) => m.data.key === key).map((m) => m.data);
+  assert.equal(updates.length, 1);
+  // The session came in the signed event: nothing fetched.
+  const [update] = updates;
+  assert.deepEqual(
+    [update.event.providerType, update.event.verification, update.event.needsFetch, update.source, update.session.status, update.session.providerStatus],
+    ["identity.verification_session.processing", "signature", false, "event", "in_review", "processing"],
+  );
+  // An event about something else than a verification session: published, about no session.
+  const other = stream.messages().find((m) => m.data.event.id === report.id).data;
+  assert.deepEqual([other.event.providerType, other.event.verification, other.key, other.session, other.source, other.resolveError], ["identity.verification_report.created", "signature", null, null, null, null]);
+
+  const after = await view();
+  assert.deepEqual([after.accepted - before.accepted, after.duplicates - before.duplicates, after.rejected - before.rejected], [2, 1, 4]);
+  assert.deepEqual(
+    after.rejections.slice(-4).map((r) => [r.provider, r.status, r.code]),
+    [["stripe", 401, "signature"], ["stripe", 401, "signature"], ["stripe", 401, "signature"], ["stripe", 400, "decode"]],
+  );
+  const text = JSON.stringify(after) + JSON.stringify(stream.frames);
+  assert.ok(!text.includes(CREDENTIALS.stripe.webhookSecret) && !text.includes(CREDENTIALS.stripe.secretKey), "no secret");
+  stream.close();
+});
+
 test("POST /api/demo/status changes a session at the mock; bad input is refused", async () => {
   const { sessions } = await (await fetch(`${demo.mockUrl}/__mock/sessions?provider=equals`)).json();
   const row = sessions.find((s) => s.status === "in_progress") ?? sessions[0];
@@ -278,7 +376,7 @@ test("POST /api/demo/status changes a session at the mock; bad input is refused"
   assert.equal(res.status, 200);
   const summary = await res.json();
   assert.deepEqual([summary.key, summary.status, summary.result], [row.key, "completed", "declined"]);
-  assert.equal((await post(`${demo.url}/api/demo/status`, { provider: "stripe", id: "x", status: "y" })).status, 400);
+  assert.equal((await post(`${demo.url}/api/demo/status`, { provider: "veriff", id: "x", status: "y" })).status, 400);
   assert.equal((await post(`${demo.url}/api/demo/status`, { provider: "didit", id: "no-such-session", status: "Approved" })).status, 404);
   assert.equal((await post(`${demo.url}/api/demo/status`, { provider: "didit", id: row.id })).status, 400);
   assert.equal((await fetch(`${demo.url}/api/demo/status`)).status, 405);

@@ -175,7 +175,7 @@ test("summarize and toCsv take the sessions this package returns", () => {
   assert.equal(summary.checks.liveness.status, "declined");
   assert.equal(summary.counts.in_progress, 1);
   assert.deepEqual(Object.keys(summary.counts).sort(), [...STATUSES].sort());
-  assert.deepEqual(summary.byProvider, { mangopay: 2, equals: 0, didit: 1, onfido: 0 });
+  assert.deepEqual(summary.byProvider, { mangopay: 2, equals: 0, didit: 1, onfido: 0, stripe: 0 });
   const csv = esm.toCsv(sessions);
   const lines = csv.split("\r\n");
   assert.equal(lines[0].split(",")[0], "provider");
