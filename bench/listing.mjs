@@ -19,7 +19,7 @@ const Mangopay = require("mangopay4-nodejs-sdk");
 
 const LATENCY_MS = 50;
 const CONCURRENCY = 4; // the client's default
-const PAGE_SIZE = { mangopay: 100, equals: 1000, didit: 100 }; // the client's defaults (each provider's maximum)
+const PAGE_SIZE = { mangopay: 100, equals: 1000, didit: 100, stripe: 100 }; // the client's defaults (each provider's maximum)
 const MINUTE = 60_000;
 /** Documented limits, as fixed windows (how the mock and the client count). Equals documents none. */
 const DOCUMENTED = {
@@ -31,6 +31,7 @@ const DOCUMENTED = {
   ],
   equals: [],
   didit: [{ limit: 300, ms: MINUTE }],
+  stripe: [{ limit: 25, ms: 1000 }],
 };
 
 export const FULL = {
@@ -78,6 +79,7 @@ function clientConfig(url, extra = {}) {
     mangopay: { clientId: CREDENTIALS.mangopay.clientId, apiKey: CREDENTIALS.mangopay.apiKey, baseUrl: url },
     equals: { apiKey: CREDENTIALS.equals.apiKey, baseUrl: url },
     didit: { apiKey: CREDENTIALS.didit.apiKey, baseUrl: url },
+    stripe: { apiKey: CREDENTIALS.stripe.secretKey, baseUrl: url },
     ...extra,
   };
 }
@@ -97,7 +99,12 @@ async function mockFor(sessions, extra = {}) {
     mock.control.insert("mangopay", n, userId);
     missing -= n;
   }
-  const counts = { mangopay: mine(), equals: mock.control.sessions("equals").count, didit: mock.control.sessions("didit").count };
+  const counts = {
+    mangopay: mine(),
+    equals: mock.control.sessions("equals").count,
+    didit: mock.control.sessions("didit").count,
+    stripe: mock.control.sessions("stripe").count,
+  };
   for (const [p, n] of Object.entries(counts)) {
     if (p !== "mangopay" && n !== sessions) throw new Error(`mock: ${p} has ${n} sessions, wanted ${sessions}`);
   }
@@ -204,7 +211,8 @@ export async function run({ quick = false } = {}) {
   for (const { sessions, runs } of config.cases) {
     const { mock, userId } = await mockFor(sessions);
     try {
-      for (const provider of ["mangopay", "equals", "didit"]) {
+      // Stripe: listAll walks slices of creation time concurrently; "sequential" is the cursor.
+      for (const provider of ["mangopay", "equals", "didit", "stripe"]) {
         const times = await measureCase(mock, userId, provider, sessions, runs);
         out.cases.push({ provider, sessions, runs, limit: physicalLimit(provider, sessions), times });
       }

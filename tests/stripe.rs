@@ -344,7 +344,7 @@ fn stripe_list(rows: &[Value], r: &HttpRequest) -> HttpResponse {
 }
 
 #[test]
-fn list_all_follows_starting_after_with_bearer_and_a_pinned_version() {
+fn a_sequential_walk_follows_starting_after_with_bearer_and_a_pinned_version() {
     let rows = account(230);
     let t = Server::new(move |r, _| {
         assert_eq!(
@@ -354,7 +354,8 @@ fn list_all_follows_starting_after_with_bearer_and_a_pinned_version() {
         assert_eq!(r.header("stripe-version"), Some("2026-11-18.endive"));
         stripe_list(&rows, r)
     });
-    let list = block_on(engine(json!({})).list_all(
+    // One request at a time: the cursor, sequentially.
+    let list = block_on(engine(json!({ "concurrency": 1 })).list_all(
         &t,
         P,
         &ListQuery::default(),
@@ -488,4 +489,113 @@ fn a_key_reused_with_other_parameters_is_a_config_error() {
     ))
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::Config);
+}
+
+/// Stripe's list with `created[gte|lte]` too.
+fn stripe_list_created(rows: &[Value], r: &HttpRequest) -> HttpResponse {
+    let q = query_of(&r.url);
+    let gte: i64 = q
+        .get("created[gte]")
+        .map_or(i64::MIN, |v| v.parse().unwrap());
+    let lte: i64 = q
+        .get("created[lte]")
+        .map_or(i64::MAX, |v| v.parse().unwrap());
+    let within: Vec<Value> = rows
+        .iter()
+        .filter(|s| (gte..=lte).contains(&s["created"].as_i64().unwrap()))
+        .cloned()
+        .collect();
+    stripe_list(&within, r)
+}
+
+#[test]
+fn list_all_walks_slices_of_creation_time_each_session_once() {
+    // 1,000 sessions, newest first, several per second in bursts.
+    let rows: Vec<Value> = (0..1000)
+        .map(|i| {
+            session(
+                &format!("vs_{:04}", 1000 - i),
+                "verified",
+                Value::Null,
+                1_700_000_000 - (i / 3) * 7 - (i % 3),
+            )
+        })
+        .collect();
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    let served = rows.clone();
+    let t = Server::new(move |r, _| stripe_list_created(&served, r));
+    let list = block_on(engine(json!({ "concurrency": 4 })).list_all(
+        &t,
+        P,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    let mut got: Vec<String> = list.sessions.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(got.len(), 1000, "each session once");
+    got.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(got, want);
+    let queries = t.queries();
+    assert!(
+        queries
+            .iter()
+            .skip(1)
+            .all(|q| q.contains_key("created[lte]")),
+        "every page after the first is a slice"
+    );
+    assert!(
+        queries.len() <= 10 + 4 * 3,
+        "about one request per 100 sessions: {}",
+        queries.len()
+    );
+    // The caller's own bounds hold: only sessions inside them, each once.
+    let served = rows.clone();
+    let t = Server::new(move |r, _| stripe_list_created(&served, r));
+    let query = ListQuery::from_json(
+        P,
+        &json!({ "dateFrom": "2023-11-14T21:40:00Z", "dateTo": "2023-11-14T21:56:40Z" }),
+    )
+    .unwrap();
+    let list = block_on(engine(json!({ "concurrency": 4 })).list_all(
+        &t,
+        P,
+        &query,
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    let (from, to) = (1_699_998_000, 1_699_999_000);
+    let inside: Vec<&Value> = rows
+        .iter()
+        .filter(|s| (from..=to).contains(&s["created"].as_i64().unwrap()))
+        .collect();
+    assert!(!inside.is_empty());
+    assert_eq!(list.sessions.len(), inside.len());
+    assert!(t
+        .queries()
+        .iter()
+        .all(|q| q["created[gte]"].parse::<i64>().unwrap() >= from
+            && q["created[lte]"].parse::<i64>().unwrap() <= to));
+}
+
+#[test]
+fn one_request_at_a_time_walks_the_cursor_sequentially() {
+    let rows = account(230);
+    let t = Server::new(move |r, _| stripe_list_created(&rows, r));
+    let list = block_on(engine(json!({ "concurrency": 1 })).list_all(
+        &t,
+        P,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(list.sessions.len(), 230);
+    assert!(t.queries().iter().all(|q| !q.contains_key("created[lte]")));
 }

@@ -16,6 +16,7 @@ pub mod paging;
 pub mod query;
 pub mod rate;
 pub mod retry;
+pub mod slices;
 pub mod sync;
 
 pub use config::ClientConfig;
