@@ -7,6 +7,7 @@
 //! an open tail below them, cut again when its turn comes.
 
 use crate::protocol::query::ListQuery;
+use crate::session::Session;
 
 /// Pages of the density seen that one slice is sized for.
 pub const PAGES_PER_SLICE: i64 = 4;
@@ -73,6 +74,13 @@ pub fn cut(to: i64, floor: Option<i64>, span: i64, parts: usize) -> Vec<Slice> {
         tail: true,
     });
     out
+}
+
+/// The newest and oldest creation times of `sessions`, in Unix seconds.
+pub fn created_range(sessions: &[Session]) -> Option<(i64, i64)> {
+    let secs =
+        |s: &Session| crate::time::to_unix_millis(&s.created_at).map(|ms| ms.div_euclid(1000));
+    Some((secs(sessions.first()?)?, secs(sessions.last()?)?))
 }
 
 #[cfg(test)]

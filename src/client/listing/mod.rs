@@ -25,9 +25,11 @@ use crate::protocol::spec::Dates;
 use crate::providers::{BadRows, NormalizeOptions, SessionList};
 use crate::session::{Provider, Session};
 use futures_util::future::{select, Either};
-use futures_util::stream::{self, FuturesUnordered, StreamExt};
+use futures_util::stream::{self, StreamExt};
 use std::cell::RefCell;
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
+
+mod cursor;
 
 /// Passes made at most when the pages keep contradicting each other.
 const MAX_PASSES: usize = 4;
@@ -38,16 +40,6 @@ pub const DEFAULT_MAX_SESSIONS: usize = 1_000_000;
 
 /// Why a pass did not prove itself complete.
 type Problem = Option<&'static str>;
-
-/// The newest and oldest creation times of `sessions`, in Unix seconds.
-fn created_range(sessions: &[Session]) -> Option<(i64, i64)> {
-    let secs =
-        |s: &Session| crate::time::to_unix_millis(&s.created_at).map(|ms| ms.div_euclid(1000));
-    Some((secs(sessions.first()?)?, secs(sessions.last()?)?))
-}
-
-/// A cursor page that says more follow without saying where from.
-const STUCK_CURSOR: &str = "a page said more follow, but its last row gave no new id to go on from";
 
 /// What a pass does after one of its planned pages.
 enum Step {
@@ -339,7 +331,7 @@ impl Engine {
         // A cursor over creation times: the first page's newest and oldest
         // creation (Unix seconds) size the slices the rest is walked in.
         let sliceable = (provider.api().query().dates == Dates::Instants)
-            .then(|| created_range(&first.sessions))
+            .then(|| slices::created_range(&first.sessions))
             .flatten();
         walk.add(&mut pass, &mut first)?;
         match first_ref {
@@ -367,118 +359,6 @@ impl Engine {
                         .await
                 }
             },
-        }
-    }
-
-    /// A pass over a cursor: page after page, each starting after the last
-    /// row of the one before. The walk is anchored to rows, not positions:
-    /// sessions arriving at the head of a newest-first list shift nothing.
-    /// Complete when the provider says no page follows; a page that brings
-    /// no row not already listed means the provider ignored the cursor.
-    /// `more` and `next`: what the page before said (more follow, from where).
-    async fn cursor_pass(
-        &self,
-        t: &dyn Transport,
-        walk: &mut Walk<'_>,
-        pass: &mut Pass,
-        page_ref: PageRef,
-        mut more: bool,
-        mut next: Option<ListQuery>,
-    ) -> Result<Problem, IdvError> {
-        loop {
-            let Some(query) = next else {
-                return Ok(more.then_some(STUCK_CURSOR));
-            };
-            let mut page = self
-                .fetch_page(t, walk.provider, &query, page_ref, walk.normalize)
-                .await?;
-            more = paging::next_ref(page_ref, &page).is_some();
-            next = paging::next_query(page_ref, &page, &query);
-            let rows = page.rows;
-            if walk.add(pass, &mut page)? == 0 && rows > 0 {
-                return Ok(Some("a page brought no row not already listed"));
-            }
-        }
-    }
-
-    /// A pass over a cursor in slices of creation time (see [`slices`]):
-    /// up to `concurrency` slices walked at once, each by its own cursor; the
-    /// open tail, when its turn comes, is cut again at the density its first
-    /// page shows. Every session below the first page lies in exactly one
-    /// slice; sessions arriving meanwhile are newer than every slice.
-    async fn sliced_pass(
-        &self,
-        t: &dyn Transport,
-        walk: &mut Walk<'_>,
-        pass: &mut Pass,
-        page_ref: PageRef,
-        slices: Vec<slices::Slice>,
-    ) -> Result<Problem, IdvError> {
-        /// A slice, and where its walk stands.
-        struct Job {
-            slice: slices::Slice,
-            after: Option<String>,
-            first: bool,
-        }
-        let (provider, base, normalize) = (walk.provider, walk.query, walk.normalize);
-        let width = self.config.concurrency.max(1);
-        let mut queue: VecDeque<Job> = slices
-            .into_iter()
-            .map(|slice| Job {
-                slice,
-                after: None,
-                first: true,
-            })
-            .collect();
-        let mut running = FuturesUnordered::new();
-        loop {
-            while running.len() < width {
-                let Some(job) = queue.pop_front() else { break };
-                let query = job.slice.query(base, job.after.clone());
-                running.push(async move {
-                    let page = self
-                        .fetch_page(t, provider, &query, page_ref, normalize)
-                        .await;
-                    (job, query, page)
-                });
-            }
-            let Some((job, query, page)) = running.next().await else {
-                return Ok(None);
-            };
-            let mut page = page?;
-            let more = paging::next_ref(page_ref, &page).is_some();
-            let next = paging::next_query(page_ref, &page, &query);
-            let range = created_range(&page.sessions);
-            let rows = page.rows;
-            // A slice's first page may repeat rows of its upper bound's second.
-            if walk.add(pass, &mut page)? == 0 && rows > 0 && !job.first {
-                return Ok(Some("a page brought no row not already listed"));
-            }
-            let Some(next) = next else {
-                if more {
-                    return Ok(Some(STUCK_CURSOR));
-                }
-                continue;
-            };
-            let idle = width.saturating_sub(running.len() + queue.len());
-            match range {
-                // The tail, with hands free: cut what is left below this page.
-                Some((top, last)) if job.slice.tail && idle > 0 => {
-                    let floor = job.slice.from;
-                    queue.extend(slices::cut(last, floor, top - last, idle).into_iter().map(
-                        |slice| Job {
-                            slice,
-                            after: None,
-                            first: true,
-                        },
-                    ));
-                }
-                _ => queue.push_back(Job {
-                    slice: job.slice,
-                    after: next.after,
-                    first: false,
-                }),
-            }
         }
     }
 
