@@ -9,7 +9,8 @@
 #       raw wasm (cargo build --release --target wasm32-unknown-unknown --lib), no cargo
 #
 # pkg/ after it (see README, Building): hand-written entries index.cjs, index.mjs,
-# node.mjs, browser.entry.mjs (the source of browser.mjs), index.d.ts, index.d.mts
+# node.mjs, browser.entry.mjs (the source of browser.mjs), index.d.ts, index.d.mts,
+# wasm.d.ts (the types of ./wasm)
 # and package.json; generated browser.mjs (browser.entry.mjs, the ES-module glue
 # and its snippets bundled by esbuild into one module),
 # idv_sessions.cjs (wasm-bindgen --target nodejs), idv_sessions.mjs (--target web),

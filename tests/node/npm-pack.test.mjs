@@ -65,7 +65,7 @@ test("the tarball: one .wasm, every entry and its types, both licenses, complete
     "LICENSE-APACHE", "LICENSE-MIT", "README.md", "browser.mjs", "cli.mjs", "cli/help.mjs", "cli/main.mjs",
     "cli/output.mjs", "cli/providers.mjs", "cli/webhooks.mjs", "idv_sessions.cjs", "idv_sessions.d.ts",
     "idv_sessions.mjs", "idv_sessions_bg.wasm", "index.cjs", "index.d.mts", "index.d.ts", "index.mjs", "node.mjs",
-    "package.json",
+    "package.json", "wasm.d.ts",
   ]);
   const manifest = JSON.parse(readFileSync(join(installed(), "package.json"), "utf8"));
   assert.equal(manifest.license, "MIT OR Apache-2.0");
@@ -132,19 +132,21 @@ test("tsc --strict, default lib, skipLibCheck false: node16 and nodenext (ESM an
   assert.equal(failures, "", `tsc failed:\n${failures}${hint}`);
 });
 
-test("@arethetypeswrong/cli: no problem in any resolution mode", async () => {
-  // ./wasm is a file for build scripts (require.resolve), not a module to type.
+test("@arethetypeswrong/cli: no problem for any entry point in any resolution mode", async () => {
   let out;
   try {
-    out = (await runAsync(bin("attw"), [tarball, "--format", "json", "--exclude-entrypoints", "./wasm"], { cwd: dir })).stdout;
+    out = (await runAsync(bin("attw"), [tarball, "--format", "json"], { cwd: dir })).stdout;
   } catch (e) {
     out = e.stdout || assert.fail(`attw failed: ${e.stderr}`);
   }
   const { analysis, problems } = JSON.parse(out);
   assert.deepEqual(problems ?? {}, {}, JSON.stringify(problems, null, 2));
-  const types = Object.fromEntries(Object.entries(analysis.entrypoints["."].resolutions)
+  const types = (entry) => Object.fromEntries(Object.entries(analysis.entrypoints[entry].resolutions)
     .map(([mode, r]) => [mode, r.resolution?.fileName.replace("/node_modules/idv-sessions/", "")]));
-  assert.deepEqual(types, { node10: "index.d.ts", "node16-cjs": "index.d.ts", "node16-esm": "index.d.mts", bundler: "index.d.mts" });
+  assert.deepEqual(Object.keys(analysis.entrypoints).sort(), [".", "./package.json", "./wasm"]);
+  assert.deepEqual(types("."), { node10: "index.d.ts", "node16-cjs": "index.d.ts", "node16-esm": "index.d.mts", bundler: "index.d.mts" });
+  // ./wasm is the module as a file (for require.resolve and bundlers): typed as a module with no exports.
+  assert.deepEqual(types("./wasm"), { node10: "wasm.d.ts", "node16-cjs": "wasm.d.ts", "node16-esm": "wasm.d.ts", bundler: "wasm.d.ts" });
 });
 
 test("publint: no error, warning or suggestion", async () => {
