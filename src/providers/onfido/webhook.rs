@@ -41,8 +41,12 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
             "X-SHA2-Signature does not match the body",
         ));
     }
-    let parsed: Value =
-        serde_json::from_slice(body).map_err(|_| decode_error(P, "the body is not JSON"))?;
+    // Through `&str`: one serde_json reader in the crate (a second one, for
+    // bytes, would be a second copy of the parser in the wasm).
+    let parsed: Value = std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .ok_or_else(|| decode_error(P, "the body is not JSON"))?;
     let payload = parsed
         .get("payload")
         .filter(|p| p.is_object())
