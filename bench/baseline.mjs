@@ -1,5 +1,5 @@
 // The benchmarks' baseline: a straightforward hand-written JavaScript
-// normalizer of the same mapping as the package (SPEC sections 2 and 3):
+// normalizer of the same mapping as the package (SPEC sections 2, 3 and 9):
 // JSON.parse + map to the unified Session shape. No tricks: a status token and
 // a table lookup per status, a regex for ISO times, object literals, optional
 // fields added only when present. Runs in Node and in a browser.
@@ -31,6 +31,18 @@ const DIDIT_STATUS = {
   abandoned: "abandoned",
   kyc_expired: "outdated",
 };
+const ONFIDO_STATUS = {
+  awaiting_input: "in_progress",
+  processing: "in_review",
+  awaiting_client_input: "in_review",
+  review: "in_review",
+  approved: "approved",
+  declined: "declined",
+  abandoned: "abandoned",
+  error: "error",
+};
+/** Stripe `status`; `requires_input` is qualified by `last_error.code` (mapStatus). */
+const STRIPE_STATUS = { processing: "in_review", verified: "approved", canceled: "canceled" };
 const CHECK_STATUS = {
   validated: "approved",
   approved: "approved",
@@ -81,7 +93,15 @@ const lookup = (table, text, fallback) => {
 export function mapStatus(provider, status, result) {
   if (provider === "mangopay") return lookup(MANGOPAY_STATUS, status, "unknown");
   if (provider === "didit") return lookup(DIDIT_STATUS, status, "unknown");
+  if (provider === "onfido") return lookup(ONFIDO_STATUS, status, "unknown");
   const t = token(status);
+  if (provider === "stripe") {
+    if (t !== "requires_input") return has(STRIPE_STATUS, t) ? STRIPE_STATUS[t] : "unknown";
+    // No error code: in progress; `abandoned`; any other code: resubmission requested.
+    if (result === undefined || result === null) return "in_progress";
+    const r = token(result);
+    return r === "" ? "in_progress" : r === "abandoned" ? "abandoned" : "resubmission_requested";
+  }
   if (t === "completed") {
     if (result === undefined || result === null || token(result) === "") return "in_review";
     return lookup(EQUALS_RESULT, result, "unknown");
@@ -155,19 +175,26 @@ export function isoToUtc(text) {
   return utcSeconds(ms) + fraction(nanos) + "Z";
 }
 
-/** Unix seconds (an integer, or a float with a fraction) to RFC 3339 UTC. */
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z in ms: the years RFC 3339 can write. */
+const MIN_MS = -62_167_219_200_000;
+const MAX_MS = 253_402_300_799_000;
+
+/**
+ * Unix seconds (an integer, or a float with a fraction) to RFC 3339 UTC, the
+ * fraction rounded to microseconds as the package does (`1746458497.1` is
+ * `.100`, not the float's `.099999905`).
+ */
 export function unixToUtc(seconds) {
   if (!Number.isFinite(seconds)) return undefined;
-  const whole = Math.floor(seconds);
-  let nanos = Math.round((seconds - whole) * 1e9);
-  let secs = whole;
-  if (nanos >= 1e9) {
-    secs += 1;
-    nanos = 0;
+  let whole = Math.floor(seconds);
+  let micros = Math.round((seconds - whole) * 1e6);
+  if (micros >= 1e6) {
+    whole += 1;
+    micros = 0;
   }
-  const ms = secs * 1000;
-  if (!(Math.abs(ms) <= 8.64e15)) return undefined;
-  return utcSeconds(ms) + fraction(String(nanos).padStart(9, "0")) + "Z";
+  const ms = whole * 1000;
+  if (!(ms >= MIN_MS && ms <= MAX_MS)) return undefined;
+  return utcSeconds(ms) + fraction(String(micros * 1000).padStart(9, "0")) + "Z";
 }
 
 function unixField(provider, o, k) {
@@ -380,6 +407,116 @@ function diditSession(row) {
   return s;
 }
 
+function onfidoSession(row) {
+  const p = "onfido";
+  const id = required(p, row, "id");
+  const providerStatus = typeof row.status === "string" ? row.status : "";
+  const status = mapStatus(p, providerStatus);
+  const createdAt = requiredIso(p, row, "created_at");
+  const updatedAt = optionalIso(row, "updated_at");
+  const link = isObject(row.link) ? row.link : undefined;
+  const applicantId = str(row, "applicant_id");
+  const s = { provider: p, id, key: `onfido:${id}`, status, providerStatus, isTerminal: TERMINAL.has(status) };
+  const userRef = str(row, "customer_user_id") ?? applicantId;
+  if (userRef !== undefined) s.userRef = userRef;
+  if (link !== undefined) {
+    if (str(link, "url") !== undefined) s.verificationUrl = link.url;
+    if (str(link, "completed_redirect_url") !== undefined) s.returnUrl = link.completed_redirect_url;
+  }
+  s.createdAt = createdAt;
+  if (updatedAt !== undefined) s.updatedAt = updatedAt;
+  s.checks = [];
+  const extra = {};
+  if (str(row, "workflow_id") !== undefined) extra.workflowId = row.workflow_id;
+  if (applicantId !== undefined) extra.applicantId = applicantId;
+  const version = row.workflow_version_id;
+  if (typeof version === "number" && Number.isInteger(version)) extra.workflowVersionId = version;
+  if (Array.isArray(row.tags)) {
+    // Every string tag, as the package keeps them (an empty one too).
+    const tags = row.tags.filter((t) => typeof t === "string");
+    if (tags.length > 0) extra.tags = tags;
+  }
+  if (str(row, "dashboard_url") !== undefined) extra.dashboardUrl = row.dashboard_url;
+  if (Object.keys(extra).length > 0) s.extra = extra;
+  return s;
+}
+
+const STRIPE_CHECKS = [
+  ["document", "document"], ["selfie", "face_match"], ["id_number", "database"], ["email", "email"], ["phone", "phone"],
+];
+
+/** The checks of an expanded VerificationReport. */
+function stripeChecks(report) {
+  const checks = [];
+  for (const [name, kind] of STRIPE_CHECKS) {
+    const block = report[name];
+    if (!isObject(block)) continue;
+    const providerStatus = str(block, "status") ?? "";
+    const reasons = [];
+    const error = block.error;
+    if (isObject(error) && str(error, "code") !== undefined) {
+      const reason = { code: error.code };
+      if (str(error, "reason") !== undefined) reason.detail = error.reason;
+      reasons.push(reason);
+    }
+    const status = providerStatus === "verified" ? "approved" : providerStatus === "unverified" ? "declined" : "unknown";
+    checks.push({ kind, status, providerType: name, providerStatus, reasons });
+  }
+  return checks;
+}
+
+function stripeSession(row) {
+  const p = "stripe";
+  const id = required(p, row, "id");
+  const providerStatus = typeof row.status === "string" ? row.status : "";
+  const code = isObject(row.last_error) ? str(row.last_error, "code") : undefined;
+  const status = mapStatus(p, providerStatus, code);
+  if (row.created === undefined) throw decodeError(p, "field `created` is missing");
+  const createdAt = typeof row.created === "number" ? unixToUtc(row.created) : undefined;
+  if (createdAt === undefined) throw decodeError(p, "field `created` must be Unix seconds");
+  const report = row.last_verification_report;
+  let reportId;
+  let checks;
+  if (isObject(report)) {
+    reportId = str(report, "id");
+    checks = stripeChecks(report);
+  } else {
+    // The package keeps the id as it is, even an empty string.
+    reportId = typeof report === "string" ? report : undefined;
+    checks = [];
+  }
+  const clientReferenceId = str(row, "client_reference_id");
+  const s = { provider: p, id, key: `stripe:${id}`, status, providerStatus };
+  if (code !== undefined) s.providerResult = code;
+  s.isTerminal = TERMINAL.has(status);
+  if (clientReferenceId !== undefined) s.userRef = clientReferenceId;
+  if (str(row, "url") !== undefined) s.verificationUrl = row.url;
+  s.createdAt = createdAt;
+  s.checks = checks;
+  const outputs = row.verified_outputs;
+  if (isObject(outputs)) {
+    const first = str(outputs, "first_name");
+    const last = str(outputs, "last_name");
+    const country = isObject(outputs.address) ? str(outputs.address, "country") : undefined;
+    if (first !== undefined || last !== undefined || country !== undefined) {
+      const person = {};
+      if (first !== undefined && last !== undefined) person.fullName = `${first} ${last}`;
+      if (first !== undefined) person.firstName = first;
+      if (last !== undefined) person.lastName = last;
+      if (country !== undefined) person.country = country;
+      s.person = person;
+    }
+  }
+  const extra = {};
+  if (str(row, "type") !== undefined) extra.type = row.type;
+  if (clientReferenceId !== undefined) extra.clientReferenceId = clientReferenceId;
+  const redaction = isObject(row.redaction) ? str(row.redaction, "status") : undefined;
+  if (redaction !== undefined) extra.redactionStatus = redaction;
+  if (reportId !== undefined) extra.lastVerificationReport = reportId;
+  if (Object.keys(extra).length > 0) s.extra = extra;
+  return s;
+}
+
 const decoder = new TextDecoder();
 
 /** A list body as an object/array, JSON text or UTF-8 bytes, to the parsed value. */
@@ -396,17 +533,26 @@ export function normalizeSession(provider, raw, options) {
   if (provider === "mangopay") return mangopaySession(row, options);
   if (provider === "equals") return equalsSession(row);
   if (provider === "didit") return diditSession(row);
+  if (provider === "onfido") return onfidoSession(row);
+  if (provider === "stripe") return stripeSession(row);
   throw new Error(`unknown provider ${provider}`);
 }
 
-/** Like the package's normalizeList: Mangopay's bare array, Equals `rows`, Didit `results`. */
+const ROWS_FIELD = { equals: "rows", didit: "results", stripe: "data" };
+const SESSION = { equals: equalsSession, didit: diditSession, stripe: stripeSession };
+
+/**
+ * Like the package's normalizeList: Mangopay's and Onfido's bare arrays, Equals
+ * `rows`, Didit `results`, Stripe `data` (those three also as a bare array).
+ */
 export function normalizeList(provider, body, options) {
   const value = parseBody(body);
-  if (provider === "mangopay") {
+  if (provider === "mangopay" || provider === "onfido") {
     if (!Array.isArray(value)) throw decodeError(provider, "a list body is a JSON array");
-    return value.map((row) => mangopaySession(row, options));
+    return provider === "mangopay" ? value.map((row) => mangopaySession(row, options)) : value.map(onfidoSession);
   }
-  const rows = Array.isArray(value) ? value : value[provider === "equals" ? "rows" : "results"];
+  if (!has(ROWS_FIELD, provider)) throw new Error(`unknown provider ${provider}`);
+  const rows = Array.isArray(value) ? value : value[ROWS_FIELD[provider]];
   if (!Array.isArray(rows)) throw decodeError(provider, "list body has no rows array");
-  return provider === "equals" ? rows.map(equalsSession) : rows.map(diditSession);
+  return rows.map(SESSION[provider]);
 }

@@ -20,7 +20,7 @@ const PROFILES = [
   { name: "`opt-level = \"s\"`", env: { CARGO_PROFILE_RELEASE_OPT_LEVEL: "s" } },
   { name: "`opt-level = \"z\"`", env: { CARGO_PROFILE_RELEASE_OPT_LEVEL: "z" } },
 ];
-const PROVIDERS = ["mangopay", "equals", "didit"];
+const PROVIDERS = ["mangopay", "equals", "didit", "onfido", "stripe"];
 const gc = globalThis.gc ?? (() => {});
 
 /** Builds one profile into `dir` (a copy of pkg/ with this build's .wasm and glue). */

@@ -7,7 +7,7 @@ import { listBody } from "./gen.mjs";
 import { firstDifference } from "./lib/deep-equal.mjs";
 import { collect, interleave, stats, round } from "./lib/measure.mjs";
 
-export const PROVIDERS = ["mangopay", "equals", "didit"];
+export const PROVIDERS = ["mangopay", "equals", "didit", "onfido", "stripe"];
 export const STRATEGIES = ["text", "bytes", "object"];
 
 export const FULL = {
