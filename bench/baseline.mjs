@@ -432,8 +432,8 @@ function onfidoSession(row) {
   const version = row.workflow_version_id;
   if (typeof version === "number" && Number.isInteger(version)) extra.workflowVersionId = version;
   if (Array.isArray(row.tags)) {
-    // Every string tag, as the package keeps them (an empty one too).
-    const tags = row.tags.filter((t) => typeof t === "string");
+    // Every non-empty string tag.
+    const tags = row.tags.filter((t) => typeof t === "string" && t !== "");
     if (tags.length > 0) extra.tags = tags;
   }
   if (str(row, "dashboard_url") !== undefined) extra.dashboardUrl = row.dashboard_url;
@@ -481,8 +481,7 @@ function stripeSession(row) {
     reportId = str(report, "id");
     checks = stripeChecks(report);
   } else {
-    // The package keeps the id as it is, even an empty string.
-    reportId = typeof report === "string" ? report : undefined;
+    reportId = typeof report === "string" && report !== "" ? report : undefined;
     checks = [];
   }
   const clientReferenceId = str(row, "client_reference_id");

@@ -120,6 +120,17 @@ fn a_run_in_the_unified_shape() {
         serde_json::from_slice::<Value>(&written).unwrap(),
         json!([v])
     );
+    // An empty tag is no tag; a version written `3.0` is version 3.
+    let mut odd = run("r3", "approved", "2026-01-01T09:00:00Z");
+    odd["tags"] = json!(["vip", "", 7]);
+    odd["workflow_version_id"] = json!(3.0);
+    let s = idv_sessions::normalize_json(P, &odd.to_string(), &Default::default()).unwrap();
+    let extra = s.extra.unwrap();
+    assert_eq!(extra.tags, ["vip"]);
+    assert_eq!(extra.workflow_version_id, Some(3));
+    odd["workflow_version_id"] = json!(3.5);
+    let s = idv_sessions::normalize_json(P, &odd.to_string(), &Default::default()).unwrap();
+    assert_eq!(s.extra.and_then(|e| e.workflow_version_id), None);
     // No customer_user_id: the applicant; a null link, or one without a URL: no URL.
     let mut bare = run("r2", "awaiting_input", "2026-01-01T09:00:00Z");
     bare.as_object_mut().unwrap().remove("customer_user_id");

@@ -98,6 +98,11 @@ fn a_session_in_the_unified_shape() {
         serde_json::from_slice::<Value>(&written).unwrap(),
         json!([v])
     );
+    // An empty report id is no report.
+    let mut empty = session("vs_2", "processing", Value::Null, 1_767_225_600);
+    empty["last_verification_report"] = json!("");
+    let s = idv_sessions::normalize_json(P, &empty.to_string(), &Default::default()).unwrap();
+    assert_eq!(s.extra.and_then(|e| e.last_verification_report), None);
     // A last_error whose code is null is no error.
     let s = idv_sessions::normalize_json(
         P,

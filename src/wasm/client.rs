@@ -11,6 +11,7 @@ use crate::client::{ClientConfig, ListQuery, SessionCursor};
 use crate::error::IdvError;
 use crate::providers::BadRow;
 use crate::session::{Provider, Session};
+use futures_util::future::LocalBoxFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::Serialize;
 use serde_json::Value;
@@ -145,11 +146,20 @@ fn query_arg(provider: Provider, query: &JsValue) -> Result<ListQuery, IdvError>
     ListQuery::from_json(provider, &value)
 }
 
+/// The work of an async method, boxed: every method's promise comes from one
+/// instance of `future_to_promise` (one per future type would be a copy of
+/// its task glue per method in the wasm).
+type Work = LocalBoxFuture<'static, Result<JsValue, JsValue>>;
+
 /// A promise for `work`, or rejected at once with a bad argument's error.
 fn promise<F>(prepared: Result<F, IdvError>) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
+    spawn(prepared.map(|work| Box::pin(work) as Work))
+}
+
+fn spawn(prepared: Result<Work, IdvError>) -> Promise {
     match prepared {
         Ok(work) => future_to_promise(work),
         Err(e) => Promise::reject(&to_js_error(&e)),
@@ -544,7 +554,7 @@ impl SessionStream {
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<Session, undefined>>")]
     pub fn next(&self) -> Promise {
         let shared = self.shared.clone();
-        future_to_promise(async move {
+        spawn(Ok(Box::pin(async move {
             let _turn = shared.turn.acquire().await;
             let (engine, transport, mut cursor) = {
                 let mut s = shared.state.borrow_mut();
@@ -574,7 +584,7 @@ impl SessionStream {
                     Ok(iter_result(JsValue::UNDEFINED, true))
                 }
             }
-        })
+        })))
     }
 
     /// Stops the iteration (called by `break` in `for await`): a `next()`

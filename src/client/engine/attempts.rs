@@ -19,6 +19,32 @@ impl Engine {
         build: &dyn Fn(Option<&str>) -> Result<HttpRequest, IdvError>,
         decode: &dyn Fn(&HttpResponse) -> Result<T, IdvError>,
     ) -> Result<T, IdvError> {
+        let mut decoded = None;
+        let mut keep = |response: &HttpResponse| decode(response).map(|v| decoded = Some(v));
+        self.attempts(t, provider, endpoint, operation, resend, build, &mut keep)
+            .await?;
+        decoded.ok_or_else(|| {
+            IdvError::new(
+                ErrorCode::Decode,
+                Some(provider),
+                format!("{provider}: {operation}: no answer was read"),
+            )
+        })
+    }
+
+    /// [`Engine::call`]'s loop, one copy for every answer type: `decode`
+    /// keeps what it reads.
+    #[allow(clippy::too_many_arguments)]
+    async fn attempts(
+        &self,
+        t: &dyn Transport,
+        provider: Provider,
+        endpoint: Endpoint,
+        operation: &str,
+        resend: Resend,
+        build: &dyn Fn(Option<&str>) -> Result<HttpRequest, IdvError>,
+        decode: &mut dyn FnMut(&HttpResponse) -> Result<(), IdvError>,
+    ) -> Result<(), IdvError> {
         // Checked before anything waits or is sent.
         if api::has_dot_segment(&build(None)?.url) {
             return Err(IdvError::config(

@@ -45,10 +45,14 @@ pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
         .array("tags")
         .into_iter()
         .flatten()
-        .filter_map(|t| t.as_str().map(str::to_owned))
+        .filter_map(|t| t.as_str().filter(|t| !t.is_empty()).map(str::to_owned))
         .collect();
+    // An integer, however written (`3` and `3.0` are the same version).
     let workflow_version_id = match obj.get("workflow_version_id") {
         Some(Json::Int(n)) => Some(*n),
+        Some(Json::Float(f)) if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => {
+            Some(*f as i64)
+        }
         _ => None,
     };
     let extra = Extra {

@@ -51,7 +51,13 @@ pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     let report = obj.get("last_verification_report");
     let (report_id, checks) = match report.and_then(|r| obj.child(r)) {
         Some(expanded) => (expanded.string("id"), report_checks(&expanded)),
-        None => (report.and_then(Json::as_str).map(str::to_owned), Vec::new()),
+        None => (
+            report
+                .and_then(Json::as_str)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned),
+            Vec::new(),
+        ),
     };
     let client_reference_id = obj.string("client_reference_id");
     let extra = Extra {
