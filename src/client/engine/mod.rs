@@ -209,7 +209,10 @@ fn scrub(text: &str, secret: &str) -> String {
     if secret.len() >= 8 {
         return text.replace(secret, "[redacted]");
     }
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    // ASCII letters and digits only: beside any other character the secret is
+    // scrubbed (more scrubbing is the safe side; no Unicode tables in the wasm).
+    let word =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(secret) {
