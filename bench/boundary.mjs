@@ -47,7 +47,7 @@ export function run({ quick = false } = {}) {
   const runs = quick ? 3 : 7;
   const encoder = new TextEncoder();
   const result = { rows, runs, providers: {} };
-  for (const provider of ["mangopay", "equals", "didit"]) {
+  for (const provider of ["mangopay", "equals", "didit", "onfido", "stripe"]) {
     const { body, options } = listBody(provider, rows, 1);
     const text = JSON.stringify(body);
     const bytes = encoder.encode(text);

@@ -74,7 +74,7 @@ export async function run({ quick = false } = {}) {
   const peakRows = quick ? 5_000 : 100_000;
   const child = fileURLToPath(new URL("./memory-peak.mjs", import.meta.url));
   out.peak = [];
-  for (const p of ["mangopay", "equals", "didit"]) {
+  for (const p of ["mangopay", "equals", "didit", "onfido", "stripe"]) {
     for (const form of ["bytes", "text"]) {
       log(`memory: peak of one normalizeList of ${peakRows} ${p} rows as ${form}, fresh process`);
       const line = execFileSync(process.execPath, ["--max-old-space-size=4096", child, p, form, String(peakRows)], { encoding: "utf8" });
