@@ -26,8 +26,8 @@ extern "C" {
     fn guarded_stringify(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = settingsJson)]
     fn guarded_settings_json(value: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = utf8)]
-    fn guarded_utf8(text: &JsValue) -> js_sys::Uint8Array;
+    #[wasm_bindgen(js_name = utf8Into)]
+    fn utf8_into(text: &JsValue, from: u32, into: &mut [u8]) -> Array;
     #[wasm_bindgen(js_name = ownKeys)]
     fn guarded_own_keys(target: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = entries)]
@@ -301,10 +301,7 @@ pub(crate) fn value(value: &JsValue) -> Option<Value> {
 /// or any other value through `JSON.stringify`.
 pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, IdvError> {
     if value.is_string() {
-        // Encoded by JS into a buffer of the exact length, then copied in:
-        // the glue's own conversion would reserve three bytes per character
-        // in wasm memory first (240 MB for an 80 MB body).
-        let bytes = guarded_utf8(value).to_vec();
+        let bytes = string_utf8(value);
         return Ok(String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
     }
@@ -336,6 +333,36 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
             ),
         )
     })
+}
+
+/// A JS string's UTF-8 bytes, encoded by JS straight into wasm memory: first
+/// into one byte per UTF-16 unit (exact for ASCII), then, if the text is not
+/// ASCII, into room for three bytes per unit left. Never the glue's own
+/// conversion, which reserves three bytes per unit up front (240 MB for an
+/// 80 MB body).
+fn string_utf8(text: &JsValue) -> Vec<u8> {
+    let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
+    let mut bytes = vec![0u8; units];
+    let (mut read, mut written) = (0usize, 0usize);
+    while read < units {
+        let room = bytes.get_mut(written..).unwrap_or_default();
+        let room_len = room.len();
+        let done = utf8_into(text, read as u32, room);
+        let count = |i: u32| done.get(i).as_f64().map_or(0, |n| n as usize);
+        // What JS says it did, within what it could have done.
+        let (r, w) = (count(0).min(units - read), count(1).min(room_len));
+        read += r;
+        written += w;
+        let need = written + (units - read) * 3;
+        if read >= units || (r == 0 && w == 0 && bytes.len() >= need) {
+            // All of it; or no progress with room for all of it (an encoder
+            // replaced by a script): never loop.
+            break;
+        }
+        bytes.resize(need.max(bytes.len()), 0);
+    }
+    bytes.truncate(written);
+    bytes
 }
 
 /// A provider's JSON argument (a query, a create input) as a `serde_json::Value`.

@@ -253,9 +253,20 @@ export function appendJson(target, json) {
 
 const encoder = new TextEncoder();
 
-/** A string's UTF-8 bytes (lone surrogates as U+FFFD, as any encoder writes them). */
-export function utf8(text) {
-  return encoder.encode(text);
+/**
+ * A string's UTF-8 bytes, from UTF-16 unit `from` on, written into `into` (a
+ * view of wasm memory) as far as they fit; lone surrogates as U+FFFD, as any
+ * encoder writes them. Returns `[read, written]`. `encodeInto` straight into
+ * wasm memory: `encode` (a new buffer, then a copy) took 5x as long in
+ * Chromium (39 ms against 7 ms for 11.7 MB).
+ */
+export function utf8Into(text, from, into) {
+  try {
+    const { read, written } = encoder.encodeInto(from === 0 ? text : text.substring(from), into);
+    return [read, written];
+  } catch {
+    return [0, 0]; // an encoder replaced by a script: nothing read (the caller stops)
+  }
 }
 
 /** `target[at[i]] = JSON.parse(json)[i]`, for JSON text this crate wrote: a

@@ -1117,3 +1117,28 @@ console.log(JSON.stringify({ out, alive: alive(), stray }));
   assert.equal(result.alive, true);
   assert.deepEqual(result.stray, []);
 });
+
+test("beyond the issue: JSON text is encoded into wasm memory exactly as TextEncoder encodes it (non-ASCII, astral, lone surrogates); a replaced encodeInto gives a decode error, never a hang or a throw", () => {
+  const enc = new TextEncoder();
+  const names = ["plain", "é", "日本語テキスト", "😀 astral", "lone \ud800 high", "lone \udc00 low", "ends in \ud83d",
+    "x".repeat(1000) + "€".repeat(500) + "😀".repeat(300), "😀".repeat(2000)];
+  for (const n of names) {
+    // Raw characters (lone surrogates too), not the escapes JSON.stringify writes for them.
+    const text = `{"Id":"idv_1","Status":"VALIDATED","CreationDate":1700000000,"UserId":"${n}","ReturnUrl":"https://x/${n}"}`;
+    const fromText = normalizeSession("mangopay", text);
+    assert.deepEqual(fromText, normalizeSession("mangopay", enc.encode(text)), n);
+    assert.equal(fromText.userRef, n.toWellFormed());
+  }
+  const original = Object.getOwnPropertyDescriptor(TextEncoder.prototype, "encodeInto");
+  try {
+    for (const replaced of [() => ({ read: 0, written: 0 }), () => ({ read: 1e12, written: 1e12 }), () => ({ read: -5, written: NaN }),
+      () => { throw new Error("boom"); }, () => null]) {
+      Object.defineProperty(TextEncoder.prototype, "encodeInto", { ...original, value: replaced });
+      assert.throws(() => normalizeSession("mangopay", '{"Id":"é","Status":"VALIDATED","CreationDate":1}'),
+        (e) => e instanceof IdvError && e.code === "decode", String(replaced));
+    }
+  } finally {
+    Object.defineProperty(TextEncoder.prototype, "encodeInto", original);
+  }
+  assert.equal(normalizeSession("mangopay", '{"Id":"idv_é","Status":"VALIDATED","CreationDate":1}').id, "idv_é");
+});
