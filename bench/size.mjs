@@ -129,10 +129,25 @@ function crateBreakdown() {
   }
 }
 
+/** What `npm install` puts on disk: every file of `npm pack` of pkg/ (README included), unpacked. */
+export function installedSize() {
+  try {
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"],
+      { cwd: join(ROOT, "pkg"), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const [info] = JSON.parse(out);
+    const dependencies = Object.keys(JSON.parse(readFileSync(join(ROOT, "pkg/package.json"), "utf8")).dependencies ?? {});
+    return { unpacked: info.unpackedSize, tarball: info.size, files: info.entryCount, dependencies: dependencies.length };
+  } catch (e) {
+    return { error: String(e.message ?? e).slice(0, 500) };
+  }
+}
+
 export async function run() {
   const files = SHIPPED.map((f) => ({ ...f, ...measureFile(f.file) }));
+  log("size: npm pack --dry-run for the installed size");
+  const installed = installedSize();
   log("size: running wasm-bindgen and twiggy for the per-crate breakdown");
-  return { files, breakdown: crateBreakdown() };
+  return { files, installed, breakdown: crateBreakdown() };
 }
 
 if (isMain(import.meta.url)) {

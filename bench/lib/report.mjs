@@ -139,6 +139,11 @@ export function sizeSection(result, top = 12) {
     ["file", "what", "raw", "gzip -9"],
     result.files.map((f) => [`\`${f.file}\``, f.what, bytes(f.raw), bytes(f.gzip)]),
   )];
+  const inst = result.installed;
+  if (inst && !inst.error) {
+    out.push("", `Installed package (\`npm pack\` of pkg/, unpacked, README included): ${inst.unpacked.toLocaleString("en")} bytes ` +
+      `in ${inst.files} files, ${inst.dependencies} dependencies; the tarball ${inst.tarball.toLocaleString("en")} bytes.`);
+  }
   const b = result.breakdown;
   if (b?.error) {
     out.push("", `Per-crate breakdown unavailable: ${b.error}`);
@@ -318,6 +323,10 @@ export function summaryTable(all) {
       if (!x) continue;
       add("3 size", `\`${file}\` raw`, bytes(x.raw), `JS baseline ${bytes(base.raw)}`, ratio(x.raw / base.raw), "÷ JS baseline normalizer");
       add("3 size", `\`${file}\` gzip -9`, bytes(x.gzip), `JS baseline ${bytes(base.gzip)}`, ratio(x.gzip / base.gzip), "÷ JS baseline normalizer");
+    }
+    const inst = all.size.installed;
+    if (inst && !inst.error) {
+      add("3 size", `installed package (npm pack of pkg/, unpacked, README included; ${inst.files} files, ${inst.dependencies} dependencies)`, bytes(inst.unpacked), `JS baseline ${bytes(base.raw)}`, ratio(inst.unpacked / base.raw), "÷ JS baseline normalizer");
     }
     const b = all.size.breakdown;
     if (b && !b.error) {
