@@ -44,15 +44,16 @@ test-native:
 	cargo test
 	cargo test --features testkit --test registry
 
-# The JS binding's own tests (src/wasm/tests.rs), built once, run in Node and
-# in headless Chromium (Chromium's flags: webdriver.json).
-WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --lib
+# The JS binding's own tests (crates/wasm/src/tests.rs), built once, run in Node and
+# in headless Chromium (Chromium's flags: crates/wasm/webdriver.json).
+WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test -p idv-sessions-wasm --target wasm32-unknown-unknown --lib
 test-wasm:
 	$(WASM_TEST)
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver $(WASM_TEST)
 
 lint:
-	cargo fmt --check
+	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --features testkit --lib --test registry -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p idv-sessions --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p idv-sessions-wasm --lib --tests --target wasm32-unknown-unknown -- -D warnings

@@ -21,7 +21,7 @@ function buildVariant() {
   const glue = join(OUT_DIR, "idv_sessions.js");
   const targetDir = join(ROOT, "target/boundary-bench");
   log("boundary: building the bench-only variant (--features boundary-bench)");
-  execFileSync("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--lib", "--features", "boundary-bench"], {
+  execFileSync("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "idv-sessions-wasm", "--features", "boundary-bench"], {
     cwd: ROOT,
     env: { ...process.env, CARGO_TARGET_DIR: targetDir },
     stdio: ["ignore", "ignore", "inherit"],
@@ -30,7 +30,7 @@ function buildVariant() {
   // The repository's package.json says "type": "module"; this glue is CommonJS.
   writeFileSync(join(OUT_DIR, "package.json"), '{ "type": "commonjs" }\n');
   execFileSync("wasm-bindgen", ["--target", "nodejs", "--out-dir", OUT_DIR,
-    join(targetDir, "wasm32-unknown-unknown/release/idv_sessions.wasm")], { stdio: "inherit" });
+    join(targetDir, "wasm32-unknown-unknown/release/idv_sessions_wasm.wasm")], { stdio: "inherit" });
   // The JS snippets the wasm imports are ES modules (required by the CommonJS glue: Node >= 20.19).
   writeFileSync(join(OUT_DIR, "snippets/package.json"), '{ "type": "module" }\n');
   const wasmOpt = join(ROOT, "node_modules/.bin/wasm-opt");

@@ -17,7 +17,7 @@ const SHIPPED = [
   { file: "pkg/idv_sessions.cjs", what: "Node CommonJS glue (wasm-bindgen)" },
   { file: "bench/baseline.mjs", what: "for scale: the JS baseline normalizer (normalization only, no client)" },
 ];
-const TARGET_WASM = "target/wasm32-unknown-unknown/release/idv_sessions.wasm";
+const TARGET_WASM = "target/wasm32-unknown-unknown/release/idv_sessions_wasm.wasm";
 
 function measureFile(rel) {
   const data = readFileSync(join(ROOT, rel));

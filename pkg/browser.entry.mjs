@@ -13,7 +13,7 @@ import init, { IdvClient, SessionStream, __idvErrorClass, __harden } from "./idv
 await init({ module_or_path: new URL("./idv_sessions_bg.wasm", import.meta.url) });
 
 // A freed client, or a method called on something else, gives an IdvError;
-// `for await (const s of client.sessions(...))` works (src/wasm/guarded.js).
+// `for await (const s of client.sessions(...))` works (crates/wasm/src/guarded.js).
 __harden(IdvClient, SessionStream);
 
 // The public exports, one per line, the same in every entry.

@@ -5,7 +5,7 @@
 const wasm = require("./idv_sessions.cjs");
 
 // A freed client, or a method called on something else, gives an IdvError;
-// `for await (const s of client.sessions(...))` works (src/wasm/guarded.js).
+// `for await (const s of client.sessions(...))` works (crates/wasm/src/guarded.js).
 wasm.__harden(wasm.IdvClient, wasm.SessionStream);
 
 // The public exports, one per line, the same in every entry (index.mjs,

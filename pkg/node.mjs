@@ -24,7 +24,7 @@ try {
 initSync({ module: bytes });
 
 // A freed client, or a method called on something else, gives an IdvError;
-// `for await (const s of client.sessions(...))` works (src/wasm/guarded.js).
+// `for await (const s of client.sessions(...))` works (crates/wasm/src/guarded.js).
 __harden(IdvClient, SessionStream);
 
 // The public exports, one per line, the same in every entry.

@@ -5,8 +5,8 @@
 # TOOLCHAIN.md), sits beside both glues in pkg/ and serves every entry point.
 #
 #   bash scripts/build-pkg.sh                                  # cargo build, then bind
-#   IDV_WASM=/path/to/idv_sessions.wasm bash scripts/build-pkg.sh  # bind an already built
-#       raw wasm (cargo build --release --target wasm32-unknown-unknown --lib), no cargo
+#   IDV_WASM=/path/to/idv_sessions_wasm.wasm bash scripts/build-pkg.sh  # bind an already built
+#       raw wasm (cargo build --release --target wasm32-unknown-unknown -p idv-sessions-wasm), no cargo
 #
 # pkg/ after it (see README, Building): hand-written entries index.cjs, index.mjs,
 # node.mjs, browser.entry.mjs (the source of browser.mjs), index.d.ts, index.d.mts,
@@ -22,8 +22,9 @@ if [ -n "${IDV_WASM:-}" ]; then
   wasm=$IDV_WASM
   [ -f "$wasm" ] || { echo "IDV_WASM=$wasm: no such file" >&2; exit 1; }
 else
-  cargo build --release --target wasm32-unknown-unknown --lib
-  wasm=target/wasm32-unknown-unknown/release/idv_sessions.wasm
+  # The binding crate (crates/wasm), which links the core.
+  cargo build --release --target wasm32-unknown-unknown -p idv-sessions-wasm
+  wasm=target/wasm32-unknown-unknown/release/idv_sessions_wasm.wasm
 fi
 wasm_opt=node_modules/.bin/wasm-opt
 [ -x "$wasm_opt" ] || { echo "missing $wasm_opt: run scripts/install-tools.sh" >&2; exit 1; }
@@ -36,7 +37,7 @@ for target in nodejs web; do
 done
 # One .wasm for both glues: wasm-bindgen must have written the same module for each.
 cmp "$tmp/nodejs/idv_sessions_bg.wasm" "$tmp/web/idv_sessions_bg.wasm"
-# And the same JS snippets (src/wasm/*.mjs imported by the wasm: the IdvError class).
+# And the same JS snippets (crates/wasm/src/*.js imported by the wasm: guarded calls, the IdvError class).
 diff -r "$tmp/nodejs/snippets" "$tmp/web/snippets"
 
 # Generated files of this and of the former layout (pkg/node, pkg/web); the
@@ -53,7 +54,7 @@ node_modules/.bin/esbuild pkg/browser.entry.mjs --bundle --format=esm --log-leve
   --outfile=pkg/browser.mjs
 # The snippets are ES modules; the package is "type": "commonjs".
 echo '{ "type": "module" }' > pkg/snippets/package.json
-# The declarations of the exports and of src/wasm/types.d.ts; the Node glue's
+# The declarations of the exports and of crates/wasm/src/types.d.ts; the Node glue's
 # (the web glue's add only its init functions, which no entry exports).
 cp "$tmp/nodejs/idv_sessions.d.ts" pkg/idv_sessions.d.ts
 cp README.md LICENSE-MIT LICENSE-APACHE pkg/

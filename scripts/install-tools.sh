@@ -11,7 +11,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The CLI must equal the wasm-bindgen version in Cargo.lock (pinned with = in Cargo.toml).
+# The CLI must equal the wasm-bindgen version in Cargo.lock (pinned with = in crates/wasm/Cargo.toml).
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then

@@ -5,9 +5,8 @@
 //!
 //! The crate is a pure core — models ([`session`]), everything each provider
 //! knows ([`providers`], one folder per provider), timestamps ([`time`]),
-//! errors ([`error`]), the client ([`client`]) — plus a thin wasm binding
-//! (`wasm`, compiled only for `wasm32`) that turns it into the `idv-sessions`
-//! npm package.
+//! errors ([`error`]), the client ([`client`]). A thin wasm binding, the crate
+//! in `crates/wasm`, turns it into the `idv-sessions` npm package.
 //!
 //! ```
 //! use idv_sessions::{normalize_json, NormalizeOptions, Provider, SessionStatus};
@@ -37,9 +36,6 @@ pub mod summary;
 pub mod time;
 pub mod token;
 pub mod webhook;
-
-#[cfg(target_arch = "wasm32")]
-mod wasm;
 
 pub use csv::to_csv;
 pub use error::{ErrorCode, IdvError};

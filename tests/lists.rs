@@ -36,7 +36,7 @@ fn rust_codes() -> Vec<String> {
 fn the_js_error_class_knows_every_rust_error_code() {
     // idv_error.js turns a code it does not know into `config`.
     let js = quoted_between(
-        &read("src/wasm/idv_error.js"),
+        &read("crates/wasm/src/idv_error.js"),
         "const CODES = new Set([",
         "]);",
     );
@@ -70,7 +70,7 @@ fn object_keys(text: &str, start: &str) -> Vec<String> {
 
 #[test]
 fn the_typescript_unions_are_the_rust_lists() {
-    let ts = read("src/wasm/types.d.ts");
+    let ts = read("crates/wasm/src/types.d.ts");
     let union = |name: &str| quoted_between(&ts, &format!("export type {name} ="), ";");
     assert_eq!(union("IdvErrorCode"), rust_codes());
     assert_eq!(union("SessionStatus"), statuses());

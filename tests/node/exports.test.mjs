@@ -55,7 +55,7 @@ function declared(file) {
 
 test("index.cjs, index.mjs, node.mjs and browser.mjs export the same names, and every export of the glue", async () => {
   // The glue's exports, plus the IdvError class the entries get from the
-  // internal `__idvErrorClass()` (the class lives in a JS snippet, src/wasm/idv_error.js).
+  // internal `__idvErrorClass()` (the class lives in a JS snippet, crates/wasm/src/idv_error.js).
   const glue = sorted([...namesOf(require("../../pkg/idv_sessions.cjs")), "IdvError"]);
   const cjs = namesOf(require("../../pkg/index.cjs"));
   assert.deepEqual(cjs, glue, "index.cjs: one line per export of the generated glue");

@@ -58,8 +58,8 @@ test("the tarball: one .wasm, every entry and its types, both licenses, complete
   // (They are ES modules: snippets/package.json says so to Node.)
   const snippets = packedFiles.filter((f) => f.startsWith("snippets/"));
   assert.equal(snippets.length, 3, `${snippets}`);
-  assert.match(snippets[0], /^snippets\/idv-sessions-[0-9a-f]+\/src\/wasm\/guarded\.js$/);
-  assert.match(snippets[1], /^snippets\/idv-sessions-[0-9a-f]+\/src\/wasm\/idv_error\.js$/);
+  assert.match(snippets[0], /^snippets\/idv-sessions-wasm-[0-9a-f]+\/src\/guarded\.js$/);
+  assert.match(snippets[1], /^snippets\/idv-sessions-wasm-[0-9a-f]+\/src\/idv_error\.js$/);
   assert.equal(snippets[2], "snippets/package.json");
   assert.deepEqual(packedFiles.filter((f) => !f.startsWith("snippets/")), [
     "LICENSE-APACHE", "LICENSE-MIT", "README.md", "browser.mjs", "cli.mjs", "cli/help.mjs", "cli/main.mjs",
@@ -127,7 +127,7 @@ test("tsc --strict, default lib, skipLibCheck false: node16 and nodenext (ESM an
   }));
   const failures = results.filter(Boolean).join("\n");
   const hint = failures.includes("Property 'dispose' does not exist")
-    ? "\n(the generated classes declare [Symbol.dispose]: the TypeScript classes must be written in src/wasm/types.d.ts, with skip_typescript on their structs)"
+    ? "\n(the generated classes declare [Symbol.dispose]: the TypeScript classes must be written in crates/wasm/src/types.d.ts, with skip_typescript on their structs)"
     : "";
   assert.equal(failures, "", `tsc failed:\n${failures}${hint}`);
 });

@@ -1,5 +1,5 @@
 // The TypeScript types of the package, appended verbatim by wasm-bindgen to the
-// generated idv_sessions.d.ts (src/wasm/types.rs includes this file). They mirror
+// generated idv_sessions.d.ts (crates/wasm/src/types.rs includes this file). They mirror
 // the serde shapes of crate::session and crate::error; tests/lists.rs compares
 // every union here with the Rust tables.
 

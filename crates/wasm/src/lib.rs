@@ -13,6 +13,13 @@
 //! `JSON.parse`. TOOLCHAIN.md measured building objects field by field
 //! through `serde-wasm-bindgen` at 2.2x the JS baseline's time, so that path
 //! is not shipped.
+//!
+//! Its own crate: the binding can use only the core's public API, and it is
+//! built for size (Cargo.toml, `[profile.release.package.idv-sessions-wasm]`).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod args;
 mod client;
@@ -27,8 +34,8 @@ mod tests;
 pub(crate) use args::{bytes_of, get};
 pub(crate) use errors::to_js_error;
 
-use crate::error::{ErrorCode, IdvError};
-use crate::providers::{BadRows, NormalizeOptions, Provider};
+use idv_sessions::error::{ErrorCode, IdvError};
+use idv_sessions::providers::{BadRows, NormalizeOptions, Provider};
 use js_sys::{Array, Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -51,11 +58,11 @@ pub fn normalize_session(
     let provider = js(args::provider(&provider))?;
     let mut options = js(normalize_options(options.as_ref()))?;
     // One object may be a create response, which Didit dates by the call.
-    options.now = crate::time::from_unix_millis(js_sys::Date::now());
+    options.now = idv_sessions::time::from_unix_millis(js_sys::Date::now());
     let text = js(args::payload(provider, &raw))?;
-    let session = js(crate::normalize_json(provider, &text, &options))?;
+    let session = js(idv_sessions::normalize_json(provider, &text, &options))?;
     let mut out = Vec::with_capacity(text.len() + 256);
-    crate::session_json::write_session(&mut out, &session);
+    idv_sessions::session_json::write_session(&mut out, &session);
     parse_json_bytes(out)
 }
 
@@ -81,7 +88,7 @@ pub fn normalize_list(
     // whole in wasm memory (the input does, once).
     let mut sink = SessionSink::new();
     let mut bad_rows = BadRows::default();
-    js(crate::providers::stream_list(
+    js(idv_sessions::providers::stream_list(
         provider,
         &text,
         &options,
@@ -97,7 +104,7 @@ pub fn normalize_list(
     with_bad_rows(sink.finish(), &bad_rows)
 }
 
-#[wasm_bindgen(module = "/src/wasm/guarded.js")]
+#[wasm_bindgen(module = "/src/guarded.js")]
 extern "C" {
     /// `target.push(...JSON.parse(json))`, for JSON text this crate wrote.
     #[wasm_bindgen(js_name = appendJson)]
@@ -140,7 +147,7 @@ impl SessionSink {
     }
 
     /// A full listing's sessions, placed in their slots
-    /// ([`crate::client::paging::Listing`]).
+    /// ([`idv_sessions::client::paging::Listing`]).
     pub(crate) fn listing() -> Self {
         SessionSink {
             slots: Some(Vec::new()),
@@ -148,11 +155,11 @@ impl SessionSink {
         }
     }
 
-    pub(crate) fn push(&mut self, session: &crate::session::Session) {
+    pub(crate) fn push(&mut self, session: &idv_sessions::session::Session) {
         if self.out.len() > 1 {
             self.out.push(b',');
         }
-        crate::session_json::write_session(&mut self.out, session);
+        idv_sessions::session_json::write_session(&mut self.out, session);
         if self.out.len() >= Self::CHUNK {
             self.flush();
         }
@@ -186,8 +193,8 @@ impl SessionSink {
     }
 }
 
-impl crate::client::paging::Listing for SessionSink {
-    fn place(&mut self, at: usize, session: Option<crate::session::Session>) {
+impl idv_sessions::client::paging::Listing for SessionSink {
+    fn place(&mut self, at: usize, session: Option<idv_sessions::session::Session>) {
         // wasm32: a slot number fits (a listing of 2^32 sessions cannot).
         let Ok(at) = u32::try_from(at) else { return };
         if let Some(slots) = &mut self.slots {
@@ -218,7 +225,7 @@ pub fn normalize_list_via_serde_wasm_bindgen(
     let provider = js(args::provider(&provider))?;
     let options = js(normalize_options(options.as_ref()))?;
     let text = js(args::payload(provider, &body))?;
-    let sessions = js(crate::normalize_list_json(provider, &text, &options))?;
+    let sessions = js(idv_sessions::normalize_list_json(provider, &text, &options))?;
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     sessions
         .serialize(&serializer)
@@ -247,7 +254,7 @@ pub fn map_status(
         Some(value) => js(args::optional_string(value, "mapStatus: `providerResult`"))?,
         None => None,
     };
-    let unified = crate::providers::map_status(provider, &status, result.as_deref());
+    let unified = idv_sessions::providers::map_status(provider, &status, result.as_deref());
     Ok(JsValue::from_str(unified.as_str()))
 }
 
@@ -261,11 +268,13 @@ pub fn summarize(
 ) -> Result<JsValue, JsValue> {
     let sessions = js(sessions_arg(&sessions))?;
     let opts = js(summary_options(options.as_ref()))?;
-    to_js_value(&crate::summary::summarize(&sessions, &opts))
+    to_js_value(&idv_sessions::summary::summarize(&sessions, &opts))
 }
 
-fn summary_options(options: Option<&JsValue>) -> Result<crate::summary::SummaryOptions, IdvError> {
-    let mut opts = crate::summary::SummaryOptions::at(js_sys::Date::now() as i64);
+fn summary_options(
+    options: Option<&JsValue>,
+) -> Result<idv_sessions::summary::SummaryOptions, IdvError> {
+    let mut opts = idv_sessions::summary::SummaryOptions::at(js_sys::Date::now() as i64);
     let Some(o) = options
         .map(|o| args::options(o, "summarize: `options`"))
         .transpose()?
@@ -286,8 +295,8 @@ fn summary_options(options: Option<&JsValue>) -> Result<crate::summary::SummaryO
         }
         opts.now_ms = ms as i64;
     } else if let Some(text) = now.as_string() {
-        opts.now_ms = crate::time::from_iso(&text)
-            .and_then(|t| crate::time::to_unix_millis(&t))
+        opts.now_ms = idv_sessions::time::from_iso(&text)
+            .and_then(|t| idv_sessions::time::to_unix_millis(&t))
             .ok_or_else(bad_now)?;
     } else if now.is_instance_of::<js_sys::Date>() {
         let ms = js_sys::Date::unchecked_from_js_ref(&now).get_time();
@@ -325,11 +334,11 @@ fn summary_options(options: Option<&JsValue>) -> Result<crate::summary::SummaryO
 pub fn to_csv(
     #[wasm_bindgen(unchecked_param_type = "Session[]")] sessions: JsValue,
 ) -> Result<String, JsValue> {
-    Ok(crate::csv::to_csv(&js(sessions_arg(&sessions))?))
+    Ok(idv_sessions::csv::to_csv(&js(sessions_arg(&sessions))?))
 }
 
 /// Sessions handed back by JS (as this package returned them).
-fn sessions_arg(value: &JsValue) -> Result<Vec<crate::session::Session>, IdvError> {
+fn sessions_arg(value: &JsValue) -> Result<Vec<idv_sessions::session::Session>, IdvError> {
     let bad = |detail: String| {
         IdvError::new(
             ErrorCode::Decode,
@@ -394,7 +403,7 @@ pub(crate) fn to_js<T: Serialize>(provider: Provider, value: &T) -> Result<JsVal
 }
 
 /// Sessions to a JS array of objects, through [`SessionSink`].
-pub(crate) fn sessions_to_js(sessions: &[crate::session::Session]) -> JsValue {
+pub(crate) fn sessions_to_js(sessions: &[idv_sessions::session::Session]) -> JsValue {
     let mut sink = SessionSink::new();
     for session in sessions {
         sink.push(session);

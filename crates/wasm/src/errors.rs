@@ -2,10 +2,10 @@
 //! `idv_error.js` (a real `Error` subclass, exported by every entry), with
 //! the SPEC section 5 fields.
 
-use crate::error::IdvError;
+use idv_sessions::error::IdvError;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/wasm/idv_error.js")]
+#[wasm_bindgen(module = "/src/idv_error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = idvError)]
     fn make(
@@ -44,7 +44,7 @@ pub fn idv_error_class() -> JsValue {
     class()
 }
 
-#[wasm_bindgen(module = "/src/wasm/guarded.js")]
+#[wasm_bindgen(module = "/src/guarded.js")]
 extern "C" {
     fn harden(
         error_class: &JsValue,

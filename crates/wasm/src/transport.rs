@@ -12,10 +12,10 @@
 
 use super::args::{call_method, construct, Pending};
 use super::{bytes_of, get};
-use crate::client::http::{
+use futures_util::future::{select, Either};
+use idv_sessions::client::http::{
     HttpRequest, HttpResponse, LocalFuture, Transport, TransportError, RESPONSE_HEADERS,
 };
-use futures_util::future::{select, Either};
 use js_sys::{Array, Function, Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::future::Future;

@@ -1,6 +1,6 @@
 // The IdvError class (SPEC section 5): every failure of idv-sessions is one.
 // A real Error (stack, `instanceof Error`), with a stable `code` to switch on
-// and the provider's details. Imported by the wasm module (src/wasm/errors.rs)
+// and the provider's details. Imported by the wasm module (crates/wasm/src/errors.rs)
 // and exported by every package entry, so `e instanceof IdvError` works.
 
 const CODES = new Set([

@@ -1,17 +1,17 @@
-//! `IdvClient` for JS: argument checks around [`crate::client::Engine`].
+//! `IdvClient` for JS: argument checks around [`idv_sessions::client::Engine`].
 //! Every method returns a promise that always settles (a bad argument
 //! rejects it, never throws) and takes `{ signal }` to cancel.
 
 use super::args::{self, get, is_nothing};
 use super::transport::{JsTransport, SignalHubs};
 use super::{js, sessions_to_js, to_js, to_js_error, to_js_value, with_bad_rows, SessionSink};
-use crate::client::engine::{CallOptions, Engine, Progress, UserRefs};
-use crate::client::sync::Semaphore;
-use crate::client::{ClientConfig, ListQuery, SessionCursor};
-use crate::error::IdvError;
-use crate::providers::BadRow;
-use crate::session::{Provider, Session};
 use futures_util::future::LocalBoxFuture;
+use idv_sessions::client::engine::{CallOptions, Engine, Progress, UserRefs};
+use idv_sessions::client::sync::Semaphore;
+use idv_sessions::client::{ClientConfig, ListQuery, SessionCursor};
+use idv_sessions::error::IdvError;
+use idv_sessions::providers::BadRow;
+use idv_sessions::session::{Provider, Session};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::Serialize;
 use serde_json::Value;

@@ -7,14 +7,14 @@
 //! buffer throws. A bad argument is an [`IdvError`], never a `TypeError` or
 //! a trap.
 
-use crate::error::{ErrorCode, IdvError};
-use crate::session::Provider;
+use idv_sessions::error::{ErrorCode, IdvError};
+use idv_sessions::session::Provider;
 use js_sys::{Array, Function};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen(module = "/src/wasm/guarded.js")]
+#[wasm_bindgen(module = "/src/guarded.js")]
 extern "C" {
     #[wasm_bindgen(js_name = get)]
     fn guarded_get(target: &JsValue, key: &str) -> JsValue;
@@ -374,7 +374,7 @@ pub(crate) fn json(provider: Provider, value: &JsValue, what: &str) -> Result<Va
         code: ErrorCode::Config,
         ..e
     })?;
-    crate::providers::parse_json(provider, &text)
+    idv_sessions::providers::parse_json(provider, &text)
         .map(|json| json.to_value())
         .map_err(|_| {
             IdvError::config(

@@ -6,9 +6,9 @@
 use super::args::{self, Bytes};
 use super::errors::{is_idv_error, to_js_error};
 use super::transport::{JsTransport, SignalHubs};
-use crate::client::http::{HttpRequest, Method, Transport, TransportError};
-use crate::error::{ErrorCode, IdvError};
-use crate::session::Provider;
+use idv_sessions::client::http::{HttpRequest, Method, Transport, TransportError};
+use idv_sessions::error::{ErrorCode, IdvError};
+use idv_sessions::session::Provider;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -119,7 +119,7 @@ fn bytes_of_every_view_and_of_a_detached_buffer() {
     assert!(matches!(args::bytes(&detached), Bytes::Detached));
     let view_of_detached = {
         let buffer = construct("ArrayBuffer", &[JsValue::from(4)]);
-        let view = construct("Uint8Array", &[buffer.clone()]);
+        let view = construct("Uint8Array", std::slice::from_ref(&buffer));
         let options = Object::new();
         set(&options, "transfer", &Array::of1(&buffer));
         global("structuredClone")
@@ -241,8 +241,11 @@ fn response_with_body(body: JsValue) -> JsValue {
     Promise::resolve(&response).into()
 }
 
+/// The listeners a counting signal holds.
+type Listeners = Rc<RefCell<Vec<Function>>>;
+
 /// An `EventTarget`-like signal that counts its listeners.
-fn counting_signal() -> (JsValue, Rc<Cell<i32>>, Rc<RefCell<Vec<Function>>>) {
+fn counting_signal() -> (JsValue, Rc<Cell<i32>>, Listeners) {
     let count = Rc::new(Cell::new(0));
     let listeners: Rc<RefCell<Vec<Function>>> = Rc::default();
     let signal = Object::new();
@@ -374,7 +377,8 @@ async fn a_signal_shared_by_calls_gets_one_listener_removed_with_the_last_call()
 #[wasm_bindgen_test]
 async fn nonsense_from_a_custom_fetch_is_a_network_error() {
     let hubs = SignalHubs::default();
-    let cases: Vec<(&str, Box<dyn Fn(u32) -> JsValue>)> = vec![
+    type Answer = Box<dyn Fn(u32) -> JsValue>;
+    let cases: Vec<(&str, Answer)> = vec![
         ("a number", Box::new(|_| JsValue::from(5))),
         (
             "a rejected promise",

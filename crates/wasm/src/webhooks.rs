@@ -1,12 +1,12 @@
 //! `parseWebhook` and `signWebhook` for JS: reading a request as a
 //! server framework hands it over (raw body as text or bytes, headers as a
-//! plain object or a `Headers`), then the pure core in `crate::webhook`.
+//! plain object or a `Headers`), then the pure core in `idv_sessions::webhook`.
 
 use super::args::{self, get, is_nothing, Bytes};
 use super::{js, to_js_value};
-use crate::error::{ErrorCode, IdvError};
-use crate::session::Provider;
-use crate::webhook::{EventsQuery, SignRequest, WebhookRequest};
+use idv_sessions::error::{ErrorCode, IdvError};
+use idv_sessions::session::Provider;
+use idv_sessions::webhook::{EventsQuery, SignRequest, WebhookRequest};
 use wasm_bindgen::prelude::*;
 
 fn config(message: &str) -> IdvError {
@@ -146,8 +146,8 @@ pub(crate) fn seconds_arg(value: &JsValue, what: &str) -> Result<Option<i64>, Id
     } else {
         value
             .as_string()
-            .and_then(|t| crate::time::from_iso(&t))
-            .and_then(|t| crate::time::to_unix_millis(&t))
+            .and_then(|t| idv_sessions::time::from_iso(&t))
+            .and_then(|t| idv_sessions::time::to_unix_millis(&t))
             .map(|ms| ms.div_euclid(1000))
     };
     seconds.map(Some).ok_or_else(|| {
@@ -163,7 +163,7 @@ pub(crate) fn seconds_arg(value: &JsValue, what: &str) -> Result<Option<i64>, Id
 pub fn parse_webhook(provider: JsValue, input: JsValue) -> Result<JsValue, JsValue> {
     let provider = js(args::provider(&provider))?;
     let request = js(webhook_request(provider, &input))?;
-    let event = js(crate::webhook::parse_webhook(provider, &request))?;
+    let event = js(idv_sessions::webhook::parse_webhook(provider, &request))?;
     to_js_value(&event)
 }
 
@@ -199,7 +199,7 @@ fn webhook_request(provider: Provider, input: &JsValue) -> Result<WebhookRequest
 pub fn sign_webhook(provider: JsValue, input: JsValue) -> Result<JsValue, JsValue> {
     let provider = js(args::provider(&provider))?;
     let request = js(sign_request(&input))?;
-    let signed = js(crate::webhook::sign_webhook(provider, &request))?;
+    let signed = js(idv_sessions::webhook::sign_webhook(provider, &request))?;
     to_js_value(&signed)
 }
 
@@ -239,7 +239,7 @@ pub(crate) fn events_query(value: &JsValue) -> Result<EventsQuery, IdvError> {
 }
 
 /// A `WebhookEvent` handed back by JS (as `parseWebhook` returned it).
-pub(crate) fn event_arg(value: &JsValue) -> Result<crate::webhook::WebhookEvent, IdvError> {
+pub(crate) fn event_arg(value: &JsValue) -> Result<idv_sessions::webhook::WebhookEvent, IdvError> {
     let bad = || {
         IdvError::new(
             ErrorCode::Config,

@@ -1,6 +1,6 @@
 //! The TypeScript types of the package: `types.d.ts` beside this file,
 //! appended verbatim to the generated `.d.ts`. They mirror the serde shapes
-//! of `crate::session` and `crate::error`; `tests/lists.rs` compares every
+//! of `idv_sessions::session` and `idv_sessions::error`; `tests/lists.rs` compares every
 //! union with the Rust tables, the Node tests check real values against
 //! them, and CI type-checks a consumer.
 
