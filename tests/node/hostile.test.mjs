@@ -1142,3 +1142,31 @@ test("beyond the issue: JSON text is encoded into wasm memory exactly as TextEnc
   }
   assert.equal(normalizeSession("mangopay", '{"Id":"idv_é","Status":"VALIDATED","CreationDate":1}').id, "idv_é");
 });
+
+test("beyond the issue: JSON text costs wasm memory about once (ASCII, a few accents), at most about twice (much non-ASCII) (fresh modules)", async () => {
+  // Didit rows whose user references hold `extra` per row; 40,000 of them, in a fresh module each.
+  const run = (extra) => runChild(`
+import { normalizeList, memoryBytes } from ${JSON.stringify(PKG_URL)};
+const rows = Array.from({ length: 40000 }, (_, i) => ({ session_id: "s" + i, status: "Approved",
+  created_at: "2026-01-01T00:00:00Z", vendor_data: ${JSON.stringify(extra)} + i, workflow_id: "w-0123456789abcdef" }));
+const text = JSON.stringify({ count: rows.length, next: null, previous: null, results: rows });
+const utf8 = new TextEncoder().encode(text).length;
+const before = memoryBytes();
+const sessions = normalizeList("didit", text);
+console.log(JSON.stringify({ sessions: sessions.length, utf8, units: text.length, growth: memoryBytes() - before }));
+`);
+  const cases = [
+    { extra: "plain ascii user ", bound: 1.15 },
+    { extra: "Zoë Nuñez ", bound: 1.15 }, // about 1% more bytes than units: within the first buffer
+    { extra: "Åsa Ørsted-Ærø Çelik Öztürk ", bound: 1.15 }, // about 4% more: still within it
+    { extra: "ÅÆØÇÖÜßéèêëñ ", bound: 2.2 }, // about 10% more: the buffer grows once
+    { extra: "日本語のユーザー名前 ", bound: 2.2 }, // three bytes per unit
+  ];
+  for (const { extra, bound } of cases) {
+    const { result, why } = await run(extra);
+    assert.ok(result, why);
+    assert.equal(result.sessions, 40000);
+    assert.ok(result.growth < result.utf8 * bound,
+      `${extra}: wasm memory grew by ${result.growth} bytes for ${result.utf8} bytes of UTF-8 (${result.units} units)`);
+  }
+});

@@ -335,14 +335,16 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
     })
 }
 
-/// A JS string's UTF-8 bytes, encoded by JS straight into wasm memory: first
-/// into one byte per UTF-16 unit (exact for ASCII), then, if the text is not
-/// ASCII, into room for three bytes per unit left. Never the glue's own
-/// conversion, which reserves three bytes per unit up front (240 MB for an
-/// 80 MB body).
+/// A JS string's UTF-8 bytes, encoded by JS straight into wasm memory. The
+/// first buffer holds one byte per UTF-16 unit and one in sixteen more: all of
+/// an ASCII text, and of one whose non-ASCII characters add less than that.
+/// Only a text beyond that grows the buffer once, to three bytes per unit
+/// left (the copy of a growth peaks at about twice the text). Never the
+/// glue's own conversion, which reserves three bytes per unit up front
+/// (240 MB for an 80 MB body).
 fn string_utf8(text: &JsValue) -> Vec<u8> {
     let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
-    let mut bytes = vec![0u8; units];
+    let mut bytes = vec![0u8; units + units / 16];
     let (mut read, mut written) = (0usize, 0usize);
     while read < units {
         let room = bytes.get_mut(written..).unwrap_or_default();
@@ -359,6 +361,8 @@ fn string_utf8(text: &JsValue) -> Vec<u8> {
             // replaced by a script): never loop.
             break;
         }
+        // Exactly (not doubled).
+        bytes.reserve_exact(need.saturating_sub(bytes.len()));
         bytes.resize(need.max(bytes.len()), 0);
     }
     bytes.truncate(written);
