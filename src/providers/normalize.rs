@@ -137,7 +137,7 @@ impl std::ops::Deref for SessionList {
 /// `decode` when the text is not JSON.
 pub fn parse_json(provider: Provider, text: &str) -> Result<Json<'_>, IdvError> {
     let trimmed = json_text(provider, text)?;
-    serde_json::from_str(trimmed)
+    crate::json::parse(trimmed)
         .map_err(|e| IdvError::decode(provider, format!("{provider}: invalid JSON: {e}")))
 }
 
