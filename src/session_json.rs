@@ -3,8 +3,136 @@
 //! characters are `\uXXXX` escapes, about three times faster, because this
 //! is the hot path of every list crossing into JS. A property test checks it
 //! against `serde_json::to_string` (with [`write_ascii`]).
+//!
+//! And read back (sessions JS hands in) from a [`Json`] tree by the rules of
+//! the serde derives, so that the wasm carries no serde deserializer.
 
-use crate::session::{Check, Extra, Person, Session};
+use crate::json::fields::{boolean, integer, list, one_of, string, value, Fields, ReadError};
+use crate::json::Json;
+use crate::session::{
+    Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
+};
+
+/// Sessions read back from an array of them (as this crate wrote them), by
+/// the rules of their serde derives.
+///
+/// # Errors
+/// What is not a session, and why (the path to the field).
+pub fn read_sessions(json: &Json<'_>) -> Result<Vec<Session>, ReadError> {
+    list(read_session)(json)
+}
+
+/// One session read back, by the rules of its serde derive.
+///
+/// # Errors
+/// What is not a session, and why.
+pub fn read_session(json: &Json<'_>) -> Result<Session, ReadError> {
+    let f = Fields::of(json, "a session")?;
+    Ok(Session {
+        provider: f.required("provider", provider)?,
+        id: f.or_default("id", string)?,
+        key: f.required("key", string)?,
+        status: f.required("status", session_status)?,
+        provider_status: f.or_default("providerStatus", string)?,
+        provider_result: f.optional("providerResult", string)?,
+        is_terminal: f.or_default("isTerminal", boolean)?,
+        user_ref: f.optional("userRef", string)?,
+        verification_url: f.optional("verificationUrl", string)?,
+        return_url: f.optional("returnUrl", string)?,
+        created_at: f.required("createdAt", string)?,
+        updated_at: f.optional("updatedAt", string)?,
+        checks: f.or_default("checks", list(read_check))?,
+        person: f.optional("person", read_person)?,
+        extra: f.optional("extra", read_extra)?,
+        raw: f.optional("raw", value)?,
+    })
+}
+
+/// A provider's name.
+///
+/// # Errors
+/// Not one of the providers.
+pub fn provider(json: &Json<'_>) -> Result<Provider, ReadError> {
+    one_of(&Provider::ALL, Provider::as_str, None)(json)
+}
+
+/// A unified status; an unknown one is `unknown`.
+///
+/// # Errors
+/// Not a string.
+pub fn session_status(json: &Json<'_>) -> Result<SessionStatus, ReadError> {
+    one_of(
+        &SessionStatus::ALL,
+        SessionStatus::as_str,
+        Some(SessionStatus::Unknown),
+    )(json)
+}
+
+fn read_check(json: &Json<'_>) -> Result<Check, ReadError> {
+    let f = Fields::of(json, "a check")?;
+    Ok(Check {
+        kind: f.required(
+            "kind",
+            one_of(&CheckKind::ALL, CheckKind::as_str, Some(CheckKind::Other)),
+        )?,
+        status: f.required(
+            "status",
+            one_of(
+                &CheckStatus::ALL,
+                CheckStatus::as_str,
+                Some(CheckStatus::Unknown),
+            ),
+        )?,
+        provider_type: f.required("providerType", string)?,
+        provider_status: f.required("providerStatus", string)?,
+        reasons: f.required(
+            "reasons",
+            list(|json| {
+                let f = Fields::of(json, "a reason")?;
+                Ok(Reason {
+                    code: f.required("code", string)?,
+                    detail: f.optional("detail", string)?,
+                })
+            }),
+        )?,
+    })
+}
+
+fn read_person(json: &Json<'_>) -> Result<Person, ReadError> {
+    let f = Fields::of(json, "a person")?;
+    Ok(Person {
+        full_name: f.optional("fullName", string)?,
+        first_name: f.optional("firstName", string)?,
+        last_name: f.optional("lastName", string)?,
+        country: f.optional("country", string)?,
+        document_type: f.optional("documentType", string)?,
+    })
+}
+
+/// A session's (or a webhook event's) `extra`, read back.
+///
+/// # Errors
+/// What is not an `extra`, and why.
+pub fn read_extra(json: &Json<'_>) -> Result<Extra, ReadError> {
+    let f = Fields::of(json, "extra")?;
+    Ok(Extra {
+        tag: f.optional("tag", string)?,
+        application_id: f.optional("applicationId", string)?,
+        associated_person_id: f.optional("associatedPersonId", string)?,
+        correlation_id: f.optional("correlationId", string)?,
+        session_number: f.optional("sessionNumber", integer)?,
+        workflow_id: f.optional("workflowId", string)?,
+        session_kind: f.optional("sessionKind", string)?,
+        applicant_id: f.optional("applicantId", string)?,
+        workflow_version_id: f.optional("workflowVersionId", integer)?,
+        tags: f.or_default("tags", list(string))?,
+        dashboard_url: f.optional("dashboardUrl", string)?,
+        session_type: f.optional("type", string)?,
+        client_reference_id: f.optional("clientReferenceId", string)?,
+        redaction_status: f.optional("redactionStatus", string)?,
+        last_verification_report: f.optional("lastVerificationReport", string)?,
+    })
+}
 
 /// Appends `sessions` as a JSON array.
 pub fn write_sessions(out: &mut Vec<u8>, sessions: &[Session]) {

@@ -6,6 +6,8 @@
 //! use (case-insensitive headers, constant-time HMAC checks, the clock).
 
 use crate::error::{ErrorCode, IdvError};
+use crate::json::fields::{Fields, ReadError};
+use crate::json::Json;
 use crate::session::Provider;
 use crate::session::{Extra, Session, SessionStatus};
 use hmac::{Hmac, Mac};
@@ -87,6 +89,75 @@ pub struct WebhookEvent {
     /// The notification's body (or query), only when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<Value>,
+}
+
+impl EventType {
+    /// Every event type.
+    pub const ALL: [EventType; 3] = [
+        EventType::SessionUpdated,
+        EventType::SessionDataUpdated,
+        EventType::Other,
+    ];
+
+    /// The name used in JS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::SessionUpdated => "session.updated",
+            EventType::SessionDataUpdated => "session.data_updated",
+            EventType::Other => "other",
+        }
+    }
+}
+
+impl Verification {
+    /// Every level of verification.
+    pub const ALL: [Verification; 3] = [
+        Verification::Signature,
+        Verification::Envelope,
+        Verification::None,
+    ];
+
+    /// The name used in JS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verification::Signature => "signature",
+            Verification::Envelope => "envelope",
+            Verification::None => "none",
+        }
+    }
+}
+
+impl WebhookEvent {
+    /// An event read back from a tree of the JSON this crate wrote for it
+    /// (as JS holds it), by the rules of its serde derive.
+    ///
+    /// # Errors
+    /// What is not an event, and why.
+    pub fn from_json(json: &Json<'_>) -> Result<WebhookEvent, ReadError> {
+        use crate::json::fields::{boolean, one_of, string, value};
+        use crate::session_json::{provider, read_extra, read_session, session_status};
+        let f = Fields::of(json, "a webhook event")?;
+        Ok(WebhookEvent {
+            provider: f.required("provider", provider)?,
+            id: f.required("id", string)?,
+            delivery_id: f.optional("deliveryId", string)?,
+            event_type: f.required("type", one_of(&EventType::ALL, EventType::as_str, None))?,
+            provider_type: f.required("providerType", string)?,
+            session_id: f.optional("sessionId", string)?,
+            status: f.optional("status", session_status)?,
+            provider_status: f.optional("providerStatus", string)?,
+            occurred_at: f.required("occurredAt", string)?,
+            verification: f.required(
+                "verification",
+                one_of(&Verification::ALL, Verification::as_str, None),
+            )?,
+            needs_fetch: f.required("needsFetch", boolean)?,
+            test: f.required("test", boolean)?,
+            session: f.optional("session", read_session)?,
+            extra: f.optional("extra", read_extra)?,
+            raw: f.optional("raw", value)?,
+        })
+    }
 }
 
 /// A query of a provider's past events (Mangopay's `GET /events`).

@@ -26,20 +26,90 @@ fn same_as_serde(text: &str) {
 fn values_and_refusals_match_serde_json() {
     let cases = [
         // Values.
-        "null", "true", "false", "0", "-0", "1", "-1", "12345678901234567890",
-        "-9223372036854775808", "9223372036854775807", "9223372036854775808",
-        "-9223372036854775809", "1.5", "-1.5e10", "1E5", "1e-5", "2.2250738585072014e-308",
-        "1.7976931348623157e308", "0.1", "123456789012345678901234567890.123",
-        "5e-324", "1e-400", r#""""#, r#""plain""#, r#""a\"b\\c\/d\b\f\n\r\t""#,
-        r#""\u00e9\u65e5\uD83D\uDE00""#, "\"é日😀\"", "[]", "{}", " [ 1 , 2 ] ",
-        r#"{"a":1,"a":2}"#, r#"{"a":{"b":[{"c":null}]}}"#, "\u{feff}1",
+        "null",
+        "true",
+        "false",
+        "0",
+        "-0",
+        "1",
+        "-1",
+        "12345678901234567890",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "1.5",
+        "-1.5e10",
+        "1E5",
+        "1e-5",
+        "2.2250738585072014e-308",
+        "1.7976931348623157e308",
+        "0.1",
+        "123456789012345678901234567890.123",
+        "5e-324",
+        "1e-400",
+        r#""""#,
+        r#""plain""#,
+        r#""a\"b\\c\/d\b\f\n\r\t""#,
+        r#""\u00e9\u65e5\uD83D\uDE00""#,
+        "\"é日😀\"",
+        "[]",
+        "{}",
+        " [ 1 , 2 ] ",
+        r#"{"a":1,"a":2}"#,
+        r#"{"a":{"b":[{"c":null}]}}"#,
+        "\u{feff}1",
         "\t\r\n 1 \t\r\n",
         // Refusals.
-        "", " ", "nul", "tru", "falsy", "01", "-", "1.", ".5", "1e", "1e+", "+1", "0x10",
-        "1e400", "-1e400", "NaN", "Infinity", "[1,]", "[,1]", "{\"a\":1,}", "{,}", "{\"a\"}",
-        "{\"a\" 1}", "{a:1}", "{1:1}", "[1 2]", "[", "]", "{", "}", "[1", "{\"a\":1",
-        "\"abc", "\"a\\", "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", "\"a\u{1}b\"", "\"a\nb\"",
-        "'a'", "1 2", "[1]x", "{}{}", "nulll", "truex", "[-]", "[--1]", "[1.e5]", "[00]",
+        "",
+        " ",
+        "nul",
+        "tru",
+        "falsy",
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "+1",
+        "0x10",
+        "1e400",
+        "-1e400",
+        "NaN",
+        "Infinity",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\"}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "{1:1}",
+        "[1 2]",
+        "[",
+        "]",
+        "{",
+        "}",
+        "[1",
+        "{\"a\":1",
+        "\"abc",
+        "\"a\\",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\u12G4\"",
+        "\"a\u{1}b\"",
+        "\"a\nb\"",
+        "'a'",
+        "1 2",
+        "[1]x",
+        "{}{}",
+        "nulll",
+        "truex",
+        "[-]",
+        "[--1]",
+        "[1.e5]",
+        "[00]",
     ];
     for text in cases {
         same_as_serde(text);
@@ -70,7 +140,11 @@ fn nesting_deeper_than_the_limit_is_an_error() {
     let e = parse(&deep).unwrap_err();
     assert_eq!(e.problem(), "recursion limit exceeded");
     // Skipped values count too.
-    let skipped = format!("{{\"x\":{}{}}}", "[".repeat(depth + 1), "]".repeat(depth + 1));
+    let skipped = format!(
+        "{{\"x\":{}{}}}",
+        "[".repeat(depth + 1),
+        "]".repeat(depth + 1)
+    );
     assert!(parse_pruned(&skipped, None, |_| false).is_err());
     assert!(parse(&"{\"a\":".repeat(100_000)).is_err());
 }
@@ -79,7 +153,10 @@ fn nesting_deeper_than_the_limit_is_an_error() {
 fn errors_say_where() {
     let e = parse("{\n  \"a\": tru\n}").unwrap_err();
     assert_eq!(e.to_string(), "expected value at line 2 column 8");
-    assert_eq!(parse("[1,2").unwrap_err().problem(), "EOF while parsing a value");
+    assert_eq!(
+        parse("[1,2").unwrap_err().problem(),
+        "EOF while parsing a value"
+    );
     assert_eq!(parse("[1] x").unwrap_err().problem(), "trailing characters");
 }
 
@@ -88,15 +165,24 @@ fn strings_without_escapes_borrow_from_the_text() {
     let text = r#"{"plain":"abcdefghijklmnopqrstuvwxyz","esc":"a\tb"}"#;
     let json = parse(text).unwrap();
     let Json::Object(pairs) = &json else { panic!() };
-    assert!(pairs.iter().all(|(k, _)| matches!(k, std::borrow::Cow::Borrowed(_))));
-    assert!(matches!(json.get("plain"), Some(Json::Str(std::borrow::Cow::Borrowed(_)))));
-    assert!(matches!(json.get("esc"), Some(Json::Str(std::borrow::Cow::Owned(_)))));
+    assert!(pairs
+        .iter()
+        .all(|(k, _)| matches!(k, std::borrow::Cow::Borrowed(_))));
+    assert!(matches!(
+        json.get("plain"),
+        Some(Json::Str(std::borrow::Cow::Borrowed(_)))
+    ));
+    assert!(matches!(
+        json.get("esc"),
+        Some(Json::Str(std::borrow::Cow::Owned(_)))
+    ));
 }
 
 #[test]
 fn pruning_skips_unread_fields_but_still_checks_them() {
     let keep = |k: &str| k == "id" || k == "status";
-    let body = r#"{"data":[{"id":"a","big":{"x":[1,2,{"y":"\u00e9"}]},"status":"ok"},7],"has_more":true}"#;
+    let body =
+        r#"{"data":[{"id":"a","big":{"x":[1,2,{"y":"\u00e9"}]},"status":"ok"},7],"has_more":true}"#;
     let json = parse_pruned(body, Some("data"), keep).unwrap();
     let rows = json.get("data").unwrap();
     assert_eq!(
@@ -124,18 +210,31 @@ fn pruning_skips_unread_fields_but_still_checks_them() {
 fn streaming_hands_out_rows_and_stops_when_told() {
     let body = r#"{"results":[{"id":"a","x":1},{"id":"b"},{"id":"c"}],"count":3}"#;
     let mut seen = Vec::new();
-    let rest = stream_rows(body, Some("results"), |k| k == "id", |i, row| {
-        seen.push((i, row.get("id").and_then(Json::as_str).unwrap().to_owned()));
-        true
-    })
+    let rest = stream_rows(
+        body,
+        Some("results"),
+        |k| k == "id",
+        |i, row| {
+            seen.push((i, row.get("id").and_then(Json::as_str).unwrap().to_owned()));
+            true
+        },
+    )
     .unwrap();
     assert_eq!(seen, [(0, "a".into()), (1, "b".into()), (2, "c".into())]);
-    assert_eq!(rest.to_value(), serde_json::json!({"results": [], "count": 3}));
+    assert_eq!(
+        rest.to_value(),
+        serde_json::json!({"results": [], "count": 3})
+    );
     let mut n = 0;
-    let e = stream_rows(body, Some("results"), |_| true, |_, _| {
-        n += 1;
-        n < 2
-    })
+    let e = stream_rows(
+        body,
+        Some("results"),
+        |_| true,
+        |_, _| {
+            n += 1;
+            n < 2
+        },
+    )
     .unwrap_err();
     assert_eq!(e.problem(), idv_sessions::json::STOPPED);
     assert_eq!(n, 2);
@@ -149,7 +248,9 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::String),
         "[\"\\\\\\x00-\\x1f a]{0,6}".prop_map(Value::String),
     ];

@@ -219,7 +219,7 @@ pub fn error_from_response(
     let detail = if html {
         Some("the body is an HTML page, not JSON".to_string())
     } else {
-        serde_json::from_str::<Value>(body)
+        crate::json::parse_value(body)
             .ok()
             .as_ref()
             .and_then(provider_message)

@@ -8,9 +8,13 @@
 //! as `TextEncoder` turns such a string into UTF-8. Nesting deeper than
 //! [`MAX_DEPTH`] is an error, not a stack overflow.
 
-use super::Json;
+use super::tree::Json;
 use std::borrow::Cow;
 use std::fmt;
+
+/// The message of the error that stops a read when a row sink says so
+/// (`stream_rows`).
+pub const STOPPED: &str = "stopped by the row callback";
 
 /// Arrays and objects nested deeper than this are refused (the reader
 /// recurses; so does dropping a tree). serde_json's limit.
@@ -28,7 +32,7 @@ impl JsonError {
     /// The error that ends a read when a row sink says stop.
     pub(super) fn stopped() -> JsonError {
         JsonError {
-            problem: Cow::Borrowed(super::STOPPED),
+            problem: Cow::Borrowed(STOPPED),
             line: 0,
             column: 0,
         }
@@ -210,8 +214,7 @@ impl<'a> Reader<'a> {
         match self.peek() {
             Some(b'{') => {
                 self.open()?;
-                self.fields(0, |r, _| r.value().map(Some))
-                    .map(Json::Object)
+                self.fields(0, |r, _| r.value().map(Some)).map(Json::Object)
             }
             Some(b'[') => {
                 self.open()?;

@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import {
-  IdvClient, IdvError, isIdvError, mapStatus, memoryBytes, normalizeList, normalizeSession,
+  IdvClient, IdvError, isIdvError, mapStatus, memoryBytes, normalizeList, normalizeSession, summarize, toCsv,
 } from "../../pkg/index.mjs";
 import * as esm from "../../pkg/index.mjs";
 import { startMockServer, CREDENTIALS } from "../mock/server.mjs";
@@ -1169,4 +1169,26 @@ console.log(JSON.stringify({ sessions: sessions.length, utf8, units: text.length
     assert.ok(result.growth < result.utf8 * bound,
       `${extra}: wasm memory grew by ${result.growth} bytes for ${result.utf8} bytes of UTF-8 (${result.units} units)`);
   }
+});
+
+test("beyond the issue: half an emoji (a lone surrogate) in a parsed object, as JSON.stringify escapes it, is U+FFFD, not a decode error (object, text and bytes alike; summarize and toCsv take such sessions back)", () => {
+  const row = JSON.parse(fixture("didit-list-row-1.json"));
+  row.full_name = "Zoë \ud83d";
+  row.vendor_data = "\udc00user";
+  const body = { count: 1, next: null, previous: null, results: [row] };
+  const text = JSON.stringify(body);
+  assert.match(text, /\\ud83d/, "JSON.stringify escapes the lone surrogate");
+  const forms = [body, text, new TextEncoder().encode(text)];
+  const results = forms.map((input) => normalizeList("didit", input));
+  for (const [i, sessions] of results.entries()) {
+    assert.equal(sessions.length, 1, `form ${i}`);
+    assert.equal(sessions[0].userRef, "\ufffduser", `form ${i}`);
+    assert.deepEqual(sessions[0], results[0][0], `form ${i}`);
+  }
+  // An escaped pair is still one character.
+  const paired = normalizeList("didit", text.replace("\\ud83d", "\\ud83d\\ude00"));
+  assert.equal(paired[0].userRef, "\ufffduser");
+  const withSurrogate = [{ ...results[0][0], userRef: "a\ud800b" }];
+  assert.equal(summarize(withSurrogate).sessionCount, 1);
+  assert.match(toCsv(withSurrogate), /a\ufffdb/);
 });

@@ -272,7 +272,7 @@ pub(crate) fn stringify(value: &JsValue) -> Option<String> {
 pub(crate) fn settings(value: &JsValue, what: &str) -> Result<Option<Value>, IdvError> {
     let out = guarded_settings_json(value);
     if let Some(text) = out.as_string() {
-        return Ok(serde_json::from_str(&text).ok());
+        return Ok(idv_sessions::json::parse_value(&text).ok());
     }
     if out.is_object() {
         let key = get(&out, "key").as_string().unwrap_or_default();
@@ -293,7 +293,7 @@ pub(crate) fn settings(value: &JsValue, what: &str) -> Result<Option<Value>, Idv
 /// A JS value that belongs to no provider (a config, user references, a
 /// query) as a `serde_json::Value`, through `JSON.stringify`.
 pub(crate) fn value(value: &JsValue) -> Option<Value> {
-    serde_json::from_str(&stringify(value)?).ok()
+    idv_sessions::json::parse_value(&stringify(value)?).ok()
 }
 
 /// The JSON text of a payload: a string as is, UTF-8 bytes straight from a

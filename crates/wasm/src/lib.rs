@@ -350,7 +350,8 @@ fn sessions_arg(value: &JsValue) -> Result<Vec<idv_sessions::session::Session>, 
         return Err(bad("not an array".into()));
     }
     let text = args::stringify(value).ok_or_else(|| bad("not JSON-serializable".into()))?;
-    serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
+    let json = idv_sessions::json::parse(&text).map_err(|e| bad(e.to_string()))?;
+    idv_sessions::session_json::read_sessions(&json).map_err(bad)
 }
 
 /// Bytes of wasm linear memory in use by this module (it only grows); for

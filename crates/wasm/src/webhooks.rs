@@ -252,7 +252,8 @@ pub(crate) fn event_arg(value: &JsValue) -> Result<idv_sessions::webhook::Webhoo
         .then(|| args::stringify(value))
         .flatten()
         .ok_or_else(bad)?;
-    // From text, as `sessions_arg` reads sessions: one copy of the sessions'
-    // deserializer in the wasm, not a second one for `serde_json::Value`.
-    serde_json::from_str(&text).map_err(|_| bad())
+    idv_sessions::json::parse(&text)
+        .ok()
+        .and_then(|json| idv_sessions::webhook::WebhookEvent::from_json(&json).ok())
+        .ok_or_else(bad)
 }

@@ -161,7 +161,7 @@ impl Engine {
                         .ok_or_else(|| IdvError::config(Some(provider), "no first request"))
                 },
                 &|response| {
-                    serde_json::from_str(&response.body).map_err(|_| {
+                    crate::json::parse_value(&response.body).map_err(|_| {
                         IdvError::decode(provider, format!("{provider}: the answer is not JSON"))
                     })
                 },
@@ -212,7 +212,7 @@ impl Engine {
                         })
                     },
                     &|response| {
-                        let body: Value = serde_json::from_str(&response.body)
+                        let body: Value = crate::json::parse_value(&response.body)
                             .map_err(|_| IdvError::decode(provider, "not JSON"))?;
                         api.decode_replay(&body).ok_or_else(|| {
                             IdvError::decode(provider, format!("{provider}: no stored answer"))

@@ -257,7 +257,7 @@ struct Failure {
 
 /// True when `body` is JSON at all (whatever its shape).
 fn is_json(body: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok()
+    crate::json::parse(body).is_ok()
 }
 
 impl Engine {

@@ -80,7 +80,7 @@ impl Engine {
                                 .ok_or_else(|| IdvError::decode(provider, "detail request gone"))
                         },
                         &|response| {
-                            serde_json::from_str(&response.body).map_err(|_| {
+                            crate::json::parse_value(&response.body).map_err(|_| {
                                 IdvError::decode(
                                     provider,
                                     format!("{provider}: get session details: not JSON"),

@@ -194,7 +194,7 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
         extra: None,
         raw: request
             .include_raw
-            .then(|| serde_json::from_str::<Value>(text_body).ok())
+            .then(|| crate::json::parse_value(text_body).ok())
             .flatten(),
     })
 }
@@ -202,7 +202,7 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
 /// The session of a signed body's `decision` (with the envelope's
 /// `vendor_data`, `workflow_id` and `session_id` where the decision lacks them).
 fn full_session(body: &str, occurred_at: &str) -> Option<crate::session::Session> {
-    let mut data: Value = serde_json::from_str(body.trim_start_matches('\u{feff}')).ok()?;
+    let mut data: Value = crate::json::parse_value(body.trim_start_matches('\u{feff}')).ok()?;
     let mut decision = data.get_mut("decision")?.take();
     let object = decision.as_object_mut()?;
     for key in ["session_id", "status", "vendor_data", "workflow_id"] {

@@ -37,7 +37,7 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
     let text = request
         .body_text()
         .ok_or_else(|| decode_error(P, "no body (Equals posts JSON)"))?;
-    let parsed: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+    let parsed: Value = crate::json::parse_value(text.trim_start_matches('\u{feff}'))
         .map_err(|_| decode_error(P, "the body is not JSON"))?;
     // The envelope: `{"body": {...}}` (also accepted unwrapped).
     let event = match parsed.get("body") {

@@ -41,11 +41,10 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
             "X-SHA2-Signature does not match the body",
         ));
     }
-    // Through `&str`: one serde_json reader in the crate (a second one, for
-    // bytes, would be a second copy of the parser in the wasm).
+    // Through `&str`: the crate's JSON reader reads text.
     let parsed: Value = std::str::from_utf8(body)
         .ok()
-        .and_then(|text| serde_json::from_str(text).ok())
+        .and_then(|text| crate::json::parse_value(text).ok())
         .ok_or_else(|| decode_error(P, "the body is not JSON"))?;
     let payload = parsed
         .get("payload")
