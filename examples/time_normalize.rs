@@ -19,7 +19,7 @@ fn main() {
         )
         .unwrap();
         let mapped = t.elapsed();
-        let mut out = Vec::with_capacity(text.len() * 3 / 2);
+        let mut out = String::with_capacity(text.len() * 3 / 2);
         idv_sessions::session_json::write_sessions(&mut out, &sessions);
         let total = t.elapsed();
         println!(

@@ -60,6 +60,20 @@ impl Provider {
         Provider::ALL.into_iter().chain(TESTKIT)
     }
 
+    /// A session key: `provider:part:part...` (built without `format!`: this
+    /// runs for every session of every list).
+    pub fn key(self, parts: &[&str]) -> String {
+        let name = self.as_str();
+        let len = name.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>();
+        let mut key = String::with_capacity(len);
+        key.push_str(name);
+        for part in parts {
+            key.push(':');
+            key.push_str(part);
+        }
+        key
+    }
+
     /// Parses a provider name (`"mangopay"`, `"equals"`, `"didit"`, any case).
     pub fn parse(name: &str) -> Option<Provider> {
         let name = name.trim();

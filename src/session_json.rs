@@ -135,19 +135,19 @@ pub fn read_extra(json: &Json<'_>) -> Result<Extra, ReadError> {
 }
 
 /// Appends `sessions` as a JSON array.
-pub fn write_sessions(out: &mut Vec<u8>, sessions: &[Session]) {
-    out.push(b'[');
+pub fn write_sessions(out: &mut String, sessions: &[Session]) {
+    out.push('[');
     for (i, s) in sessions.iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            out.push(',');
         }
         write_session(out, s);
     }
-    out.push(b']');
+    out.push(']');
 }
 
 /// Appends one session as a JSON object.
-pub fn write_session(out: &mut Vec<u8>, s: &Session) {
+pub fn write_session(out: &mut String, s: &Session) {
     let mut o = Object::open(out);
     o.str("provider", s.provider.as_str());
     o.str("id", &s.id);
@@ -155,21 +155,21 @@ pub fn write_session(out: &mut Vec<u8>, s: &Session) {
     o.str("status", s.status.as_str());
     o.str("providerStatus", &s.provider_status);
     o.opt_str("providerResult", &s.provider_result);
-    o.raw("isTerminal", if s.is_terminal { b"true" } else { b"false" });
+    o.raw("isTerminal", if s.is_terminal { "true" } else { "false" });
     o.opt_str("userRef", &s.user_ref);
     o.opt_str("verificationUrl", &s.verification_url);
     o.opt_str("returnUrl", &s.return_url);
     o.str("createdAt", &s.created_at);
     o.opt_str("updatedAt", &s.updated_at);
     o.key("checks");
-    o.out.push(b'[');
+    o.out.push('[');
     for (i, c) in s.checks.iter().enumerate() {
         if i > 0 {
-            o.out.push(b',');
+            o.out.push(',');
         }
         write_check(o.out, c);
     }
-    o.out.push(b']');
+    o.out.push(']');
     if let Some(p) = &s.person {
         o.key("person");
         write_person(o.out, p);
@@ -188,28 +188,28 @@ pub fn write_session(out: &mut Vec<u8>, s: &Session) {
     o.close();
 }
 
-fn write_check(out: &mut Vec<u8>, c: &Check) {
+fn write_check(out: &mut String, c: &Check) {
     let mut o = Object::open(out);
     o.str("kind", c.kind.as_str());
     o.str("status", c.status.as_str());
     o.str("providerType", &c.provider_type);
     o.str("providerStatus", &c.provider_status);
     o.key("reasons");
-    o.out.push(b'[');
+    o.out.push('[');
     for (i, r) in c.reasons.iter().enumerate() {
         if i > 0 {
-            o.out.push(b',');
+            o.out.push(',');
         }
         let mut reason = Object::open(o.out);
         reason.str("code", &r.code);
         reason.opt_str("detail", &r.detail);
         reason.close();
     }
-    o.out.push(b']');
+    o.out.push(']');
     o.close();
 }
 
-fn write_person(out: &mut Vec<u8>, p: &Person) {
+fn write_person(out: &mut String, p: &Person) {
     let mut o = Object::open(out);
     o.opt_str("fullName", &p.full_name);
     o.opt_str("firstName", &p.first_name);
@@ -219,7 +219,7 @@ fn write_person(out: &mut Vec<u8>, p: &Person) {
     o.close();
 }
 
-fn write_extra(out: &mut Vec<u8>, e: &Extra) {
+fn write_extra(out: &mut String, e: &Extra) {
     let mut o = Object::open(out);
     o.opt_str("tag", &e.tag);
     o.opt_str("applicationId", &e.application_id);
@@ -227,27 +227,25 @@ fn write_extra(out: &mut Vec<u8>, e: &Extra) {
     o.opt_str("correlationId", &e.correlation_id);
     if let Some(n) = e.session_number {
         o.key("sessionNumber");
-        o.out
-            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        o.out.push_str(itoa::Buffer::new().format(n));
     }
     o.opt_str("workflowId", &e.workflow_id);
     o.opt_str("sessionKind", &e.session_kind);
     o.opt_str("applicantId", &e.applicant_id);
     if let Some(n) = e.workflow_version_id {
         o.key("workflowVersionId");
-        o.out
-            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        o.out.push_str(itoa::Buffer::new().format(n));
     }
     if !e.tags.is_empty() {
         o.key("tags");
-        o.out.push(b'[');
+        o.out.push('[');
         for (i, tag) in e.tags.iter().enumerate() {
             if i > 0 {
-                o.out.push(b',');
+                o.out.push(',');
             }
             write_str(o.out, tag);
         }
-        o.out.push(b']');
+        o.out.push(']');
     }
     o.opt_str("dashboardUrl", &e.dashboard_url);
     o.opt_str("type", &e.session_type);
@@ -259,30 +257,30 @@ fn write_extra(out: &mut Vec<u8>, e: &Extra) {
 
 /// An object being written: commas between fields.
 struct Object<'o> {
-    out: &'o mut Vec<u8>,
+    out: &'o mut String,
     first: bool,
 }
 
 impl<'o> Object<'o> {
-    fn open(out: &'o mut Vec<u8>) -> Self {
-        out.push(b'{');
+    fn open(out: &'o mut String) -> Self {
+        out.push('{');
         Object { out, first: true }
     }
 
     /// A key, with the comma before it. Keys are plain ASCII: no escaping.
     fn key(&mut self, key: &str) {
         if !self.first {
-            self.out.push(b',');
+            self.out.push(',');
         }
         self.first = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
     }
 
-    fn raw(&mut self, key: &str, value: &[u8]) {
+    fn raw(&mut self, key: &str, value: &str) {
         self.key(key);
-        self.out.extend_from_slice(value);
+        self.out.push_str(value);
     }
 
     fn str(&mut self, key: &str, value: &str) {
@@ -297,7 +295,7 @@ impl<'o> Object<'o> {
     }
 
     fn close(self) {
-        self.out.push(b'}');
+        self.out.push('}');
     }
 }
 
@@ -306,7 +304,7 @@ impl<'o> Object<'o> {
 /// beyond U+FFFF), so the text is ASCII: JS decodes it into a one-byte
 /// string, which `TextDecoder` and `JSON.parse` handle about twice as fast
 /// as a two-byte one (a single `é` in a chunk would make it two-byte).
-fn write_str(out: &mut Vec<u8>, value: &str) {
+fn write_str(out: &mut String, value: &str) {
     /// The bytes a JSON string is not to hold as they are.
     static ESCAPED: [bool; 256] = {
         let mut table = [false; 256];
@@ -323,12 +321,12 @@ fn write_str(out: &mut Vec<u8>, value: &str) {
         table[b'\\' as usize] = true;
         table
     };
-    out.push(b'"');
+    out.push('"');
     let bytes = value.as_bytes();
     // Most values need no escape: one scan, one copy.
     if !bytes.iter().any(|&b| ESCAPED[b as usize]) {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
+        out.push_str(value);
+        out.push('"');
         return;
     }
     copy_escaping(
@@ -336,57 +334,57 @@ fn write_str(out: &mut Vec<u8>, value: &str) {
         value,
         |b| ESCAPED[b as usize],
         |out, c| match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             _ => write_unicode_escape(out, c),
         },
     );
-    out.push(b'"');
+    out.push('"');
 }
 
 /// Copies `text` to `out`, each character whose first byte `flagged` marks
 /// written by `escape` instead.
 fn copy_escaping(
-    out: &mut Vec<u8>,
+    out: &mut String,
     text: &str,
     flagged: impl Fn(u8) -> bool,
-    escape: impl Fn(&mut Vec<u8>, char),
+    escape: impl Fn(&mut String, char),
 ) {
     let mut rest = text;
     while let Some(at) = rest.bytes().position(&flagged) {
-        out.extend_from_slice(&rest.as_bytes()[..at]);
-        let tail = &rest[at..];
+        // `at` is a character's first byte: flagged bytes are ASCII or
+        // every byte of a character beyond ASCII.
+        let (Some(head), Some(tail)) = (rest.get(..at), rest.get(at..)) else {
+            break;
+        };
+        out.push_str(head);
         let Some(c) = tail.chars().next() else { break };
         escape(out, c);
         rest = &tail[c.len_utf8()..];
     }
-    out.extend_from_slice(rest.as_bytes());
+    out.push_str(rest);
 }
 
 /// `c` as `\uXXXX` (two, a surrogate pair, beyond U+FFFF).
-fn write_unicode_escape(out: &mut Vec<u8>, c: char) {
+fn write_unicode_escape(out: &mut String, c: char) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut units = [0u16; 2];
     for &unit in c.encode_utf16(&mut units).iter() {
-        out.extend_from_slice(&[
-            b'\\',
-            b'u',
-            HEX[usize::from(unit >> 12)],
-            HEX[usize::from(unit >> 8 & 0xf)],
-            HEX[usize::from(unit >> 4 & 0xf)],
-            HEX[usize::from(unit & 0xf)],
-        ]);
+        out.push_str("\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(char::from(HEX[usize::from(unit >> shift & 0xf)]));
+        }
     }
 }
 
 /// JSON text with its non-ASCII characters (which JSON allows only inside
 /// strings) as `\uXXXX` escapes.
-pub fn write_ascii(out: &mut Vec<u8>, json: &str) {
+pub fn write_ascii(out: &mut String, json: &str) {
     copy_escaping(out, json, |b| b >= 0x80, write_unicode_escape);
 }
 
@@ -403,13 +401,13 @@ mod tests {
             "é ✓ 𝄞",
             "",
         ] {
-            let mut out = Vec::new();
+            let mut out = String::new();
             write_str(&mut out, s);
-            let mut serde = Vec::new();
+            let mut serde = String::new();
             write_ascii(&mut serde, &serde_json::to_string(s).unwrap());
             assert!(out.is_ascii(), "{s:?}");
             assert_eq!(out, serde, "{s:?}");
-            let back: String = serde_json::from_slice(&out).unwrap();
+            let back: String = serde_json::from_str(&out).unwrap();
             assert_eq!(back, s);
         }
     }

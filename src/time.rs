@@ -3,15 +3,56 @@
 //! Sub-second precision is kept when the input has it (in groups of 3 digits).
 //! Instants outside years 0000-9999 have no RFC 3339 form: they count as missing.
 
-use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 /// Formats an instant as RFC 3339 UTC with a `Z`, keeping fractions only when
 /// non-zero. `None` outside years 0000-9999 (RFC 3339 has four-digit years;
 /// `+10000-01-01T00:00:00Z` is not a date `Date.parse` reads).
+///
+/// Written digit by digit, as chrono's `to_rfc3339_opts(AutoSi, true)`
+/// writes it (a test compares them): this runs for every date of every
+/// session, and chrono's goes through `core::fmt`.
 pub fn format(instant: DateTime<Utc>) -> Option<String> {
-    (0..=9999)
-        .contains(&instant.year())
-        .then(|| instant.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    let year = u32::try_from(instant.year()).ok().filter(|y| *y <= 9999)?;
+    let mut second = instant.second();
+    let mut nanos = instant.nanosecond();
+    if nanos >= 1_000_000_000 {
+        // A leap second: chrono keeps it in the nanoseconds, writes it as :60.
+        second += 1;
+        nanos -= 1_000_000_000;
+    }
+    let mut out = String::with_capacity(30);
+    push_digits(&mut out, year, 4);
+    out.push('-');
+    push_digits(&mut out, instant.month(), 2);
+    out.push('-');
+    push_digits(&mut out, instant.day(), 2);
+    out.push('T');
+    push_digits(&mut out, instant.hour(), 2);
+    out.push(':');
+    push_digits(&mut out, instant.minute(), 2);
+    out.push(':');
+    push_digits(&mut out, second, 2);
+    if nanos != 0 {
+        out.push('.');
+        if nanos % 1_000_000 == 0 {
+            push_digits(&mut out, nanos / 1_000_000, 3);
+        } else if nanos % 1_000 == 0 {
+            push_digits(&mut out, nanos / 1_000, 6);
+        } else {
+            push_digits(&mut out, nanos, 9);
+        }
+    }
+    out.push('Z');
+    Some(out)
+}
+
+/// `value`'s last `width` decimal digits, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// Unix seconds (integer, or float with a fraction, as Mangopay sends) to RFC 3339 UTC,
@@ -167,6 +208,38 @@ mod tests {
         assert_eq!(from_iso("yesterday"), None);
         assert_eq!(from_iso(""), None);
         assert_eq!(from_iso("2019-02-30T00:00:00Z"), None);
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #[test]
+        fn written_as_chrono_writes_it(
+            seconds in -62_167_219_200i64..=253_402_300_799,
+            nanos in proptest::prop_oneof![
+                proptest::strategy::Just(0u32),
+                (0u32..1000).prop_map(|m| m * 1_000_000),
+                (0u32..1_000_000).prop_map(|u| u * 1000),
+                0u32..2_000_000_000,
+            ],
+        ) {
+            if let Some(instant) = DateTime::from_timestamp(seconds, nanos) {
+                proptest::prop_assert_eq!(
+                    format(instant),
+                    Some(instant.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_leap_second_is_written_as_chrono_writes_it() {
+        let leap = DateTime::from_timestamp(1_483_228_799, 1_500_000_000).unwrap();
+        assert_eq!(format(leap).as_deref(), Some("2016-12-31T23:59:60.500Z"));
+        assert_eq!(
+            format(leap),
+            Some(leap.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        );
     }
 
     #[test]

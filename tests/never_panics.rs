@@ -138,9 +138,9 @@ fn same<T: StripRaw + PartialEq + std::fmt::Debug>(
     match (lean, full) {
         (Ok(a), Ok(b)) => {
             // The direct JSON writer says exactly what serde_json says (non-ASCII escaped), raw included.
-            let mut direct = Vec::new();
+            let mut direct = String::new();
             b.write_json(&mut direct);
-            assert_eq!(String::from_utf8(direct).unwrap(), b.serde_json());
+            assert_eq!(direct, b.serde_json());
             assert_eq!(a, b.strip_raw())
         }
         (Err(a), Err(b)) => assert_eq!((a.code, a.provider), (b.code, b.provider)),
@@ -150,7 +150,7 @@ fn same<T: StripRaw + PartialEq + std::fmt::Debug>(
 
 trait StripRaw {
     fn strip_raw(self) -> Self;
-    fn write_json(&self, out: &mut Vec<u8>);
+    fn write_json(&self, out: &mut String);
     fn serde_json(&self) -> String;
 }
 impl StripRaw for idv_sessions::Session {
@@ -158,7 +158,7 @@ impl StripRaw for idv_sessions::Session {
         self.raw = None;
         self
     }
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_json(&self, out: &mut String) {
         idv_sessions::session_json::write_session(out, self);
     }
     fn serde_json(&self) -> String {
@@ -169,7 +169,7 @@ impl StripRaw for Vec<idv_sessions::Session> {
     fn strip_raw(self) -> Self {
         self.into_iter().map(StripRaw::strip_raw).collect()
     }
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_json(&self, out: &mut String) {
         idv_sessions::session_json::write_sessions(out, self);
     }
     fn serde_json(&self) -> String {
@@ -179,10 +179,10 @@ impl StripRaw for Vec<idv_sessions::Session> {
 
 /// serde_json's text with non-ASCII characters escaped, as the direct writer writes them.
 fn ascii(json: String) -> String {
-    let mut out = Vec::new();
+    let mut out = String::new();
     idv_sessions::session_json::write_ascii(&mut out, &json);
     assert!(out.is_ascii());
-    String::from_utf8(out).unwrap()
+    out
 }
 
 /// The providers' documented bodies (tests/fixtures), the starting points of the mutations.

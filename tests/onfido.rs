@@ -114,12 +114,9 @@ fn a_run_in_the_unified_shape() {
         })
     );
     // The package's own JSON writer agrees with serde.
-    let mut written = Vec::new();
+    let mut written = String::new();
     idv_sessions::session_json::write_sessions(&mut written, &[s]);
-    assert_eq!(
-        serde_json::from_slice::<Value>(&written).unwrap(),
-        json!([v])
-    );
+    assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), json!([v]));
     // An empty tag is no tag; a version written `3.0` is version 3.
     let mut odd = run("r3", "approved", "2026-01-01T09:00:00Z");
     odd["tags"] = json!(["vip", "", 7]);

@@ -92,12 +92,9 @@ fn a_session_in_the_unified_shape() {
             "extra": { "type": "document", "clientReferenceId": "user-7", "lastVerificationReport": "vr_1" }
         })
     );
-    let mut written = Vec::new();
+    let mut written = String::new();
     idv_sessions::session_json::write_sessions(&mut written, &[s]);
-    assert_eq!(
-        serde_json::from_slice::<Value>(&written).unwrap(),
-        json!([v])
-    );
+    assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), json!([v]));
     // An empty report id is no report.
     let mut empty = session("vs_2", "processing", Value::Null, 1_767_225_600);
     empty["last_verification_report"] = json!("");

@@ -61,9 +61,9 @@ pub fn normalize_session(
     options.now = idv_sessions::time::from_unix_millis(js_sys::Date::now());
     let text = js(args::payload(provider, &raw))?;
     let session = js(idv_sessions::normalize_json(provider, &text, &options))?;
-    let mut out = Vec::with_capacity(text.len() + 256);
+    let mut out = String::with_capacity(text.len() + 256);
     idv_sessions::session_json::write_session(&mut out, &session);
-    parse_json_bytes(out)
+    JSON::parse(&out)
 }
 
 /// Normalizes a provider's whole list response body (Mangopay's bare array,
@@ -123,7 +123,7 @@ extern "C" {
 /// their slots.
 pub(crate) struct SessionSink {
     target: Array,
-    out: Vec<u8>,
+    out: String,
     /// A listing's: the slot of each value in `out`.
     slots: Option<Vec<u32>>,
     /// A slot was emptied (`null`: the session fails the status filter).
@@ -136,8 +136,8 @@ impl SessionSink {
 
     /// Sessions appended in order.
     pub(crate) fn new() -> Self {
-        let mut out = Vec::with_capacity(Self::CHUNK + (Self::CHUNK >> 2));
-        out.push(b'[');
+        let mut out = String::with_capacity(Self::CHUNK + (Self::CHUNK >> 2));
+        out.push('[');
         SessionSink {
             target: Array::new(),
             out,
@@ -157,7 +157,7 @@ impl SessionSink {
 
     pub(crate) fn push(&mut self, session: &idv_sessions::session::Session) {
         if self.out.len() > 1 {
-            self.out.push(b',');
+            self.out.push(',');
         }
         idv_sessions::session_json::write_session(&mut self.out, session);
         if self.out.len() >= Self::CHUNK {
@@ -167,20 +167,17 @@ impl SessionSink {
 
     fn flush(&mut self) {
         if self.out.len() > 1 {
-            self.out.push(b']');
-            // The writer produces valid UTF-8.
-            if let Ok(json) = std::str::from_utf8(&self.out) {
-                match &mut self.slots {
-                    Some(slots) => {
-                        place_json(&self.target, json, slots);
-                        slots.clear();
-                    }
-                    None => append_json(&self.target, json),
+            self.out.push(']');
+            match &mut self.slots {
+                Some(slots) => {
+                    place_json(&self.target, &self.out, slots);
+                    slots.clear();
                 }
+                None => append_json(&self.target, &self.out),
             }
         }
         self.out.clear();
-        self.out.push(b'[');
+        self.out.push('[');
     }
 
     /// The JS array of every session pushed or placed.
@@ -204,9 +201,9 @@ impl idv_sessions::client::paging::Listing for SessionSink {
             Some(session) => self.push(&session),
             None => {
                 if self.out.len() > 1 {
-                    self.out.push(b',');
+                    self.out.push(',');
                 }
-                self.out.extend_from_slice(b"null");
+                self.out.push_str("null");
                 self.emptied = true;
             }
         }
@@ -397,10 +394,9 @@ pub(crate) fn with_bad_rows(array: JsValue, bad_rows: &BadRows) -> Result<JsValu
 
 /// A serializable value to a plain JS value, through JSON text.
 pub(crate) fn to_js<T: Serialize>(provider: Provider, value: &T) -> Result<JsValue, JsValue> {
-    let mut out = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut out, value)
+    let text = serde_json::to_string(value)
         .map_err(|e| to_js_error(&IdvError::decode(provider, format!("{provider}: {e}"))))?;
-    parse_json_bytes(out)
+    JSON::parse(&text)
 }
 
 /// Sessions to a JS array of objects, through [`SessionSink`].
@@ -410,13 +406,6 @@ pub(crate) fn sessions_to_js(sessions: &[idv_sessions::session::Session]) -> JsV
         sink.push(session);
     }
     sink.finish()
-}
-
-/// `JSON.parse` of UTF-8 JSON text written by this crate.
-fn parse_json_bytes(out: Vec<u8>) -> Result<JsValue, JsValue> {
-    // Both writers produce valid UTF-8.
-    let text = String::from_utf8(out).unwrap_or_default();
-    JSON::parse(&text)
 }
 
 /// Like [`to_js`], for values that belong to no provider.

@@ -96,7 +96,7 @@ pub(super) fn normalize(
     Ok(Session {
         provider: Provider::Didit,
         id: id.to_owned(),
-        key: format!("didit:{id}"),
+        key: Provider::Didit.key(&[id]),
         status,
         provider_status: provider_status.to_owned(),
         provider_result: None,

@@ -43,8 +43,8 @@ pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     let application_id = obj.string("applicationId");
     let associated_person_id = obj.string("associatedPersonId");
     let key = match &application_id {
-        Some(app) => format!("equals:{id}:{app}"),
-        None => format!("equals:{id}"),
+        Some(app) => Provider::Equals.key(&[id, app]),
+        None => Provider::Equals.key(&[id]),
     };
     let extra = Extra {
         application_id: application_id.clone(),

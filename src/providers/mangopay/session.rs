@@ -88,7 +88,7 @@ pub(super) fn normalize(
     Ok(Session {
         provider: Provider::Mangopay,
         id: id.to_owned(),
-        key: format!("mangopay:{id}"),
+        key: Provider::Mangopay.key(&[id]),
         status,
         provider_status: provider_status.to_owned(),
         provider_result: None,

@@ -66,7 +66,7 @@ pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     Ok(Session {
         provider: Provider::Onfido,
         id: id.to_owned(),
-        key: format!("onfido:{id}"),
+        key: Provider::Onfido.key(&[id]),
         status,
         provider_status: provider_status.to_owned(),
         provider_result: None,

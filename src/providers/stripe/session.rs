@@ -94,7 +94,7 @@ pub(super) fn normalize(obj: &Obj<'_, '_>) -> Result<Session, IdvError> {
     Ok(Session {
         provider: Provider::Stripe,
         id: id.to_owned(),
-        key: format!("stripe:{id}"),
+        key: Provider::Stripe.key(&[id]),
         status,
         provider_status: provider_status.to_owned(),
         provider_result: code,
