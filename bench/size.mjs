@@ -95,7 +95,7 @@ function crateBreakdown() {
   const twiggy = existsSync(join(homedir(), ".cargo/bin/twiggy")) ? join(homedir(), ".cargo/bin/twiggy") : "twiggy";
   const dir = mkdtempSync(join(tmpdir(), "idv-bench-size-"));
   try {
-    execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", dir, wasm], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("wasm-bindgen", ["--target", "web", "--out-name", "idv_sessions", "--out-dir", dir, wasm], { stdio: ["ignore", "ignore", "pipe"] });
     const bound = join(dir, "idv_sessions_bg.wasm");
     const csv = execFileSync(twiggy, ["top", "-n", "100000", "--format", "csv", bound], { maxBuffer: 64 << 20 }).toString();
     const [, ...rows] = parseCsv(csv);

@@ -134,6 +134,13 @@ pub fn read_extra(json: &Json<'_>) -> Result<Extra, ReadError> {
     })
 }
 
+/// A field's key as written: `"name":`.
+macro_rules! key {
+    ($name:literal) => {
+        concat!("\"", $name, "\":")
+    };
+}
+
 /// Appends `sessions` as a JSON array.
 pub fn write_sessions(out: &mut String, sessions: &[Session]) {
     out.push('[');
@@ -149,19 +156,22 @@ pub fn write_sessions(out: &mut String, sessions: &[Session]) {
 /// Appends one session as a JSON object.
 pub fn write_session(out: &mut String, s: &Session) {
     let mut o = Object::open(out);
-    o.str("provider", s.provider.as_str());
-    o.str("id", &s.id);
-    o.str("key", &s.key);
-    o.str("status", s.status.as_str());
-    o.str("providerStatus", &s.provider_status);
-    o.opt_str("providerResult", &s.provider_result);
-    o.raw("isTerminal", if s.is_terminal { "true" } else { "false" });
-    o.opt_str("userRef", &s.user_ref);
-    o.opt_str("verificationUrl", &s.verification_url);
-    o.opt_str("returnUrl", &s.return_url);
-    o.str("createdAt", &s.created_at);
-    o.opt_str("updatedAt", &s.updated_at);
-    o.key("checks");
+    o.name(key!("provider"), s.provider.as_str());
+    o.str(key!("id"), &s.id);
+    o.str(key!("key"), &s.key);
+    o.name(key!("status"), s.status.as_str());
+    o.str(key!("providerStatus"), &s.provider_status);
+    o.opt_str(key!("providerResult"), &s.provider_result);
+    o.raw(
+        key!("isTerminal"),
+        if s.is_terminal { "true" } else { "false" },
+    );
+    o.opt_str(key!("userRef"), &s.user_ref);
+    o.opt_str(key!("verificationUrl"), &s.verification_url);
+    o.opt_str(key!("returnUrl"), &s.return_url);
+    o.str(key!("createdAt"), &s.created_at);
+    o.opt_str(key!("updatedAt"), &s.updated_at);
+    o.key(key!("checks"));
     o.out.push('[');
     for (i, c) in s.checks.iter().enumerate() {
         if i > 0 {
@@ -171,15 +181,15 @@ pub fn write_session(out: &mut String, s: &Session) {
     }
     o.out.push(']');
     if let Some(p) = &s.person {
-        o.key("person");
+        o.key(key!("person"));
         write_person(o.out, p);
     }
     if let Some(e) = &s.extra {
-        o.key("extra");
+        o.key(key!("extra"));
         write_extra(o.out, e);
     }
     if let Some(raw) = &s.raw {
-        o.key("raw");
+        o.key(key!("raw"));
         // Rare (`includeRaw`): serde_json writes a Value without failing; its
         // non-ASCII characters (only ever inside strings) escaped like ours.
         let json = serde_json::to_string(raw).unwrap_or_default();
@@ -190,19 +200,19 @@ pub fn write_session(out: &mut String, s: &Session) {
 
 fn write_check(out: &mut String, c: &Check) {
     let mut o = Object::open(out);
-    o.str("kind", c.kind.as_str());
-    o.str("status", c.status.as_str());
-    o.str("providerType", &c.provider_type);
-    o.str("providerStatus", &c.provider_status);
-    o.key("reasons");
+    o.name(key!("kind"), c.kind.as_str());
+    o.name(key!("status"), c.status.as_str());
+    o.str(key!("providerType"), &c.provider_type);
+    o.str(key!("providerStatus"), &c.provider_status);
+    o.key(key!("reasons"));
     o.out.push('[');
     for (i, r) in c.reasons.iter().enumerate() {
         if i > 0 {
             o.out.push(',');
         }
         let mut reason = Object::open(o.out);
-        reason.str("code", &r.code);
-        reason.opt_str("detail", &r.detail);
+        reason.str(key!("code"), &r.code);
+        reason.opt_str(key!("detail"), &r.detail);
         reason.close();
     }
     o.out.push(']');
@@ -211,33 +221,33 @@ fn write_check(out: &mut String, c: &Check) {
 
 fn write_person(out: &mut String, p: &Person) {
     let mut o = Object::open(out);
-    o.opt_str("fullName", &p.full_name);
-    o.opt_str("firstName", &p.first_name);
-    o.opt_str("lastName", &p.last_name);
-    o.opt_str("country", &p.country);
-    o.opt_str("documentType", &p.document_type);
+    o.opt_str(key!("fullName"), &p.full_name);
+    o.opt_str(key!("firstName"), &p.first_name);
+    o.opt_str(key!("lastName"), &p.last_name);
+    o.opt_str(key!("country"), &p.country);
+    o.opt_str(key!("documentType"), &p.document_type);
     o.close();
 }
 
 fn write_extra(out: &mut String, e: &Extra) {
     let mut o = Object::open(out);
-    o.opt_str("tag", &e.tag);
-    o.opt_str("applicationId", &e.application_id);
-    o.opt_str("associatedPersonId", &e.associated_person_id);
-    o.opt_str("correlationId", &e.correlation_id);
+    o.opt_str(key!("tag"), &e.tag);
+    o.opt_str(key!("applicationId"), &e.application_id);
+    o.opt_str(key!("associatedPersonId"), &e.associated_person_id);
+    o.opt_str(key!("correlationId"), &e.correlation_id);
     if let Some(n) = e.session_number {
-        o.key("sessionNumber");
+        o.key(key!("sessionNumber"));
         o.out.push_str(itoa::Buffer::new().format(n));
     }
-    o.opt_str("workflowId", &e.workflow_id);
-    o.opt_str("sessionKind", &e.session_kind);
-    o.opt_str("applicantId", &e.applicant_id);
+    o.opt_str(key!("workflowId"), &e.workflow_id);
+    o.opt_str(key!("sessionKind"), &e.session_kind);
+    o.opt_str(key!("applicantId"), &e.applicant_id);
     if let Some(n) = e.workflow_version_id {
-        o.key("workflowVersionId");
+        o.key(key!("workflowVersionId"));
         o.out.push_str(itoa::Buffer::new().format(n));
     }
     if !e.tags.is_empty() {
-        o.key("tags");
+        o.key(key!("tags"));
         o.out.push('[');
         for (i, tag) in e.tags.iter().enumerate() {
             if i > 0 {
@@ -247,11 +257,11 @@ fn write_extra(out: &mut String, e: &Extra) {
         }
         o.out.push(']');
     }
-    o.opt_str("dashboardUrl", &e.dashboard_url);
-    o.opt_str("type", &e.session_type);
-    o.opt_str("clientReferenceId", &e.client_reference_id);
-    o.opt_str("redactionStatus", &e.redaction_status);
-    o.opt_str("lastVerificationReport", &e.last_verification_report);
+    o.opt_str(key!("dashboardUrl"), &e.dashboard_url);
+    o.opt_str(key!("type"), &e.session_type);
+    o.opt_str(key!("clientReferenceId"), &e.client_reference_id);
+    o.opt_str(key!("redactionStatus"), &e.redaction_status);
+    o.opt_str(key!("lastVerificationReport"), &e.last_verification_report);
     o.close();
 }
 
@@ -267,15 +277,23 @@ impl<'o> Object<'o> {
         Object { out, first: true }
     }
 
-    /// A key, with the comma before it. Keys are plain ASCII: no escaping.
+    /// A key (`"name":`, from [`key!`]), with the comma before it.
     fn key(&mut self, key: &str) {
         if !self.first {
             self.out.push(',');
         }
         self.first = false;
-        self.out.push('"');
         self.out.push_str(key);
-        self.out.push_str("\":");
+    }
+
+    /// A value that is a name of this crate's (a provider, a status, a
+    /// kind): plain ASCII, nothing to escape.
+    fn name(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.out.reserve(value.len() + 2);
+        self.out.push('"');
+        self.out.push_str(value);
+        self.out.push('"');
     }
 
     fn raw(&mut self, key: &str, value: &str) {
@@ -321,14 +339,16 @@ fn write_str(out: &mut String, value: &str) {
         table[b'\\' as usize] = true;
         table
     };
-    out.push('"');
     let bytes = value.as_bytes();
     // Most values need no escape: one scan, one copy.
-    if !bytes.iter().any(|&b| ESCAPED[b as usize]) {
+    if plain(bytes) {
+        out.reserve(bytes.len() + 2);
+        out.push('"');
         out.push_str(value);
         out.push('"');
         return;
     }
+    out.push('"');
     copy_escaping(
         out,
         value,
@@ -345,6 +365,35 @@ fn write_str(out: &mut String, value: &str) {
         },
     );
     out.push('"');
+}
+
+/// True when no byte is `"`, `\`, a control character or beyond ASCII:
+/// eight bytes at a time.
+fn plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        // A high bit: a byte beyond ASCII, or one that is zero (so `"` or
+        // `\`) or below 0x20 (`x - 0x20` borrows) in a byte below 0x80.
+        let flagged = (x
+            | (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | x.wrapping_sub(ONES * 0x20))
+            & HIGH;
+        if flagged != 0 {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
 }
 
 /// Copies `text` to `out`, each character whose first byte `flagged` marks
@@ -391,6 +440,32 @@ pub fn write_ascii(out: &mut String, json: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_finds_every_byte_to_escape_at_every_position() {
+        let naive = |s: &str| {
+            s.bytes()
+                .all(|b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+        };
+        for len in 0..24 {
+            for at in 0..len.max(1) {
+                for odd in [
+                    "\"", "\\", "\u{0}", "\u{1f}", "\u{7f}", " ", "é", "😀", "\n",
+                ] {
+                    let mut text: String = "a".repeat(len);
+                    if len > 0 {
+                        text.replace_range(at..=at, odd);
+                    }
+                    assert_eq!(plain(text.as_bytes()), naive(&text), "{text:?}");
+                    let mut out = String::new();
+                    write_str(&mut out, &text);
+                    let mut serde = String::new();
+                    write_ascii(&mut serde, &serde_json::to_string(&text).unwrap());
+                    assert_eq!(out, serde, "{text:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn strings_escape_like_serde_json() {
