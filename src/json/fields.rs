@@ -6,14 +6,13 @@
 
 use super::tree::Json;
 use serde_json::Value;
-use std::borrow::Cow;
 
 /// Why a value is not the struct it should be.
 pub type ReadError = String;
 
 /// The fields of one object.
 pub struct Fields<'b, 'a> {
-    pairs: &'b [(Cow<'a, str>, Json<'a>)],
+    object: &'b Json<'a>,
 }
 
 impl<'b, 'a> Fields<'b, 'a> {
@@ -23,17 +22,13 @@ impl<'b, 'a> Fields<'b, 'a> {
     /// When `json` is not an object.
     pub fn of(json: &'b Json<'a>, what: &str) -> Result<Self, ReadError> {
         match json {
-            Json::Object(pairs) => Ok(Fields { pairs }),
+            Json::Object(_) => Ok(Fields { object: json }),
             other => Err(format!("expected {what}, got {}", other.type_name())),
         }
     }
 
     fn get(&self, name: &str) -> Option<&'b Json<'a>> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        self.object.get(name)
     }
 
     /// A field that must be there.

@@ -236,31 +236,10 @@ impl<'a> Reader<'a> {
         match self.peek() {
             Some(b'{') => {
                 self.open()?;
-                self.skip_ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    self.depth -= 1;
-                    return Ok(());
-                }
-                loop {
-                    self.skip_ws();
-                    if self.peek() != Some(b'"') {
-                        return Err(self.eof_or("key must be a string"));
-                    }
-                    self.skip_string()?;
-                    self.expect(b':', "expected `:`")?;
-                    self.skip_value()?;
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b'}') => {
-                            self.pos += 1;
-                            self.depth -= 1;
-                            return Ok(());
-                        }
-                        _ => return Err(self.eof_or("expected `,` or `}`")),
-                    }
-                }
+                // Keys are read as when building (borrowed unless escaped),
+                // values skipped: nothing is kept.
+                self.fields(0, |r, _| r.skip_value().map(|()| None))
+                    .map(drop)
             }
             Some(b'[') => {
                 self.open()?;
