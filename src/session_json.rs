@@ -8,7 +8,7 @@
 //! the serde derives, so that the wasm carries no serde deserializer.
 
 use crate::json::fields::{boolean, integer, list, one_of, string, value, Fields, ReadError};
-use crate::json::Json;
+use crate::json::{plain_end, Json};
 use crate::session::{
     Check, CheckKind, CheckStatus, Extra, Person, Provider, Reason, Session, SessionStatus,
 };
@@ -323,25 +323,9 @@ impl<'o> Object<'o> {
 /// string, which `TextDecoder` and `JSON.parse` handle about twice as fast
 /// as a two-byte one (a single `é` in a chunk would make it two-byte).
 fn write_str(out: &mut String, value: &str) {
-    /// The bytes a JSON string is not to hold as they are.
-    static ESCAPED: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut b = 0;
-        while b < 0x20 {
-            table[b] = true;
-            b += 1;
-        }
-        while b < 0x100 {
-            table[b] = b >= 0x80;
-            b += 1;
-        }
-        table[b'"' as usize] = true;
-        table[b'\\' as usize] = true;
-        table
-    };
     let bytes = value.as_bytes();
     // Most values need no escape: one scan, one copy.
-    if plain(bytes) {
+    if plain_end::<true>(bytes, 0) == bytes.len() {
         out.reserve(bytes.len() + 2);
         out.push('"');
         out.push_str(value);
@@ -352,7 +336,7 @@ fn write_str(out: &mut String, value: &str) {
     copy_escaping(
         out,
         value,
-        |b| ESCAPED[b as usize],
+        |text| Some(plain_end::<true>(text.as_bytes(), 0)).filter(|at| *at < text.len()),
         |out, c| match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -367,46 +351,17 @@ fn write_str(out: &mut String, value: &str) {
     out.push('"');
 }
 
-/// True when no byte is `"`, `\`, a control character or beyond ASCII:
-/// eight bytes at a time.
-fn plain(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // A high bit: a byte beyond ASCII, or one that is zero (so `"` or
-        // `\`) or below 0x20 (`x - 0x20` borrows) in a byte below 0x80.
-        let flagged = (x
-            | (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | x.wrapping_sub(ONES * 0x20))
-            & HIGH;
-        if flagged != 0 {
-            return false;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
-}
-
-/// Copies `text` to `out`, each character whose first byte `flagged` marks
-/// written by `escape` instead.
+/// Copies `text` to `out`, each character that `next` finds (the index of
+/// the first one's first byte) written by `escape` instead.
 fn copy_escaping(
     out: &mut String,
     text: &str,
-    flagged: impl Fn(u8) -> bool,
+    next: impl Fn(&str) -> Option<usize>,
     escape: impl Fn(&mut String, char),
 ) {
     let mut rest = text;
-    while let Some(at) = rest.bytes().position(&flagged) {
-        // `at` is a character's first byte: flagged bytes are ASCII or
+    while let Some(at) = next(rest) {
+        // `at` is a character's first byte: found bytes are ASCII or
         // every byte of a character beyond ASCII.
         let (Some(head), Some(tail)) = (rest.get(..at), rest.get(at..)) else {
             break;
@@ -434,7 +389,12 @@ fn write_unicode_escape(out: &mut String, c: char) {
 /// JSON text with its non-ASCII characters (which JSON allows only inside
 /// strings) as `\uXXXX` escapes.
 pub fn write_ascii(out: &mut String, json: &str) {
-    copy_escaping(out, json, |b| b >= 0x80, write_unicode_escape);
+    copy_escaping(
+        out,
+        json,
+        |text| text.bytes().position(|b| b >= 0x80),
+        write_unicode_escape,
+    );
 }
 
 #[cfg(test)]
@@ -442,7 +402,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_finds_every_byte_to_escape_at_every_position() {
+    fn plain_end_finds_every_byte_to_escape_at_every_position() {
         let naive = |s: &str| {
             s.bytes()
                 .all(|b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
@@ -456,7 +416,14 @@ mod tests {
                     if len > 0 {
                         text.replace_range(at..=at, odd);
                     }
-                    assert_eq!(plain(text.as_bytes()), naive(&text), "{text:?}");
+                    let plain = plain_end::<true>(text.as_bytes(), 0) == text.len();
+                    assert_eq!(plain, naive(&text), "{text:?}");
+                    // The reader's form stops at the same bytes but those beyond ASCII.
+                    let stop = text
+                        .bytes()
+                        .position(|b| b < 0x20 || b == b'"' || b == b'\\')
+                        .unwrap_or(text.len());
+                    assert_eq!(plain_end::<false>(text.as_bytes(), 0), stop, "{text:?}");
                     let mut out = String::new();
                     write_str(&mut out, &text);
                     let mut serde = String::new();

@@ -23,7 +23,7 @@ impl<'b, 'a> Fields<'b, 'a> {
     pub fn of(json: &'b Json<'a>, what: &str) -> Result<Self, ReadError> {
         match json {
             Json::Object(_) => Ok(Fields { object: json }),
-            other => Err(format!("expected {what}, got {}", other.type_name())),
+            other => Err(expected(what, other)),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod fields;
 mod reader;
 mod tree;
 
+pub(crate) use reader::plain_end;
 use reader::Reader;
 pub use reader::{JsonError, MAX_DEPTH, STOPPED};
 use serde_json::Value;
@@ -68,6 +69,12 @@ pub fn stream_rows<'a, F: FnMut(usize, Json<'a>) -> bool>(
     let value = reader.body(rows, keep, Some(&mut sink))?;
     reader.end()?;
     Ok(value)
+}
+
+/// True when `text` is one JSON value, checked without building it.
+pub fn is_json(text: &str) -> bool {
+    let mut reader = Reader::new(text);
+    reader.skip_value().is_ok() && reader.end().is_ok()
 }
 
 /// Parses JSON text in full into an owned `serde_json::Value`.

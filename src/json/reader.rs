@@ -231,7 +231,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips the next value, checking it is JSON, building nothing.
-    fn skip_value(&mut self) -> Result<(), JsonError> {
+    pub fn skip_value(&mut self) -> Result<(), JsonError> {
         self.skip_ws();
         match self.peek() {
             Some(b'{') => {
@@ -351,7 +351,7 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let bytes = self.text.as_bytes();
         let start = self.pos + 1;
-        let mut end = special(bytes, start);
+        let mut end = plain_end::<false>(bytes, start);
         if bytes.get(end) == Some(&b'"') {
             self.pos = end + 1;
             return Ok(Cow::Borrowed(self.text.get(start..end).unwrap_or_default()));
@@ -377,14 +377,14 @@ impl<'a> Reader<'a> {
                 None => return Err(self.error("EOF while parsing a string")),
             }
             from = self.pos;
-            end = special(bytes, from);
+            end = plain_end::<false>(bytes, from);
         }
     }
 
     /// Past a string (at its opening quote), checking its escapes.
     fn skip_string(&mut self) -> Result<(), JsonError> {
         let bytes = self.text.as_bytes();
-        let mut end = special(bytes, self.pos + 1);
+        let mut end = plain_end::<false>(bytes, self.pos + 1);
         loop {
             self.pos = end;
             match bytes.get(end) {
@@ -399,7 +399,7 @@ impl<'a> Reader<'a> {
                 Some(_) => return Err(self.error("control character in a string")),
                 None => return Err(self.error("EOF while parsing a string")),
             }
-            end = special(bytes, self.pos);
+            end = plain_end::<false>(bytes, self.pos);
         }
     }
 
@@ -547,8 +547,10 @@ impl<'a> Reader<'a> {
 }
 
 /// The index of the first quote, backslash or control character at or after
-/// `from` (or the text's length): eight bytes at a time.
-fn special(bytes: &[u8], mut from: usize) -> usize {
+/// `from` (and with `BEYOND_ASCII`, of the first byte beyond ASCII), or the
+/// text's length: eight bytes at a time. The reader's strings end there; the
+/// sessions' writer escapes from there.
+pub(crate) fn plain_end<const BEYOND_ASCII: bool>(bytes: &[u8], mut from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(chunk) = bytes.get(from..from + 8) {
@@ -558,10 +560,12 @@ fn special(bytes: &[u8], mut from: usize) -> usize {
         let quote = x ^ (ONES * u64::from(b'"'));
         let backslash = x ^ (ONES * u64::from(b'\\'));
         // Each term's lowest set high bit marks a byte that is zero (so
-        // `"` or `\`) or below 0x20; bits above it may be false, never below.
+        // `"` or `\`) or below 0x20, or (`x`) beyond ASCII; bits above it
+        // may be false, never below.
         let found = ((quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x))
+            | (x.wrapping_sub(ONES * 0x20) & !x)
+            | if BEYOND_ASCII { x } else { 0 })
             & HIGH;
         if found != 0 {
             return from + (found.trailing_zeros() / 8) as usize;
@@ -569,7 +573,7 @@ fn special(bytes: &[u8], mut from: usize) -> usize {
         from += 8;
     }
     while let Some(&b) = bytes.get(from) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
+        if b == b'"' || b == b'\\' || b < 0x20 || (BEYOND_ASCII && b >= 0x80) {
             return from;
         }
         from += 1;

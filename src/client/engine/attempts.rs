@@ -91,7 +91,9 @@ impl Engine {
                         match decode(&response) {
                             Ok(value) => return Ok(value),
                             // Valid JSON in the wrong shape will not improve on a retry.
-                            Err(e) if is_json(&response.body) => return Err(self.redact(e)),
+                            Err(e) if crate::json::is_json(&response.body) => {
+                                return Err(self.redact(e))
+                            }
                             // Cut short, or an HTML page from something in between.
                             Err(e) => Failure {
                                 error: IdvError {

@@ -255,11 +255,6 @@ struct Failure {
     received: bool,
 }
 
-/// True when `body` is JSON at all (whatever its shape).
-fn is_json(body: &str) -> bool {
-    crate::json::parse(body).is_ok()
-}
-
 impl Engine {
     /// A client core for a validated configuration.
     pub fn new(config: ClientConfig) -> Self {
