@@ -21,37 +21,35 @@ pub fn format(instant: DateTime<Utc>) -> Option<String> {
         second += 1;
         nanos -= 1_000_000_000;
     }
-    let mut out = String::with_capacity(30);
-    push_digits(&mut out, year, 4);
-    out.push('-');
-    push_digits(&mut out, instant.month(), 2);
-    out.push('-');
-    push_digits(&mut out, instant.day(), 2);
-    out.push('T');
-    push_digits(&mut out, instant.hour(), 2);
-    out.push(':');
-    push_digits(&mut out, instant.minute(), 2);
-    out.push(':');
-    push_digits(&mut out, second, 2);
-    if nanos != 0 {
-        out.push('.');
-        if nanos % 1_000_000 == 0 {
-            push_digits(&mut out, nanos / 1_000_000, 3);
-        } else if nanos % 1_000 == 0 {
-            push_digits(&mut out, nanos / 1_000, 6);
-        } else {
-            push_digits(&mut out, nanos, 9);
-        }
-    }
-    out.push('Z');
-    Some(out)
+    // `YYYY-MM-DDThh:mm:ss`, then `.fff`, `.ffffff` or `.fffffffff`, then `Z`.
+    let mut text = *b"0000-00-00T00:00:00.000000000Z";
+    put_digits(&mut text[0..4], year);
+    put_digits(&mut text[5..7], instant.month());
+    put_digits(&mut text[8..10], instant.day());
+    put_digits(&mut text[11..13], instant.hour());
+    put_digits(&mut text[14..16], instant.minute());
+    put_digits(&mut text[17..19], second);
+    let end = if nanos == 0 {
+        19
+    } else if nanos % 1_000_000 == 0 {
+        put_digits(&mut text[20..23], nanos / 1_000_000);
+        23
+    } else if nanos % 1_000 == 0 {
+        put_digits(&mut text[20..26], nanos / 1_000);
+        26
+    } else {
+        put_digits(&mut text[20..29], nanos);
+        29
+    };
+    text[end] = b'Z';
+    std::str::from_utf8(&text[..=end]).ok().map(str::to_owned)
 }
 
-/// `value`'s last `width` decimal digits, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = value / 10u32.pow(place) % 10;
-        out.push(char::from(b'0' + digit as u8));
+/// `value`'s last `digits.len()` decimal digits, zero-padded.
+fn put_digits(digits: &mut [u8], mut value: u32) {
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
     }
 }
 
