@@ -393,6 +393,40 @@ fn integer_like_keys_and_python_floats_sign_as_didit_does() {
     assert_eq!(event.status, Some(SessionStatus::Approved));
 }
 
+/// Big integral floats (`1e308` is 309 digits in the canonical form): Didit
+/// writes them as integers, and such a body verifies under V2 within the
+/// limit the check puts on the form's length (src/providers/didit/webhook.rs
+/// has the forged body that passes it).
+#[test]
+fn a_body_with_huge_integral_floats_verifies_under_v2() {
+    let now = 1_774_970_000_i64;
+    let payload = json!({
+        "session_id": "s-1", "status": "Approved", "webhook_type": "status.updated",
+        "scores": [1e300, 1e308, 2.5],
+    });
+    let signed = sign_webhook(
+        DIDIT,
+        &SignRequest {
+            payload,
+            secret: Some("s3cret".into()),
+            timestamp: Some(now),
+            url: None,
+            now_ms: 0,
+        },
+    )
+    .unwrap();
+    let body = signed.body.clone().unwrap();
+    let v2: Vec<(&str, &str)> = signed
+        .headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("x-signature-v2"))
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(v2.len(), 1);
+    let event = parse_webhook(DIDIT, &request(&body, &v2, "s3cret", now)).unwrap();
+    assert_eq!(event.verification, Verification::Signature);
+}
+
 #[test]
 fn didit_test_deliveries_and_other_event_types() {
     let console: Value =

@@ -285,14 +285,16 @@ impl Parser<'_> {
 /// `json.dumps(shorten_floats(value), sort_keys=True, separators=(",", ":"),
 /// ensure_ascii=ascii)`, as bytes (UTF-8 when not `ascii`). `None` when the
 /// text cannot be encoded (a lone surrogate without `ensure_ascii`: Python's
-/// encoder fails there too).
-pub fn dumps(value: &PyJson, ascii: bool) -> Option<Vec<u8>> {
+/// encoder fails there too), or when it would be longer than `limit` bytes:
+/// an integral float is written with all its digits (`1e308` has 309), so a
+/// body of them would otherwise make a text fifty times its size.
+pub fn dumps(value: &PyJson, ascii: bool, limit: usize) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    write(&mut out, value, ascii)?;
+    write(&mut out, value, ascii, limit)?;
     Some(out)
 }
 
-fn write(out: &mut Vec<u8>, value: &PyJson, ascii: bool) -> Option<()> {
+fn write(out: &mut Vec<u8>, value: &PyJson, ascii: bool, limit: usize) -> Option<()> {
     match value {
         PyJson::Null => out.extend_from_slice(b"null"),
         PyJson::Bool(true) => out.extend_from_slice(b"true"),
@@ -303,7 +305,12 @@ fn write(out: &mut Vec<u8>, value: &PyJson, ascii: bool) -> Option<()> {
             }
             out.extend_from_slice(digits.as_bytes());
         }
-        PyJson::Float(f) => out.extend_from_slice(shortened_float(*f).as_bytes()),
+        PyJson::Float(f) => {
+            if out.len().saturating_add(float_len_bound(*f)) > limit {
+                return None;
+            }
+            out.extend_from_slice(shortened_float(*f).as_bytes());
+        }
         PyJson::Str(s) => write_str(out, s, ascii)?,
         PyJson::List(items) => {
             out.push(b'[');
@@ -311,7 +318,7 @@ fn write(out: &mut Vec<u8>, value: &PyJson, ascii: bool) -> Option<()> {
                 if i > 0 {
                     out.push(b',');
                 }
-                write(out, item, ascii)?;
+                write(out, item, ascii, limit)?;
             }
             out.push(b']');
         }
@@ -323,7 +330,7 @@ fn write(out: &mut Vec<u8>, value: &PyJson, ascii: bool) -> Option<()> {
                 }
                 write_str(out, key, ascii)?;
                 out.push(b':');
-                write(out, item, ascii)?;
+                write(out, item, ascii, limit)?;
             }
             out.push(b'}');
         }
@@ -415,6 +422,14 @@ pub fn python_repr(f: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// At least as long as [`shortened_float`]'s text of `f`: a `repr` is at
+/// most 24 characters, an integral float's digits about 0.302 per bit of its
+/// binary exponent.
+fn float_len_bound(f: f64) -> usize {
+    let exponent = ((f.to_bits() >> 52) & 0x7ff) as usize;
+    exponent.saturating_sub(1023) * 3 / 10 + 32
+}
+
 /// Python's `int(x)` of an integral float, exactly: `1e300` is a 301-digit
 /// integer, not `1e+300`.
 fn integral_float(f: f64) -> String {
@@ -425,17 +440,22 @@ fn integral_float(f: f64) -> String {
     let bits = f.abs().to_bits();
     let exp = ((bits >> 52) & 0x7ff) as i32 - 1075;
     let mantissa = (bits & ((1u64 << 52) - 1)) | (1u64 << 52);
-    // Decimal digits in base 1e9 limbs, least significant first.
+    // Decimal digits in base 1e9 limbs, least significant first, multiplied
+    // by 2^29 at a time (a limb below 1e9 times 2^29 fits a u64).
     let mut limbs: Vec<u64> = vec![mantissa % 1_000_000_000, mantissa / 1_000_000_000];
-    for _ in 0..exp.max(0) {
+    let mut left = exp.max(0) as u32;
+    while left > 0 {
+        let shift = left.min(29);
+        left -= shift;
         let mut carry = 0u64;
         for limb in limbs.iter_mut() {
-            let v = *limb * 2 + carry;
+            let v = (*limb << shift) + carry;
             *limb = v % 1_000_000_000;
             carry = v / 1_000_000_000;
         }
-        if carry > 0 {
-            limbs.push(carry);
+        while carry > 0 {
+            limbs.push(carry % 1_000_000_000);
+            carry /= 1_000_000_000;
         }
     }
     while limbs.len() > 1 && limbs.last() == Some(&0) {
@@ -515,17 +535,40 @@ mod tests {
             shortened_float(1e300),
             "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160"
         );
+        for (f, want) in [
+            (9_007_199_254_740_992.0, "9007199254740992"),
+            (18_446_744_073_709_551_616.0, "18446744073709551616"),
+            (1.234_567_890_123_456_8e17, "123456789012345680"),
+            (-1e308, "-100000000000000001097906362944045541740492309677311846336810682903157585404911491537163328978494688899061249669721172515611590283743140088328307009198146046031271664502933027185697489699588559043338384466165001178426897626212945177628091195786707458122783970171784415105291802893207873272974885715430223118336"),
+            (f64::MAX, "179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368"),
+        ] {
+            assert_eq!(shortened_float(f), want, "{f:e}");
+            assert!(float_len_bound(f) >= want.len(), "{f:e}");
+        }
+    }
+
+    #[test]
+    fn a_form_longer_than_the_limit_is_refused_before_it_is_written() {
+        let v = parse("[1e308,1e308,2.5]").unwrap();
+        let full = dumps(&v, false, usize::MAX).unwrap();
+        assert_eq!(full.len(), 2 + 2 * 309 + 1 + 4);
+        assert_eq!(dumps(&v, false, full.len() + 64), Some(full.clone()));
+        // The second 1e308 would pass the limit: refused before it is expanded.
+        assert_eq!(dumps(&v, false, 400), None);
+        for f in [0.0, 1.0, 95.4, -2.5e-7, 1e22, f64::MAX, f64::MIN_POSITIVE] {
+            assert!(float_len_bound(f) >= shortened_float(f).len(), "{f:e}");
+        }
     }
 
     #[test]
     fn keys_sort_by_code_point_and_strings_escape_as_python() {
         let v = parse(r#"{"b": 1, "a": {"10": 1.0, "2": 2.50, "9": null}, "é": "\u00e9\ud83d\ude00/", "x": "a\"b\\c\nd\u0001\u007f"}"#).unwrap();
         assert_eq!(
-            String::from_utf8(dumps(&v, true).unwrap()).unwrap(),
+            String::from_utf8(dumps(&v, true, usize::MAX).unwrap()).unwrap(),
             r#"{"a":{"10":1,"2":2.5,"9":null},"b":1,"x":"a\"b\\c\nd\u0001\u007f","\u00e9":"\u00e9\ud83d\ude00/"}"#
         );
         assert_eq!(
-            String::from_utf8(dumps(&v, false).unwrap()).unwrap(),
+            String::from_utf8(dumps(&v, false, usize::MAX).unwrap()).unwrap(),
             "{\"a\":{\"10\":1,\"2\":2.5,\"9\":null},\"b\":1,\"x\":\"a\\\"b\\\\c\\nd\\u0001\u{7f}\",\"é\":\"é😀/\"}"
         );
     }
@@ -534,14 +577,14 @@ mod tests {
     fn integers_are_exact_and_repeated_keys_keep_the_last() {
         let v = parse(r#"{"n": 123456789012345678901234567890, "z": -0, "k": 1, "k": 2}"#).unwrap();
         assert_eq!(
-            String::from_utf8(dumps(&v, true).unwrap()).unwrap(),
+            String::from_utf8(dumps(&v, true, usize::MAX).unwrap()).unwrap(),
             r#"{"k":2,"n":123456789012345678901234567890,"z":0}"#
         );
         // Repeats apart from each other, several times: still the last.
         let v =
             parse(r#"{"k": 1, "b": {"x": 1, "y": 2, "x": 3}, "k": 3, "a": 0, "k": 2}"#).unwrap();
         assert_eq!(
-            String::from_utf8(dumps(&v, true).unwrap()).unwrap(),
+            String::from_utf8(dumps(&v, true, usize::MAX).unwrap()).unwrap(),
             r#"{"a":0,"b":{"x":3,"y":2},"k":2}"#
         );
         // Many keys, each twice: one pass of sorting, not a scan per key.

@@ -26,6 +26,16 @@ use serde_json::Value;
 
 const P: Provider = Provider::Didit;
 
+/// The longest canonical form checked for a body of `len` bytes. Didit's
+/// own form of a body it sent is no longer than the body (spaces go, floats
+/// shorten) but for integral floats past 2^53, written with all their digits:
+/// four times the body leaves room for those, and keeps a forged body of
+/// `1e308`s (fifty times its size once written) from holding the event loop
+/// before its signature is refused.
+fn canonical_limit(len: usize) -> usize {
+    len.saturating_mul(4).saturating_add(4096)
+}
+
 fn text(value: Option<&PyJson>) -> Option<String> {
     match value {
         Some(PyJson::Str(_)) => canonical::python_str(value).filter(|s| !s.is_empty()),
@@ -94,7 +104,8 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
     let (verification, signed) = if raw_ok {
         (Verification::Signature, Some(body.to_vec()))
     } else if let Some(form) = v2.and_then(|sig| {
-        canonical::dumps(&data, false).filter(|form| hmac_matches(secrets, form, sig))
+        canonical::dumps(&data, false, canonical_limit(body.len()))
+            .filter(|form| hmac_matches(secrets, form, sig))
     }) {
         (Verification::Signature, Some(form))
     } else if simple.is_some_and(|sig| {
@@ -244,10 +255,10 @@ pub fn sign(request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         .map_err(|e| IdvError::config(Some(P), format!("didit: signWebhook: {e}")))?;
     let data = canonical::parse(&text)
         .ok_or_else(|| IdvError::config(Some(P), "didit: signWebhook: payload is not JSON"))?;
-    let body = canonical::dumps(&data, true).ok_or_else(|| {
+    let body = canonical::dumps(&data, true, usize::MAX).ok_or_else(|| {
         IdvError::config(Some(P), "didit: signWebhook: payload cannot be encoded")
     })?;
-    let v2 = canonical::dumps(&data, false).ok_or_else(|| {
+    let v2 = canonical::dumps(&data, false, usize::MAX).ok_or_else(|| {
         IdvError::config(Some(P), "didit: signWebhook: payload cannot be encoded")
     })?;
     let simple = simple_message(&data).unwrap_or_default();
@@ -271,4 +282,37 @@ pub fn sign(request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         headers,
         body: Some(String::from_utf8_lossy(&body).into_owned()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhook::HMACS_COMPUTED;
+
+    /// A forged body of `1e308`s (309 digits each in the canonical form) is
+    /// refused before its form is written or hashed (tests/webhooks.rs has a
+    /// genuine body with big floats that still verifies).
+    #[test]
+    fn a_canonical_form_past_the_limit_is_not_hashed() {
+        let now = 1_774_970_000_i64;
+        let body = |n: usize| {
+            let floats = vec!["1e308"; n].join(",");
+            format!(r#"{{"session_id":"s","timestamp":{now},"x":[{floats}]}}"#)
+        };
+        let zeros = "0".repeat(64);
+        for (n, hashed) in [(4, 1), (2_000, 0)] {
+            let request = WebhookRequest {
+                body: Some(body(n).into_bytes()),
+                headers: vec![("X-Signature-V2".into(), zeros.clone())],
+                secrets: vec!["s3cret".into()],
+                tolerance_sec: 300,
+                now_ms: now * 1000,
+                ..WebhookRequest::default()
+            };
+            let before = HMACS_COMPUTED.with(|c| c.get());
+            let e = parse(&request).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::Signature, "{e:?}");
+            assert_eq!(HMACS_COMPUTED.with(|c| c.get()) - before, hashed, "{n}");
+        }
+    }
 }
