@@ -354,3 +354,31 @@ fn list_all_walks_pages_until_one_is_shorter_than_the_ones_before() {
     assert_eq!(list.sessions.len(), 40);
     assert_eq!(t.queries().len(), 3);
 }
+
+/// Onfido's error body (`{error: {type, message, fields}}`): its message and
+/// field errors reach the error, as every provider's do.
+#[test]
+fn onfidos_error_body_gives_its_message() {
+    let t = Server::new(|_, _| {
+        json(
+            422,
+            json!({ "error": { "type": "validation_error", "message": "There was a validation error on this request",
+                "fields": { "applicant_id": ["must be a valid UUID"] } } }),
+        )
+    });
+    let err = block_on(engine(json!({ "apiKey": TOKEN })).get_session(
+        &t,
+        P,
+        "run-1",
+        &CallOptions::default(),
+    ))
+    .unwrap_err();
+    assert_eq!(err.http_status, Some(422));
+    assert!(
+        err.message.contains(
+            "There was a validation error on this request applicant_id: must be a valid UUID"
+        ),
+        "{}",
+        err.message
+    );
+}

@@ -481,6 +481,13 @@ fn a_key_reused_with_other_parameters_is_a_config_error() {
     ))
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::Config);
+    // Stripe's own words, from `error.message`.
+    assert!(
+        err.message
+            .contains("can only be used with the same parameters"),
+        "{}",
+        err.message
+    );
     assert_eq!(t.sent.borrow()[0].0.header("idempotency-key"), Some("k-1"));
     let long = "k".repeat(256);
     let err = block_on(engine(json!({})).create_session(

@@ -252,9 +252,14 @@ pub fn error_from_response(
 
 /// The provider's message from an error body: Mangopay `{Message, Type, errors}`,
 /// OAuth `{error, error_description}`, RFC 7807 `{title, detail}`, Django REST
-/// `{detail}` or field errors `{field: [msg]}`, Equals `{message}`.
+/// `{detail}` or field errors `{field: [msg]}`, Equals `{message}`, Stripe
+/// `{error: {type, code, message, param}}`, Onfido `{error: {type, message,
+/// fields}}`.
 fn provider_message(body: &Value) -> Option<String> {
     let map = body.as_object()?;
+    if let Some(error) = map.get("error").filter(|e| e.is_object()) {
+        return provider_message(error);
+    }
     let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
     let mut parts: Vec<String> = Vec::new();
     if let Some(m) = text("Message")
@@ -274,6 +279,7 @@ fn provider_message(body: &Value) -> Option<String> {
     let fields = map
         .get("errors")
         .or_else(|| map.get("Errors"))
+        .or_else(|| map.get("fields"))
         .and_then(Value::as_object);
     // Django REST field errors (`{field: [msg]}`) when nothing else was said.
     let django = parts.is_empty();
