@@ -396,6 +396,38 @@ fn the_signing_key_never_reaches_an_error() {
         .any(|(n, _)| seen.contains(n.as_str())));
 }
 
+/// A page with no row that says more follow (`has_more: true`, `data: []`):
+/// there is no last row to go on from, and the listing says so rather than
+/// ending short.
+#[test]
+fn an_empty_page_that_says_more_follow_is_incomplete() {
+    let t = Server::new(|r, _| {
+        let after = query_of(&r.url).get("starting_after").cloned();
+        let data = match after {
+            None => json!([row("s_2", 2)]),
+            Some(_) => json!([]),
+        };
+        json(
+            200,
+            json!({ "object": "list", "data": data, "has_more": true }),
+        )
+    });
+    let err = block_on(engine().list_all(
+        &t,
+        Provider::Testkit,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Incomplete, "{err:?}");
+    assert!(
+        err.message.contains("no new id to go on from"),
+        "{}",
+        err.message
+    );
+}
+
 #[test]
 fn a_page_whose_last_row_has_no_id_cannot_be_followed_and_says_so() {
     let t = Server::new(|r, _| {

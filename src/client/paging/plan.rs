@@ -103,7 +103,13 @@ impl Iterator for Plan {
 /// The page after `current`, from what `page` says; `None` at the end.
 pub fn next_ref(current: PageRef, page: &ListPage) -> Option<PageRef> {
     if page.rows == 0 {
-        return None;
+        // An empty page ends a walk by position. An empty cursor page that
+        // says more follow has no last row to go on from: more follow, and
+        // [`next_query`] cannot say where (the walk reports it, never short).
+        return match current {
+            PageRef::Cursor { .. } if page.has_next == Some(true) => Some(current),
+            _ => None,
+        };
     }
     match current {
         PageRef::Page { page: p, per_page } => {
