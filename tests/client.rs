@@ -179,6 +179,65 @@ fn mangopay_engine() -> Engine {
     engine(json!({"mangopay": {"clientId": "cid", "apiKey": SECRET, "baseUrl": "http://mock"}}))
 }
 
+/// Mangopay's events, 205 over three pages, when the page count header is
+/// hidden (a browser shows only the headers a proxy exposes): the `link`
+/// header's `rel="next"` says more follow, and without any header a full
+/// page does. Never the first page alone.
+#[test]
+fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
+    use idv_sessions::webhook::EventsQuery;
+    for headers in ["link", "none", "pages"] {
+        let events: Vec<Value> = (0..205)
+            .map(|i| json!({"ResourceId": format!("idnver_{i:05}"), "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_700_000_000 + i}))
+            .collect();
+        let t = FakeTransport::new(move |req: &HttpRequest, _now| {
+            if path_of(&req.url) == "/v2.01/oauth/token" {
+                return Ok(json_response(
+                    200,
+                    json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
+                ));
+            }
+            assert_eq!(path_of(&req.url), "/v2.01/cid/events");
+            let page: usize = query_of(&req.url)["page"].parse().unwrap();
+            let slice: Vec<Value> = events
+                .iter()
+                .skip((page - 1) * 100)
+                .take(100)
+                .cloned()
+                .collect();
+            let mut r = json_response(200, Value::Array(slice));
+            match headers {
+                "link" if page < 3 => r.headers.push((
+                    "link".into(),
+                    format!(
+                        "<http://mock/v2.01/cid/events?page={}&per_page=100>; rel=\"next\"",
+                        page + 1
+                    ),
+                )),
+                "link" => r.headers.push((
+                    "link".into(),
+                    "<http://mock/v2.01/cid/events?page=1&per_page=100>; rel=\"first\"".into(),
+                )),
+                "pages" => r.headers.push(("x-number-of-pages".into(), "3".into())),
+                _ => {}
+            }
+            Ok(r)
+        });
+        let got = block_on(mangopay_engine().list_events(
+            &t,
+            Provider::Mangopay,
+            &EventsQuery::default(),
+        ))
+        .unwrap();
+        assert_eq!(got.len(), 205, "{headers}");
+        assert_eq!(
+            got[204].session_id.as_deref(),
+            Some("idnver_00204"),
+            "{headers}"
+        );
+    }
+}
+
 #[test]
 fn mangopay_list_all_plans_pages_with_one_token() {
     let t = FakeTransport::new(mangopay_server(mangopay_rows(250), 1200));

@@ -169,9 +169,13 @@ impl Engine {
         api.events_request(cfg, query, 1, None)?;
         let now_ms = t.now_ms() as i64;
         let mut events = Vec::new();
+        // The longest page so far: when no header says what follows (a
+        // browser hides headers a proxy does not expose), a page as long
+        // as that may have more after it.
+        let mut longest = 0;
         // Sequential (each page says how many follow); bounded whatever it says.
         for page in 1..=MAX_EVENT_PAGES {
-            let (batch, pages) = self
+            let (batch, pages, next_link) = self
                 .call(
                     t,
                     provider,
@@ -182,17 +186,30 @@ impl Engine {
                     &|response| {
                         let body = crate::providers::parse_json(provider, &response.body)?;
                         let pages = api::header_u64(response, "x-number-of-pages");
-                        Ok((api.decode_events(&body, now_ms)?, pages))
+                        let next_link = response
+                            .header("link")
+                            .map(|link| link.contains("rel=\"next\""));
+                        Ok((api.decode_events(&body, now_ms)?, pages, next_link))
                     },
                 )
                 .await?;
-            let empty = batch.is_empty();
+            let rows = batch.len();
+            longest = longest.max(rows);
             events.extend(batch);
-            if empty || pages.is_none_or(|pages| page >= pages) {
-                break;
+            let more = match (pages, next_link) {
+                (Some(pages), _) => page < pages,
+                (None, Some(next)) => next,
+                (None, None) => rows >= longest,
+            };
+            if rows == 0 || !more {
+                return Ok(events);
             }
         }
-        Ok(events)
+        Err(IdvError::new(
+            ErrorCode::Incomplete,
+            Some(provider),
+            format!("{provider}: list events: more than {MAX_EVENT_PAGES} pages; narrow the dates"),
+        ))
     }
 
     /// Every configured provider's sessions for one user, concurrently, merged
