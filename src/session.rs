@@ -60,8 +60,11 @@ impl Provider {
         Provider::ALL.into_iter().chain(TESTKIT)
     }
 
-    /// A session key: `provider:part:part...` (built without `format!`: this
-    /// runs for every session of every list).
+    /// A session key: `provider:part:part...`, a `:` or `%` inside a part
+    /// written `%3A` or `%25`, so two keys are equal only when their parts
+    /// are (Equals' `a:b` without an application and `a` of application `b`
+    /// are two sessions). Built without `format!`: this runs for every
+    /// session of every list.
     pub fn key(self, parts: &[&str]) -> String {
         let name = self.as_str();
         let len = name.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>();
@@ -69,7 +72,17 @@ impl Provider {
         key.push_str(name);
         for part in parts {
             key.push(':');
-            key.push_str(part);
+            if !part.contains([':', '%']) {
+                key.push_str(part);
+                continue;
+            }
+            for c in part.chars() {
+                match c {
+                    ':' => key.push_str("%3A"),
+                    '%' => key.push_str("%25"),
+                    c => key.push(c),
+                }
+            }
         }
         key
     }

@@ -323,6 +323,21 @@ fn equals_list_fixture() {
     );
 }
 
+/// A `:` inside an id or application id cannot make two sessions one key
+/// (`listAll` deduplicates by key).
+#[test]
+fn a_colon_inside_an_id_cannot_merge_two_keys() {
+    let rows = json!([
+        {"id": "a:b", "status": "completed", "createdAt": "2025-01-01T00:00:00Z"},
+        {"id": "a", "applicationId": "b", "status": "completed", "createdAt": "2025-01-01T00:00:00Z"},
+        {"id": "a%3Ab", "status": "completed", "createdAt": "2025-01-01T00:00:00Z"},
+    ]);
+    let list = normalize_list_json(Provider::Equals, &rows.to_string(), &opts()).unwrap();
+    let keys: Vec<&str> = list.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["equals:a%3Ab", "equals:a:b", "equals:a%253Ab"]);
+    assert_eq!(list[0].id, "a:b");
+}
+
 #[test]
 fn equals_same_session_in_two_applications_has_two_keys() {
     let list = normalize_list_json(

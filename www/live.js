@@ -171,7 +171,8 @@ export function initStatusControl(box, { getRows }) {
     const s = selected();
     if (!s || !statusSelect.value) return;
     const [status, result2] = statusSelect.value.split("+");
-    const [, id, applicationId] = s.key.split(":");
+    const { id } = s;
+    const applicationId = s.extra?.applicationId;
     button.disabled = true;
     result.textContent = "Sending…";
     try {

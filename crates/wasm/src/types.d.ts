@@ -108,7 +108,7 @@ export interface Session {
   provider: Provider;
   /** The provider's session id. */
   id: string;
-  /** Unique across providers and rows: `provider:id`, plus `:applicationId` for Equals. */
+  /** Unique across providers and rows: `provider:id`, plus `:applicationId` for Equals (a `:` or `%` inside an id written `%3A`, `%25`). */
   key: string;
   status: SessionStatus;
   /** The provider's status text, verbatim. */

@@ -421,10 +421,17 @@ mod tests {
             None,
             "in place"
         );
-        assert_eq!(
-            next_ref(at, &page(0, None, None, None, Some(true))),
-            None,
-            "empty ends"
-        );
+        // An empty page ends the walk, unless it says more follow: then
+        // there is nowhere to go on from (the walk says incomplete).
+        let empty_but_more = page(0, None, None, None, Some(true));
+        assert!(next_ref(at, &empty_but_more).is_some());
+        assert_eq!(next_query(at, &empty_but_more, &q), None);
+        for has_next in [None, Some(false)] {
+            assert_eq!(
+                next_ref(at, &page(0, None, None, None, has_next)),
+                None,
+                "empty ends"
+            );
+        }
     }
 }
