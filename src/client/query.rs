@@ -221,6 +221,17 @@ impl ListQuery {
                     }
                 }
             }
+            // A value the parameter is not documented to take may be refused
+            // (or ignored): then only the check after fetching filters.
+            if let Some(documented) = api.query().status_values {
+                if !filter
+                    .server
+                    .iter()
+                    .all(|n| documented.contains(&n.as_str()))
+                {
+                    filter.server.clear();
+                }
+            }
         }
         // Checked after fetching too, server filter or not: a proxy that drops
         // `status=`, or a status qualified by a result the parameter cannot
@@ -435,6 +446,19 @@ mod tests {
         let f = filter(Provider::Didit, json!("Pending Review"));
         assert_eq!(f.server, vec!["Pending Review"]);
         assert!(!f.matches_nothing);
+    }
+
+    #[test]
+    fn onfido_is_sent_only_the_statuses_its_filter_documents() {
+        let f = filter(Provider::Onfido, json!(["approved", "declined"]));
+        assert_eq!(f.server, vec!["approved", "declined"]);
+        // `in_review` includes `awaiting_client_input`, which the parameter's
+        // text does not list: fetched unfiltered, filtered after.
+        for wanted in [json!("in_review"), json!("awaiting_client_input")] {
+            let f = filter(Provider::Onfido, wanted.clone());
+            assert!(f.server.is_empty(), "{wanted}: {f:?}");
+            assert!(!f.matches_nothing && !f.after.is_empty(), "{wanted}");
+        }
     }
 
     #[test]

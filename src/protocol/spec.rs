@@ -105,6 +105,10 @@ pub struct QuerySpec {
     /// The provider's own status filter parameter, when it has one; otherwise
     /// `status` is applied after fetching.
     pub status_param: Option<&'static str>,
+    /// The values `status_param` is documented to take, when not every
+    /// status of the table: a filter that needs another one is applied
+    /// after fetching only (`None`: any status of the table).
+    pub status_values: Option<&'static [&'static str]>,
     /// The filters naming a user, for `listUserSessions`; the first is what a
     /// plain string there means.
     pub user_keys: &'static [&'static str],

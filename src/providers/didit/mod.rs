@@ -51,6 +51,7 @@ const QUERY: QuerySpec = QuerySpec {
     required: None,
     paging: Paging::Offsets { max: 100 },
     status_param: Some("status"),
+    status_values: None,
     user_keys: &["vendorData"],
     dates: Dates::AsGiven,
 };

@@ -50,6 +50,7 @@ const QUERY: QuerySpec = QuerySpec {
     required: None,
     paging: Paging::Offsets { max: 1000 },
     status_param: None,
+    status_values: None,
     user_keys: &["associatedPersonId", "applicationId"],
     dates: Dates::AsGiven,
 };

@@ -49,6 +49,7 @@ const QUERY: QuerySpec = QuerySpec {
     required: Some(("userId", "Mangopay lists sessions per user")),
     paging: Paging::Pages { max: 100 },
     status_param: None,
+    status_values: None,
     user_keys: &["userId"],
     dates: Dates::AsGiven,
 };

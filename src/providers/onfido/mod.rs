@@ -76,6 +76,17 @@ const QUERY: QuerySpec = QuerySpec {
     required: None,
     paging: Paging::ServerPages,
     status_param: Some("status"),
+    // The parameter's text lists seven of the eight run statuses, not
+    // `awaiting_client_input` (../shared/providers-next.md section 2.2).
+    status_values: Some(&[
+        "processing",
+        "awaiting_input",
+        "approved",
+        "declined",
+        "review",
+        "abandoned",
+        "error",
+    ]),
     user_keys: &["applicantId"],
     dates: Dates::WholeDays,
 };

@@ -61,6 +61,7 @@ const QUERY: QuerySpec = QuerySpec {
     required: None,
     paging: Paging::Cursor { max: 100 },
     status_param: Some("status"),
+    status_values: None,
     user_keys: &["clientReferenceId"],
     dates: Dates::Instants,
 };

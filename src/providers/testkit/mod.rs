@@ -84,6 +84,7 @@ const QUERY: QuerySpec = QuerySpec {
     required: None,
     paging: Paging::Cursor { max: 100 },
     status_param: None,
+    status_values: None,
     user_keys: &["clientReferenceId"],
     dates: Dates::AsGiven,
 };
