@@ -546,6 +546,20 @@ fn mangopay_notifications_are_get_queries_with_nothing_signed() {
             event_type.starts_with("IDENTITY_VERIFICATION")
         );
     }
+    // A Date that is not a number (`NaN` parses as a float): no date, not 1970.
+    for date in ["NaN", "inf", "x"] {
+        let r = WebhookRequest {
+            url: Some(format!("https://hooks.example/mp?RessourceId=idnver_1&EventType=IDENTITY_VERIFICATION_VALIDATED&Date={date}")),
+            now_ms: 1_743_627_006_000,
+            ..WebhookRequest::default()
+        };
+        let event = parse_webhook(mp, &r).unwrap();
+        assert_eq!(event.occurred_at, "2025-04-02T20:50:06Z", "{date}");
+        assert_eq!(
+            event.id, "IDENTITY_VERIFICATION_VALIDATED:idnver_1:",
+            "{date}"
+        );
+    }
     // The dashboard's ping: an empty RessourceId.
     let ping = WebhookRequest {
         url: Some(

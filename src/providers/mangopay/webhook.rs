@@ -101,8 +101,10 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
             )
         })?;
     let resource_id = field(&["RessourceId", "ResourceId"]).unwrap_or_default();
+    // `Date=NaN` or `inf` parse as floats: no date, not 1970.
     let date = field(&["Date"])
         .and_then(|d| d.parse::<f64>().ok())
+        .filter(|d| d.is_finite())
         .map(|d| d as i64);
     let mut out = event(&event_type, &resource_id, date, request.now_ms);
     if request.include_raw {
