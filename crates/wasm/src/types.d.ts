@@ -482,7 +482,7 @@ export interface DiditQuery {
 /** Onfido workflow runs, newest first by default. */
 export interface OnfidoQuery {
   applicantId?: string;
-  /** Sent to Onfido (a comma list); unified statuses are translated to Onfido's own. */
+  /** Sent to Onfido (a comma list of its own statuses) when its filter documents them all; `in_review` (which includes `awaiting_client_input`) is applied after fetching. */
   status?: StatusQuery;
   /** A date or an RFC 3339 time: Onfido takes whole days, the exact instant is applied after fetching. */
   dateFrom?: string;
