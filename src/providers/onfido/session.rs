@@ -154,8 +154,15 @@ fn breakdown_reasons(value: &Value, path: &str, depth: usize, out: &mut Vec<Reas
     }
 }
 
+/// At most this many checks are read for one run's `details`: a run makes
+/// one or two, and each is a request of its own.
+pub const MAX_RUN_CHECKS: usize = 20;
+
 /// The ids of the checks (`GET /checks?applicant_id=`: `{checks: [...]}`)
-/// created at or after the run: checks name no run, and none predates its run.
+/// created at or after the run: checks name no run, and none predates its
+/// run. Each once, the earliest first, at most [`MAX_RUN_CHECKS`] (the
+/// applicant's later runs come after; a hostile answer of thousands of ids
+/// must not become thousands of requests).
 ///
 /// # Errors
 /// `decode` when the answer is not `{checks: [{id, created_at}]}`.
@@ -165,14 +172,57 @@ pub fn run_checks(answer: &Value, run_created_at: &str) -> Result<Vec<String>, I
         .and_then(Value::as_array)
         .ok_or_else(|| IdvError::decode(Provider::Onfido, "onfido: checks: no `checks` array"))?;
     let since = time::to_unix_millis(run_created_at).unwrap_or(i64::MIN);
-    Ok(checks
+    let mut found: Vec<(i64, &str)> = checks
         .iter()
-        .filter(|c| {
-            c.get("created_at")
+        .filter_map(|c| {
+            let at = c
+                .get("created_at")
                 .and_then(Value::as_str)
-                .and_then(time::to_unix_millis)
-                .is_none_or(|at| at >= since)
+                .and_then(time::to_unix_millis);
+            let id = c.get("id").and_then(Value::as_str)?;
+            // A check without a readable date is kept, after the dated ones.
+            at.is_none_or(|at| at >= since)
+                .then_some((at.unwrap_or(i64::MAX), id))
         })
-        .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
-        .collect())
+        .collect();
+    found.sort();
+    let mut ids: Vec<String> = Vec::new();
+    for (_, id) in found {
+        if ids.len() == MAX_RUN_CHECKS {
+            break;
+        }
+        if !ids.iter().any(|seen| seen == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_runs_checks_are_those_after_it_each_once_earliest_first_and_few() {
+        let answer = json!({ "checks": [
+            { "id": "later", "created_at": "2026-01-03T00:00:00Z" },
+            { "id": "before", "created_at": "2025-12-31T00:00:00Z" },
+            { "id": "first", "created_at": "2026-01-01T00:00:01Z" },
+            { "id": "first", "created_at": "2026-01-01T00:00:01Z" },
+            { "id": "undated" },
+            { "created_at": "2026-01-02T00:00:00Z" },
+        ] });
+        assert_eq!(
+            run_checks(&answer, "2026-01-01T00:00:00Z").unwrap(),
+            ["first", "later", "undated"]
+        );
+        let many: Vec<Value> = (0..5_000)
+            .map(|i| json!({ "id": format!("chk_{i:05}"), "created_at": "2026-01-02T00:00:00Z" }))
+            .collect();
+        let ids = run_checks(&json!({ "checks": many }), "2026-01-01T00:00:00Z").unwrap();
+        assert_eq!(ids.len(), MAX_RUN_CHECKS);
+        assert_eq!(ids[0], "chk_00000");
+        assert!(run_checks(&json!({ "checks": {} }), "").is_err());
+    }
 }
