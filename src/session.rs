@@ -72,17 +72,19 @@ impl Provider {
         key.push_str(name);
         for part in parts {
             key.push(':');
-            if !part.contains([':', '%']) {
-                key.push_str(part);
-                continue;
+            let mut plain = 0;
+            for (at, byte) in part.bytes().enumerate() {
+                let escaped = match byte {
+                    b':' => "%3A",
+                    b'%' => "%25",
+                    _ => continue,
+                };
+                // ASCII bytes: char boundaries on both sides.
+                key.push_str(part.get(plain..at).unwrap_or_default());
+                key.push_str(escaped);
+                plain = at + 1;
             }
-            for c in part.chars() {
-                match c {
-                    ':' => key.push_str("%3A"),
-                    '%' => key.push_str("%25"),
-                    c => key.push(c),
-                }
-            }
+            key.push_str(part.get(plain..).unwrap_or_default());
         }
         key
     }

@@ -172,30 +172,31 @@ pub fn run_checks(answer: &Value, run_created_at: &str) -> Result<Vec<String>, I
         .and_then(Value::as_array)
         .ok_or_else(|| IdvError::decode(Provider::Onfido, "onfido: checks: no `checks` array"))?;
     let since = time::to_unix_millis(run_created_at).unwrap_or(i64::MIN);
-    let mut found: Vec<(i64, &str)> = checks
-        .iter()
-        .filter_map(|c| {
-            let at = c
-                .get("created_at")
-                .and_then(Value::as_str)
-                .and_then(time::to_unix_millis);
-            let id = c.get("id").and_then(Value::as_str)?;
-            // A check without a readable date is kept, after the dated ones.
-            at.is_none_or(|at| at >= since)
-                .then_some((at.unwrap_or(i64::MAX), id))
-        })
-        .collect();
-    found.sort();
-    let mut ids: Vec<String> = Vec::new();
-    for (_, id) in found {
-        if ids.len() == MAX_RUN_CHECKS {
-            break;
+    // The earliest, kept in order as they come (at most MAX_RUN_CHECKS + 1
+    // held: no sort of the whole answer).
+    let mut earliest: Vec<(i64, &str)> = Vec::new();
+    for check in checks {
+        let Some(id) = check.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        let at = check
+            .get("created_at")
+            .and_then(Value::as_str)
+            .and_then(time::to_unix_millis);
+        // A check without a readable date is kept, after the dated ones.
+        let at = match at {
+            Some(at) if at < since => continue,
+            Some(at) => at,
+            None => i64::MAX,
+        };
+        if earliest.iter().any(|(_, seen)| *seen == id) {
+            continue;
         }
-        if !ids.iter().any(|seen| seen == id) {
-            ids.push(id.to_owned());
-        }
+        let place = earliest.partition_point(|(t, _)| *t <= at);
+        earliest.insert(place, (at, id));
+        earliest.truncate(MAX_RUN_CHECKS);
     }
-    Ok(ids)
+    Ok(earliest.into_iter().map(|(_, id)| id.to_owned()).collect())
 }
 
 #[cfg(test)]
