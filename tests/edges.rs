@@ -432,6 +432,49 @@ fn a_mangopay_create_reuses_one_idempotency_key_on_every_attempt() {
     assert_ne!(keys[0], keys[1]);
 }
 
+/// A create out of attempts with no answer (timeouts, 5xx) may have made the
+/// session: its error names the key to call again with, a key the caller did
+/// not make. A refusal (here 400) made nothing and says nothing of it.
+#[test]
+fn a_create_that_never_got_an_answer_names_its_idempotency_key() {
+    for (last, may_exist) in [
+        (json_response(503, json!({"Message": "unavailable"})), true),
+        (Err(TransportError::Timeout), true),
+        (
+            json_response(400, json!({"Message": "bad", "Type": "param_error"})),
+            false,
+        ),
+    ] {
+        let t = Scripted::new();
+        let e = mangopay(json!({"maxRetries": 1}));
+        let mut pool = LocalPool::new();
+        let (e2, t2) = (e.clone(), t.clone());
+        let out = spawn(&pool, async move {
+            let input = json!({"userId": "user_m_1", "returnUrl": "https://example.com/back"});
+            e2.create_session(&*t2, Provider::Mangopay, &input, &CallOptions::default())
+                .await
+        });
+        pool.run_until_stalled();
+        t.answer("/oauth/token", token(1));
+        pool.run_until_stalled();
+        t.answer("/identity-verifications", Err(TransportError::Timeout));
+        pool.run_until_stalled();
+        t.answer("/identity-verifications", last);
+        pool.run_until_stalled();
+        let err = out.borrow_mut().take().unwrap().unwrap_err();
+        let key = t.sent.borrow()[1]
+            .header("idempotency-key")
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            err.message.contains(&format!("idempotencyKey \"{key}\"")),
+            may_exist,
+            "{}",
+            err.message
+        );
+    }
+}
+
 /// A Mangopay create whose first attempt times out (it may have reached
 /// Mangopay) and whose retry under the same key is answered 409, then the
 /// `responses/{key}` reads answered in turn by `reads`.

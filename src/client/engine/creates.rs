@@ -120,6 +120,17 @@ impl Engine {
                 return created;
             };
             if error.http_status != Some(409) {
+                // Out of attempts with no answer, or a server error: an attempt
+                // may have made the session, under a key the caller may not
+                // know (a refusal, 4xx or 429, made nothing).
+                let unanswered = error.retryable && error.http_status != Some(429);
+                if unanswered {
+                    return Err(self.redact(Self::maybe_created_under(
+                        provider,
+                        key,
+                        error.clone(),
+                    )));
+                }
                 return created;
             }
             // The key was used before: by an earlier attempt of this call that
@@ -257,8 +268,8 @@ impl Engine {
         }
     }
 
-    /// The error of a create whose key was used by a request that reached
-    /// the provider and whose answer is not known yet: the session may
+    /// The error of a create whose key was used by a request that may have
+    /// reached the provider and whose answer is not known: the session may
     /// exist; the same key (never a new one) finds out.
     pub(super) fn maybe_created_under(
         provider: Provider,
@@ -268,10 +279,10 @@ impl Engine {
         IdvError {
             retryable: true,
             message: format!(
-                "{}. A request under idempotency key `{key}` reached {provider} and its answer \
-                 is not known yet: a session may have been created. Call createSession again \
-                 with idempotencyKey \"{key}\" to get it (never without it, which would create \
-                 another)",
+                "{}. A request under idempotency key `{key}` may have reached {provider}, and \
+                 its answer is not known: a session may have been created. Call createSession \
+                 again with idempotencyKey \"{key}\" to get it or make it (never without it, \
+                 which could create another)",
                 conflict.message
             ),
             ..conflict
