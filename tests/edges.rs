@@ -1348,7 +1348,7 @@ fn a_provider_echoing_every_credential_never_shows_one() {
     let t = Scripted::new();
     let e = engine(json!({
         "mangopay": {"clientId": "cid", "apiKey": "mp-key-SECRET-1", "baseUrl": "http://mock",
-                     "headers": {"x-proxy-auth": "HEADER-SECRET-2"}},
+                     "headers": {"x-proxy-auth": "HEADER-SECRET-2", "x-proxy-bearer": "Bearer PROXY-SECRET-3"}},
         "maxRetries": 0,
     }));
     let mut pool = LocalPool::new();
@@ -1374,7 +1374,7 @@ fn a_provider_echoing_every_credential_never_shows_one() {
     let bearer = "tok777777";
     let filler = "x".repeat(400 - 60);
     let message = format!(
-        "bad request: {bearer} {basic} mp-key-SECRET-1 HEADER-SECRET-2 {filler}{bearer}{bearer}"
+        "bad request: {bearer} {basic} mp-key-SECRET-1 HEADER-SECRET-2 \"PROXY-SECRET-3\" {filler}{bearer}{bearer}"
     );
     t.answer(
         "/users/",
@@ -1388,6 +1388,7 @@ fn a_provider_echoing_every_credential_never_shows_one() {
         &basic[6..],
         "mp-key-SECRET-1",
         "HEADER-SECRET-2",
+        "PROXY-SECRET-3",
     ] {
         assert!(!err.message.contains(secret), "{secret} in {}", err.message);
     }

@@ -93,8 +93,9 @@ impl ClientConfig {
 
     /// Every credential and header value, for scrubbing messages: API keys,
     /// the `Authorization` values built from them (`ApiKey …`, `Basic …` of
-    /// the OAuth exchange), and custom header values (long enough to be
-    /// told apart from ordinary text: 6 characters or more).
+    /// the OAuth exchange), and custom header values with the credentials
+    /// in them (after a scheme; `Basic` decoded), each long enough to be
+    /// told apart from ordinary text (6 characters or more).
     pub fn secrets(&self) -> Vec<String> {
         let mut out = Vec::new();
         for p in &self.providers {
@@ -113,7 +114,7 @@ impl ClientConfig {
             out.extend(
                 p.headers
                     .iter()
-                    .map(|(_, v)| v.trim().to_string())
+                    .flat_map(|(_, v)| header_credentials(v))
                     .filter(|v| v.chars().count() >= 6),
             );
         }
@@ -280,7 +281,35 @@ fn check_base_url(provider: Provider, base_url: &str) -> Result<(), IdvError> {
     Ok(())
 }
 
-/// RFC 9110 `tchar`.
+/// What a server may echo of a custom header's value: the value, the
+/// credentials after its scheme (`Bearer X`: `X`), and for `Basic` the
+/// decoded `user:password` and the password.
+fn header_credentials(value: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let value = value.trim();
+    let mut out = vec![value.to_string()];
+    if let Some((scheme, credentials)) = value.split_once(char::is_whitespace) {
+        let credentials = credentials.trim();
+        out.push(credentials.to_string());
+        let decoded = scheme
+            .eq_ignore_ascii_case("basic")
+            .then(|| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(credentials)
+                    .ok()
+            })
+            .flatten()
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        if let Some(pair) = decoded {
+            if let Some((_, password)) = pair.split_once(':') {
+                out.push(password.to_string());
+            }
+            out.push(pair);
+        }
+    }
+    out
+}
+
 /// The spellings of `secret` other than itself that a server may echo: JSON-escaped (without
 /// the quotes), percent-encoded as `encodeURIComponent` writes it, and as a form writes it.
 fn escaped_forms(secret: &str) -> Vec<String> {
@@ -573,6 +602,22 @@ mod tests {
             "{shown}"
         );
         assert!(c.secrets().contains(&"HEADER_SECRET_9".to_string()));
+        // A proxy's credential after its scheme, echoed alone; Basic's decoded pair and password.
+        let c = ClientConfig::from_json(&json!({
+            "didit": {"baseUrl": "https://proxy.example", "headers": {
+                "authorization": "Bearer proxySecretValue123",
+                "x-other": "Basic dXNlcjpwYXNzd29yZDk=",
+                "x-debug": "on"}},
+        }))
+        .unwrap();
+        let secrets = c.secrets();
+        for form in ["proxySecretValue123", "user:password9", "password9"] {
+            assert!(secrets.iter().any(|s| s == form), "{form}: {secrets:?}");
+        }
+        assert!(
+            !secrets.iter().any(|s| s == "on" || s == "Bearer"),
+            "{secrets:?}"
+        );
         // Echoed escaped: in a JSON string, percent-encoded by a URL or a form.
         let c = ClientConfig::from_json(&json!({"equals": {"apiKey": "sk/live+KEY \"quoted\"=="}}))
             .unwrap();
