@@ -9,6 +9,7 @@
 //! clock. A 429 still happens if other clients share the key: it pauses the
 //! provider (see the engine).
 
+use crate::protocol::config::ProviderConfig;
 use crate::session::Provider;
 use std::collections::VecDeque;
 
@@ -78,11 +79,11 @@ pub struct RateBudget {
 
 /// The budget a request counts against: the provider and its budget name
 /// (`None` when the provider documents no limit for it).
-pub fn budget_key(provider: Provider, endpoint: Endpoint) -> Option<(Provider, &'static str)> {
-    provider
+pub fn budget_key(cfg: &ProviderConfig, endpoint: Endpoint) -> Option<(Provider, &'static str)> {
+    cfg.provider
         .api()
-        .rate_limit(endpoint)
-        .map(|limit| (provider, limit.budget))
+        .rate_limit(cfg, endpoint)
+        .map(|limit| (cfg.provider, limit.budget))
 }
 
 impl RateBudget {
@@ -108,8 +109,8 @@ impl RateBudget {
     }
 
     /// The documented budget of a provider endpoint; `None` when undocumented.
-    pub fn documented(provider: Provider, endpoint: Endpoint, scale: f64) -> Option<Self> {
-        let limit = provider.api().rate_limit(endpoint)?;
+    pub fn documented(cfg: &ProviderConfig, endpoint: Endpoint, scale: f64) -> Option<Self> {
+        let limit = cfg.provider.api().rate_limit(cfg, endpoint)?;
         Some(RateBudget::new(limit.windows, scale))
     }
 
@@ -223,16 +224,42 @@ mod tests {
 
     #[test]
     fn documented_budgets_and_scale() {
-        let mut mp = RateBudget::documented(Provider::Mangopay, Endpoint::List, 1.0).unwrap();
+        let config = crate::client::ClientConfig::from_json(&serde_json::json!({
+            "mangopay": {"clientId": "c", "apiKey": "k"},
+            "didit": {"apiKey": "k"},
+            "equals": {"apiKey": "k"},
+        }))
+        .unwrap();
+        let cfg = |p| config.provider(p).unwrap();
+        let mut mp = RateBudget::documented(cfg(Provider::Mangopay), Endpoint::List, 1.0).unwrap();
         assert_eq!(mp.remaining(0.0), 2_300);
         assert!(mp.try_acquire(0.0).is_ok());
         assert_eq!(mp.remaining(0.0), 2_299);
-        let dd = RateBudget::documented(Provider::Didit, Endpoint::List, 0.01).unwrap();
+        let dd = RateBudget::documented(cfg(Provider::Didit), Endpoint::List, 0.01).unwrap();
         assert_eq!(dd.remaining(0.0), 3);
-        let tiny = RateBudget::documented(Provider::Didit, Endpoint::Get, 0.000_1).unwrap();
+        let tiny = RateBudget::documented(cfg(Provider::Didit), Endpoint::Get, 0.000_1).unwrap();
         assert_eq!(tiny.remaining(0.0), 1);
-        assert!(RateBudget::documented(Provider::Equals, Endpoint::List, 1.0).is_none());
-        let bad_scale = RateBudget::documented(Provider::Didit, Endpoint::List, f64::NAN).unwrap();
+        assert!(RateBudget::documented(cfg(Provider::Equals), Endpoint::List, 1.0).is_none());
+        let bad_scale =
+            RateBudget::documented(cfg(Provider::Didit), Endpoint::List, f64::NAN).unwrap();
         assert_eq!(bad_scale.remaining(0.0), 300);
+    }
+
+    /// Stripe: 25/s per endpoint live; 25/s overall in test mode, so one budget for all.
+    #[test]
+    fn stripe_test_mode_shares_one_budget() {
+        let config = |key: &str| {
+            crate::client::ClientConfig::from_json(&serde_json::json!({"stripe": {"apiKey": key}}))
+                .unwrap()
+        };
+        let (live, test) = (config("sk_live_x"), config("sk_test_x"));
+        let key = |c: &crate::client::ClientConfig, e| {
+            budget_key(c.provider(Provider::Stripe).unwrap(), e).map(|(_, name)| name)
+        };
+        assert_ne!(key(&live, Endpoint::List), key(&live, Endpoint::Get));
+        assert_eq!(key(&test, Endpoint::List), key(&test, Endpoint::Create));
+        assert_eq!(key(&test, Endpoint::Get), key(&test, Endpoint::Create));
+        let restricted = config("rk_test_x");
+        assert_eq!(key(&restricted, Endpoint::List), key(&test, Endpoint::List));
     }
 }

@@ -139,8 +139,9 @@ pub trait ProviderApi: Sync {
     }
     /// Paging metadata of a list answer (totals, page size, whether more follow).
     fn page_meta(&self, response: &HttpResponse, body: &Json<'_>, requested: PageRef) -> PageMeta;
-    /// The documented rate limit of a request class; `None` when undocumented.
-    fn rate_limit(&self, endpoint: Endpoint) -> Option<RateLimit>;
+    /// The documented rate limit of a request class for this configuration
+    /// (a key may say test mode); `None` when undocumented.
+    fn rate_limit(&self, cfg: &ProviderConfig, endpoint: Endpoint) -> Option<RateLimit>;
     /// An error code that the HTTP status alone does not tell (e.g. a lockout
     /// answered with 400); `None` to go by the status.
     fn error_code(&self, _status: u16, _body: &str) -> Option<ErrorCode> {

@@ -38,7 +38,8 @@ impl Engine {
         provider: Provider,
         endpoint: Endpoint,
     ) -> Result<(), IdvError> {
-        let key = budget_key(provider, endpoint);
+        let cfg = self.config.provider(provider).ok();
+        let key = cfg.and_then(|cfg| budget_key(cfg, endpoint));
         loop {
             let now = t.monotonic_ms();
             let wait = {
@@ -54,12 +55,13 @@ impl Engine {
                     paused
                 } else {
                     let scale = self.config.rate_limit_scale;
-                    let budget = key.and_then(|key| match state.budgets.entry(key) {
-                        Entry::Occupied(e) => Some(e.into_mut()),
-                        Entry::Vacant(e) => {
-                            RateBudget::documented(provider, endpoint, scale).map(|b| e.insert(b))
-                        }
-                    });
+                    let budget =
+                        key.zip(cfg)
+                            .and_then(|(key, cfg)| match state.budgets.entry(key) {
+                                Entry::Occupied(e) => Some(e.into_mut()),
+                                Entry::Vacant(e) => RateBudget::documented(cfg, endpoint, scale)
+                                    .map(|b| e.insert(b)),
+                            });
                     match budget.map(|b| b.try_acquire(now)) {
                         None | Some(Ok(())) => return Ok(()),
                         Some(Err(ms)) => ms,

@@ -193,7 +193,7 @@ impl ProviderApi for Didit {
     fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         webhook::sign(request)
     }
-    fn rate_limit(&self, endpoint: Endpoint) -> Option<RateLimit> {
+    fn rate_limit(&self, _cfg: &ProviderConfig, endpoint: Endpoint) -> Option<RateLimit> {
         // 300 / min per method; session creation 600 / min; decisions 100 / min.
         Some(match endpoint {
             Endpoint::Create => RateLimit {

@@ -174,7 +174,7 @@ impl ProviderApi for Equals {
     fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         webhook::sign(request)
     }
-    fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
+    fn rate_limit(&self, _cfg: &ProviderConfig, _endpoint: Endpoint) -> Option<RateLimit> {
         None
     }
 }

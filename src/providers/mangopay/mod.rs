@@ -151,7 +151,7 @@ impl ProviderApi for Mangopay {
     fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         webhook::sign(request)
     }
-    fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
+    fn rate_limit(&self, _cfg: &ProviderConfig, _endpoint: Endpoint) -> Option<RateLimit> {
         Some(RATE_LIMIT)
     }
     fn error_code(&self, status: u16, body: &str) -> Option<ErrorCode> {

@@ -355,7 +355,7 @@ impl ProviderApi for Onfido {
         webhook::sign(request)
     }
     /// None published: 429 and `Retry-After` are honoured as they come.
-    fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
+    fn rate_limit(&self, _cfg: &ProviderConfig, _endpoint: Endpoint) -> Option<RateLimit> {
         None
     }
 }

@@ -256,8 +256,19 @@ impl ProviderApi for Stripe {
     fn sign_webhook(&self, request: &SignRequest) -> Result<SignedWebhook, IdvError> {
         webhook::sign(request)
     }
-    /// 25 requests/s per endpoint (the sandbox's overall limit too).
-    fn rate_limit(&self, endpoint: Endpoint) -> Option<RateLimit> {
+    /// 25 requests/s per endpoint; in test mode (a `sk_test_`/`rk_test_`
+    /// key) 25/s overall too, so every endpoint shares one budget there
+    /// (live, the overall 100/s is more than three endpoints can use).
+    fn rate_limit(&self, cfg: &ProviderConfig, endpoint: Endpoint) -> Option<RateLimit> {
+        let test_mode = cfg.api_key.as_ref().is_some_and(|key| {
+            key.expose().starts_with("sk_test_") || key.expose().starts_with("rk_test_")
+        });
+        if test_mode {
+            return Some(RateLimit {
+                budget: "test mode",
+                windows: &[(25, 1_000.0)],
+            });
+        }
         Some(match endpoint {
             Endpoint::Create => RateLimit {
                 budget: "create",

@@ -374,7 +374,7 @@ impl ProviderApi for Testkit {
         Ok(())
     }
     /// Two requests per 10 s, so that a test sees a request wait for its slot.
-    fn rate_limit(&self, _endpoint: Endpoint) -> Option<RateLimit> {
+    fn rate_limit(&self, _cfg: &ProviderConfig, _endpoint: Endpoint) -> Option<RateLimit> {
         Some(RateLimit {
             budget: "all",
             windows: &[(2, 10_000.0)],
