@@ -238,6 +238,31 @@ fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
     }
 }
 
+/// Credentials the token endpoint refused are not sent again for a minute:
+/// Mangopay locks out credentials that keep failing.
+#[test]
+fn refused_mangopay_credentials_are_not_sent_again_for_a_minute() {
+    let t = FakeTransport::new(|req: &HttpRequest, _now| {
+        assert_eq!(path_of(&req.url), "/v2.01/oauth/token");
+        Ok(json_response(
+            401,
+            json!({"Message": "The authorization credentials are not valid", "Type": "invalid_credentials"}),
+        ))
+    });
+    let e = mangopay_engine();
+    let get = || {
+        block_on(e.get_session(&t, Provider::Mangopay, "idnver_1", &CallOptions::default()))
+            .unwrap_err()
+    };
+    for _ in 0..3 {
+        assert_eq!(get().code, ErrorCode::Auth);
+    }
+    assert_eq!(t.urls().len(), 1);
+    t.clock.set(t.clock.get() + 61_000.0);
+    assert_eq!(get().code, ErrorCode::Auth);
+    assert_eq!(t.urls().len(), 2);
+}
+
 #[test]
 fn mangopay_list_all_plans_pages_with_one_token() {
     let t = FakeTransport::new(mangopay_server(mangopay_rows(250), 1200));

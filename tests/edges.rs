@@ -909,6 +909,57 @@ fn a_429_pauses_every_call_to_the_provider() {
     assert!(second.borrow().as_ref().unwrap().is_ok());
 }
 
+/// A 429 without `Retry-After` pauses every call too, for the back-off's
+/// longest wait (calls started meanwhile do not hit the provider at once).
+#[test]
+fn a_429_without_retry_after_pauses_every_call_for_the_back_off() {
+    let t = Scripted::new();
+    let e = didit(json!({"retryBaseMs": 1000}));
+    let mut pool = LocalPool::new();
+    let (e2, t2) = (e.clone(), t.clone());
+    let first = spawn(&pool, async move {
+        e2.list_sessions(
+            &*t2,
+            Provider::Didit,
+            &ListQuery::default(),
+            &CallOptions::default(),
+        )
+        .await
+    });
+    pool.run_until_stalled();
+    t.answer(
+        "/v3/sessions/",
+        json_response(429, json!({"detail": "throttled"})),
+    );
+    let (e3, t3) = (e.clone(), t.clone());
+    let second = spawn(&pool, async move {
+        e3.get_session(&*t3, Provider::Didit, "x", &CallOptions::default())
+            .await
+    });
+    pool.run_until_stalled();
+    // The first call's jittered back-off, then the rest of the pause: 1 s
+    // of virtual time before either call sends again.
+    let waited: u64 = t.sleeps.borrow().iter().sum();
+    assert_eq!(waited, 1000, "{:?}", t.sleeps.borrow());
+    t.answer(
+        "/v3/sessions/",
+        json_response(
+            200,
+            json!({"count": 0, "next": null, "previous": null, "results": []}),
+        ),
+    );
+    t.answer(
+        "/v3/session/x/",
+        json_response(
+            200,
+            json!({"session_id": "x", "status": "Approved", "created_at": "2026-01-01T00:00:00Z"}),
+        ),
+    );
+    pool.run_until_stalled();
+    assert!(first.borrow().as_ref().unwrap().is_ok());
+    assert!(second.borrow().as_ref().unwrap().is_ok());
+}
+
 #[test]
 fn mangopay_rate_headers_saying_a_window_is_spent_pause_requests() {
     let t = Scripted::new();

@@ -123,9 +123,13 @@ impl Engine {
                         let error =
                             api::error_from_response(provider, operation, &response, t.now_ms());
                         if response.status == 429 {
-                            if let Some(ms) = error.retry_after_ms {
-                                self.pause(t, provider, ms);
-                            }
+                            // Every call to the provider waits, not only this
+                            // one: its `Retry-After`, else this attempt's
+                            // longest back-off.
+                            let ms = error
+                                .retry_after_ms
+                                .unwrap_or_else(|| self.config.retry.delay_ms(attempt, None, 1.0));
+                            self.pause(t, provider, ms);
                         }
                         // A 429 was refused before being processed.
                         Failure {

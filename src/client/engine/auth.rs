@@ -25,6 +25,11 @@ impl Engine {
                 let waiting_for = {
                     let mut state = self.state.borrow_mut();
                     let slot = state.tokens.entry(provider).or_default();
+                    if let Some((until, error)) = &slot.refused {
+                        if t.now_ms() < *until {
+                            return Err(error.clone());
+                        }
+                    }
                     if let Some(token) = &slot.token {
                         if t.now_ms() < token.refresh_at_ms {
                             return Ok(Some(token.access_token.clone()));
@@ -74,6 +79,7 @@ impl Engine {
                         Ok(token) => {
                             slot.token = Some(token.clone());
                             slot.failure = None;
+                            slot.refused = None;
                             None
                         }
                         // An aborted fetch is not a failure to share: a waiter fetches instead.
@@ -91,6 +97,21 @@ impl Engine {
                         }
                         Err(e) => {
                             slot.failure = Some((slot.fetches, e.clone()));
+                            if matches!(
+                                e.code,
+                                ErrorCode::Auth | ErrorCode::Config | ErrorCode::Forbidden
+                            ) {
+                                let refused = IdvError {
+                                    message: format!(
+                                        "{} (not asked again for {} s: credentials that keep \
+                                         failing get locked out)",
+                                        e.message,
+                                        REFUSED_CREDENTIALS_MS / 1000.0
+                                    ),
+                                    ..e.clone()
+                                };
+                                slot.refused = Some((now + REFUSED_CREDENTIALS_MS, refused));
+                            }
                             None
                         }
                     }

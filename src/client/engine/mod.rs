@@ -160,7 +160,14 @@ struct TokenSlot {
     fetches: u64,
     /// The last shared fetch that failed, and its error.
     failure: Option<(u64, IdvError)>,
+    /// Credentials the token endpoint refused, until when (wall clock, ms):
+    /// calls fail with its error without asking again (Mangopay locks out
+    /// credentials that keep failing).
+    refused: Option<(f64, IdvError)>,
 }
+
+/// How long refused credentials are not sent again.
+const REFUSED_CREDENTIALS_MS: f64 = 60_000.0;
 
 #[derive(Default)]
 struct State {
