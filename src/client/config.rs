@@ -94,8 +94,8 @@ impl ClientConfig {
     /// Every credential and header value, for scrubbing messages: API keys,
     /// the `Authorization` values built from them (`ApiKey …`, `Basic …` of
     /// the OAuth exchange), and custom header values with the credentials
-    /// in them (after a scheme; `Basic` decoded), each long enough to be
-    /// told apart from ordinary text (6 characters or more).
+    /// after their scheme, each long enough to be told apart from ordinary
+    /// text (6 characters or more).
     pub fn secrets(&self) -> Vec<String> {
         let mut out = Vec::new();
         for p in &self.providers {
@@ -281,31 +281,13 @@ fn check_base_url(provider: Provider, base_url: &str) -> Result<(), IdvError> {
     Ok(())
 }
 
-/// What a server may echo of a custom header's value: the value, the
-/// credentials after its scheme (`Bearer X`: `X`), and for `Basic` the
-/// decoded `user:password` and the password.
+/// What a server may echo of a custom header's value: the value, and the
+/// credentials after its scheme (`Bearer X`: `X`).
 fn header_credentials(value: &str) -> Vec<String> {
-    use base64::Engine as _;
     let value = value.trim();
     let mut out = vec![value.to_string()];
-    if let Some((scheme, credentials)) = value.split_once(char::is_whitespace) {
-        let credentials = credentials.trim();
-        out.push(credentials.to_string());
-        let decoded = scheme
-            .eq_ignore_ascii_case("basic")
-            .then(|| {
-                base64::engine::general_purpose::STANDARD
-                    .decode(credentials)
-                    .ok()
-            })
-            .flatten()
-            .and_then(|bytes| String::from_utf8(bytes).ok());
-        if let Some(pair) = decoded {
-            if let Some((_, password)) = pair.split_once(':') {
-                out.push(password.to_string());
-            }
-            out.push(pair);
-        }
+    if let Some((_scheme, credentials)) = value.split_once(char::is_whitespace) {
+        out.push(credentials.trim().to_string());
     }
     out
 }
@@ -602,7 +584,7 @@ mod tests {
             "{shown}"
         );
         assert!(c.secrets().contains(&"HEADER_SECRET_9".to_string()));
-        // A proxy's credential after its scheme, echoed alone; Basic's decoded pair and password.
+        // A proxy's credential after its scheme, echoed alone.
         let c = ClientConfig::from_json(&json!({
             "didit": {"baseUrl": "https://proxy.example", "headers": {
                 "authorization": "Bearer proxySecretValue123",
@@ -611,7 +593,7 @@ mod tests {
         }))
         .unwrap();
         let secrets = c.secrets();
-        for form in ["proxySecretValue123", "user:password9", "password9"] {
+        for form in ["proxySecretValue123", "dXNlcjpwYXNzd29yZDk="] {
             assert!(secrets.iter().any(|s| s == form), "{form}: {secrets:?}");
         }
         assert!(

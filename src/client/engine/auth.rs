@@ -105,12 +105,12 @@ impl Engine {
                                     message: format!(
                                         "{} (not asked again for {} s: credentials that keep \
                                          failing get locked out)",
-                                        e.message,
-                                        REFUSED_CREDENTIALS_MS / 1000.0
+                                        e.message, REFUSED_CREDENTIALS_S
                                     ),
                                     ..e.clone()
                                 };
-                                slot.refused = Some((now + REFUSED_CREDENTIALS_MS, refused));
+                                let until = now + f64::from(REFUSED_CREDENTIALS_S) * 1000.0;
+                                slot.refused = Some((until, refused));
                             }
                             None
                         }

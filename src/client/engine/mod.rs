@@ -166,8 +166,8 @@ struct TokenSlot {
     refused: Option<(f64, IdvError)>,
 }
 
-/// How long refused credentials are not sent again.
-const REFUSED_CREDENTIALS_MS: f64 = 60_000.0;
+/// How long refused credentials are not sent again, in seconds.
+const REFUSED_CREDENTIALS_S: u32 = 60;
 
 #[derive(Default)]
 struct State {
