@@ -1192,3 +1192,37 @@ test("beyond the issue: half an emoji (a lone surrogate) in a parsed object, as 
   assert.equal(summarize(withSurrogate).sessionCount, 1);
   assert.match(toCsv(withSurrogate), /a\ufffdb/);
 });
+
+test("beyond the issue: bodies and arguments past the size limits are refused before they reach wasm memory (an IdvError, never a trap); the module lives", async () => {
+  const { result, why } = await runChild(`
+import { IdvClient, normalizeList, normalizeSession, parseWebhook, mapStatus } from ${JSON.stringify(PKG_URL)};
+const out = {};
+const code = async (f) => { try { await f(); return "ok"; } catch (e) { return e.name === "IdvError" ? e.code : "escaped " + e; } };
+// A response of 65 MiB (past the 64 MiB a body may be), invalid UTF-8: each attempt refused, none copied.
+const big = new Uint8Array(65 << 20).fill(0xff);
+let fetches = 0;
+const client = new IdvClient({ didit: { apiKey: "k" }, maxRetries: 1, retryBaseMs: 0, fetch: async () => { fetches++; return new Response(big); } });
+out.response = await code(() => client.listSessions("didit", {}));
+out.fetches = fetches;
+// An argument of 600 MiB (past 512 MiB): refused, not copied (the buffer is never written: no memory used).
+const huge = new ArrayBuffer(600 << 20);
+out.list = await code(() => normalizeList("didit", huge));
+out.session = await code(() => normalizeSession("didit", new Uint8Array(huge)));
+// A webhook body of 65 MiB, as bytes and as text.
+out.webhookBytes = await code(() => parseWebhook("didit", { body: big, secret: "s" }));
+out.webhookText = await code(() => parseWebhook("didit", { body: "x".repeat(65 << 20), secret: "s" }));
+// Headers: 20,000 of them, from a Map, a Headers-like array and a plain object.
+const map = new Map(Array.from({ length: 20000 }, (_, i) => ["h" + i, "v"]));
+out.mapHeaders = await code(() => parseWebhook("didit", { body: "{}", headers: map, secret: "s" }));
+const sparse = []; sparse.length = 10_000_000;
+out.sparseHeaders = await code(() => parseWebhook("didit", { body: "{}", headers: sparse, secret: "s" }));
+out.objectHeaders = await code(() => parseWebhook("didit", { body: "{}", headers: Object.fromEntries(map), secret: "s" }));
+out.after = mapStatus("didit", "Approved");
+console.log(JSON.stringify(out));
+`, 120_000);
+  assert.ok(result, why);
+  assert.deepEqual(result, {
+    response: "network", fetches: 2, list: "decode", session: "decode", webhookBytes: "decode", webhookText: "decode",
+    mapHeaders: "config", sparseHeaders: "config", objectHeaders: "config", after: "approved",
+  });
+});

@@ -29,9 +29,9 @@ extern "C" {
     #[wasm_bindgen(js_name = utf8Into)]
     fn utf8_into(text: &JsValue, from: u32, into: &mut [u8]) -> Array;
     #[wasm_bindgen(js_name = ownKeys)]
-    fn guarded_own_keys(target: &JsValue) -> JsValue;
+    fn guarded_own_keys(target: &JsValue, max: u32) -> JsValue;
     #[wasm_bindgen(js_name = entries)]
-    fn guarded_entries(target: &JsValue) -> JsValue;
+    fn guarded_entries(target: &JsValue, max: u32) -> JsValue;
     /// Calls a callback, ignoring what it throws.
     pub(crate) fn notify(callback: &JsValue, value: &JsValue);
     #[wasm_bindgen(js_name = isArray)]
@@ -92,7 +92,28 @@ impl Drop for Pending {
 /// An object that is not a buffer, an array or a function: an options,
 /// query or references argument.
 pub(crate) fn is_plain_object(value: &JsValue) -> bool {
-    value.is_object() && !is_array(value) && matches!(bytes(value), Bytes::Not)
+    value.is_object()
+        && !is_array(value)
+        && !value.is_instance_of::<js_sys::ArrayBuffer>()
+        && !js_sys::ArrayBuffer::is_view(value)
+}
+
+/// The most bytes one argument brings into wasm memory (a JSON text, as
+/// UTF-8, or its bytes). A larger one is refused before it is copied: wasm
+/// memory is 4 GiB at most and never shrinks, and running out of it ends
+/// the module (its answers expand invalid UTF-8 up to three times over).
+pub(crate) const MAX_ARGUMENT_BYTES: usize = 512 << 20;
+
+/// The most bytes of one response or webhook body: a page of sessions or a
+/// notification is far less, and a client reads several at once.
+pub(crate) const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// Why a value is refused: `what` is more than `max` bytes.
+pub(crate) fn too_large(what: &str, max: usize) -> String {
+    format!(
+        "{what} is more than the {} MiB this module reads at once",
+        max >> 20
+    )
 }
 
 /// A property of a JS value; `undefined` when absent, when the value is not
@@ -134,9 +155,10 @@ pub(crate) fn call_method(
     apply(&f, target, &args)
 }
 
-/// The own string keys of an object; `None` when listing them throws.
-pub(crate) fn own_keys(target: &JsValue) -> Option<Vec<String>> {
-    let keys = guarded_own_keys(target);
+/// The own string keys of an object, at most `max + 1` (more than `max`
+/// says "too many": the rest are not read); `None` when listing them throws.
+pub(crate) fn own_keys(target: &JsValue, max: u32) -> Option<Vec<String>> {
+    let keys = guarded_own_keys(target, max);
     is_array(&keys).then(|| {
         Array::from(&keys)
             .iter()
@@ -145,9 +167,10 @@ pub(crate) fn own_keys(target: &JsValue) -> Option<Vec<String>> {
     })
 }
 
-/// `[...target.entries()]` as pairs; `None` when it throws.
-pub(crate) fn entries(target: &JsValue) -> Option<Vec<(JsValue, JsValue)>> {
-    let list = guarded_entries(target);
+/// The pairs of `target.entries()`, at most `max + 1` (more than `max` says
+/// "too many": the rest are not read, nor held as handles); `None` when it throws.
+pub(crate) fn entries(target: &JsValue, max: u32) -> Option<Vec<(JsValue, JsValue)>> {
+    let list = guarded_entries(target, max);
     is_array(&list).then(|| {
         Array::from(&list)
             .iter()
@@ -169,6 +192,8 @@ pub(crate) enum Bytes {
     Not,
     /// A buffer that was transferred away: nothing can be read.
     Detached,
+    /// A buffer of more bytes than the reader's limit: not copied.
+    TooLarge,
 }
 
 fn uint8_view(args: &Array) -> Option<js_sys::Uint8Array> {
@@ -178,8 +203,9 @@ fn uint8_view(args: &Array) -> Option<js_sys::Uint8Array> {
     construct(&ctor, args).and_then(|v| v.dyn_into().ok())
 }
 
-/// The bytes of an `ArrayBuffer` or any view of one, copied into wasm memory.
-pub(crate) fn bytes(value: &JsValue) -> Bytes {
+/// The bytes of an `ArrayBuffer` or any view of one, copied into wasm
+/// memory when there are at most `max`.
+pub(crate) fn bytes(value: &JsValue, max: usize) -> Bytes {
     if !value.is_object() {
         return Bytes::Not;
     }
@@ -197,16 +223,16 @@ pub(crate) fn bytes(value: &JsValue) -> Bytes {
         return Bytes::Not;
     };
     match view {
-        Some(view) => Bytes::Some(view.to_vec()),
+        Some(view) => {
+            // Read as a number: `length` past 2^32 would wrap as a u32.
+            let len = get(&view, "length").as_f64().unwrap_or(0.0);
+            if len > max as f64 {
+                Bytes::TooLarge
+            } else {
+                Bytes::Some(view.to_vec())
+            }
+        }
         None => Bytes::Detached,
-    }
-}
-
-/// The bytes of a response body, when it is a buffer that is still readable.
-pub(crate) fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
-    match bytes(value) {
-        Bytes::Some(bytes) => Some(bytes),
-        Bytes::Not | Bytes::Detached => None,
     }
 }
 
@@ -300,8 +326,17 @@ pub(crate) fn value(value: &JsValue) -> Option<Value> {
 /// response body (`await res.arrayBuffer()`, no UTF-16 string in between),
 /// or any other value through `JSON.stringify`.
 pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, IdvError> {
+    let refused = || {
+        decode(
+            Some(provider),
+            format!(
+                "{provider}: {} (split it: normalizeList takes one page at a time)",
+                too_large("the JSON (as UTF-8)", MAX_ARGUMENT_BYTES)
+            ),
+        )
+    };
     if value.is_string() {
-        let bytes = string_utf8(value);
+        let bytes = string_utf8(value, MAX_ARGUMENT_BYTES).ok_or_else(refused)?;
         return Ok(String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
     }
@@ -311,11 +346,12 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
             format!("{provider}: expected a JSON object, JSON text or bytes, got nothing"),
         ));
     }
-    match bytes(value) {
+    match bytes(value, MAX_ARGUMENT_BYTES) {
         Bytes::Some(bytes) => {
             return Ok(String::from_utf8(bytes)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
         }
+        Bytes::TooLarge => return Err(refused()),
         Bytes::Detached => {
             return Err(decode(
                 Some(provider),
@@ -342,9 +378,14 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
 /// left (the copy of a growth peaks at about twice the text). Never the
 /// glue's own conversion, which reserves three bytes per unit up front
 /// (240 MB for an 80 MB body).
-fn string_utf8(text: &JsValue) -> Vec<u8> {
+///
+/// `None` when it may be more than `max` bytes (nothing past that is allocated).
+pub(crate) fn string_utf8(text: &JsValue, max: usize) -> Option<Vec<u8>> {
     let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
-    let mut bytes = vec![0u8; units + units / 16];
+    if units > max {
+        return None;
+    }
+    let mut bytes = vec![0u8; (units + units / 16).min(max)];
     let (mut read, mut written) = (0usize, 0usize);
     while read < units {
         let room = bytes.get_mut(written..).unwrap_or_default();
@@ -361,12 +402,15 @@ fn string_utf8(text: &JsValue) -> Vec<u8> {
             // replaced by a script): never loop.
             break;
         }
+        if need > max {
+            return None;
+        }
         // Exactly (not doubled).
         bytes.reserve_exact(need.saturating_sub(bytes.len()));
         bytes.resize(need.max(bytes.len()), 0);
     }
     bytes.truncate(written);
-    bytes
+    Some(bytes)
 }
 
 /// A provider's JSON argument (a query, a create input) as a `serde_json::Value`.

@@ -78,19 +78,32 @@ export function settingsJson(value) {
   }
 }
 
-/** The own string keys of an object; `undefined` when listing them throws. */
-export function ownKeys(target) {
+/** The own string keys of an object, at most `max + 1` (more than `max`
+ * says "too many"); `undefined` when listing them throws. */
+export function ownKeys(target, max) {
   try {
-    return Reflect.ownKeys(target).filter((key) => typeof key === "string");
+    const keys = [];
+    for (const key of Reflect.ownKeys(target)) {
+      if (typeof key !== "string") continue;
+      keys.push(key);
+      if (keys.length > max) break;
+    }
+    return keys;
   } catch {
     return undefined;
   }
 }
 
-/** `[...target.entries()]`; `undefined` when it throws. */
-export function entries(target) {
+/** The pairs of `target.entries()`, at most `max + 1` (more than `max`
+ * says "too many"); `undefined` when it throws. */
+export function entries(target, max) {
   try {
-    return Array.from(target.entries(), (entry) => [entry[0], entry[1]]);
+    const out = [];
+    for (const entry of target.entries()) {
+      out.push([entry[0], entry[1]]);
+      if (out.length > max) break;
+    }
+    return out;
   } catch {
     return undefined;
   }

@@ -31,7 +31,7 @@ mod webhooks;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use args::{bytes_of, get};
+pub(crate) use args::get;
 pub(crate) use errors::to_js_error;
 
 use idv_sessions::error::{ErrorCode, IdvError};

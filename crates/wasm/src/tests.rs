@@ -105,18 +105,20 @@ fn a_provider_must_be_a_known_name() {
 #[wasm_bindgen_test]
 fn bytes_of_every_view_and_of_a_detached_buffer() {
     let bytes = construct("Uint8Array", &[Array::of2(&104.into(), &105.into()).into()]);
-    assert!(matches!(args::bytes(&bytes), Bytes::Some(b) if b == b"hi"));
+    assert!(matches!(args::bytes(&bytes, 16), Bytes::Some(b) if b == b"hi"));
     let buffer = get(&bytes, "buffer");
-    assert!(matches!(args::bytes(&buffer), Bytes::Some(b) if b == b"hi"));
+    assert!(matches!(args::bytes(&buffer, 16), Bytes::Some(b) if b == b"hi"));
     for kind in ["Uint16Array", "Float64Array", "BigInt64Array", "DataView"] {
         let view = construct(kind, &[construct("ArrayBuffer", &[JsValue::from(16)])]);
         assert!(
-            matches!(args::bytes(&view), Bytes::Some(b) if b.len() == 16),
+            matches!(args::bytes(&view, 16), Bytes::Some(b) if b.len() == 16),
             "{kind}"
         );
+        // Past the limit: refused, not copied.
+        assert!(matches!(args::bytes(&view, 15), Bytes::TooLarge), "{kind}");
     }
     let detached = detached_buffer();
-    assert!(matches!(args::bytes(&detached), Bytes::Detached));
+    assert!(matches!(args::bytes(&detached, 16), Bytes::Detached));
     let view_of_detached = {
         let buffer = construct("ArrayBuffer", &[JsValue::from(4)]);
         let view = construct("Uint8Array", std::slice::from_ref(&buffer));
@@ -127,9 +129,12 @@ fn bytes_of_every_view_and_of_a_detached_buffer() {
             .unwrap();
         view
     };
-    assert!(matches!(args::bytes(&view_of_detached), Bytes::Detached));
-    assert!(matches!(args::bytes(&"text".into()), Bytes::Not));
-    assert!(matches!(args::bytes(&throwing_proxy()), Bytes::Not));
+    assert!(matches!(
+        args::bytes(&view_of_detached, 16),
+        Bytes::Detached
+    ));
+    assert!(matches!(args::bytes(&"text".into(), 16), Bytes::Not));
+    assert!(matches!(args::bytes(&throwing_proxy(), 16), Bytes::Not));
     let didit = Provider::parse("didit").unwrap();
     let e = args::payload(didit, &detached).unwrap_err();
     assert_eq!(e.code, ErrorCode::Decode);

@@ -10,8 +10,9 @@
 //! signal gets one `abort` listener per client, removed when the last call
 //! using it ends.
 
+use super::args::{bytes, too_large, Bytes, MAX_BODY_BYTES};
 use super::args::{call_method, construct, Pending};
-use super::{bytes_of, get};
+use super::get;
 use futures_util::future::{select, Either};
 use idv_sessions::client::http::{
     HttpRequest, HttpResponse, LocalFuture, Transport, TransportError, RESPONSE_HEADERS,
@@ -358,11 +359,19 @@ impl JsTransport {
         let read = call_method(&response, "arrayBuffer", &[])
             .map_err(|_| bad_response("an object without arrayBuffer()"))?;
         let buffer = Pending::of(&read).await?;
-        let bytes = bytes_of(&buffer).ok_or_else(|| {
-            JsValue::from_str(
-                "the response body (arrayBuffer()) is not an ArrayBuffer, or it is detached",
-            )
-        })?;
+        let bytes =
+            match bytes(&buffer, MAX_BODY_BYTES) {
+                Bytes::Some(bytes) => bytes,
+                Bytes::TooLarge => {
+                    return Err(JsValue::from_str(&too_large(
+                        "the response body",
+                        MAX_BODY_BYTES,
+                    )))
+                }
+                Bytes::Not | Bytes::Detached => return Err(JsValue::from_str(
+                    "the response body (arrayBuffer()) is not an ArrayBuffer, or it is detached",
+                )),
+            };
         let body = String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(HttpResponse {

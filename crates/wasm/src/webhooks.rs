@@ -18,11 +18,23 @@ fn body_arg(provider: Provider, value: &JsValue) -> Result<Option<Vec<u8>>, IdvE
     if is_nothing(value) {
         return Ok(None);
     }
-    if let Some(text) = value.as_string() {
-        return Ok(Some(text.into_bytes()));
+    let too_large = || {
+        IdvError::decode(
+            provider,
+            format!(
+                "{provider}: webhook: {}",
+                args::too_large("the body", args::MAX_BODY_BYTES)
+            ),
+        )
+    };
+    if value.is_string() {
+        return args::string_utf8(value, args::MAX_BODY_BYTES)
+            .map(Some)
+            .ok_or_else(too_large);
     }
-    match args::bytes(value) {
+    match args::bytes(value, args::MAX_BODY_BYTES) {
         Bytes::Some(bytes) => Ok(Some(bytes)),
+        Bytes::TooLarge => Err(too_large()),
         Bytes::Detached => Err(IdvError::decode(
             provider,
             format!("{provider}: webhook: the body buffer is detached: nothing to read"),
@@ -64,8 +76,12 @@ fn header_value(value: &JsValue) -> Option<String> {
     })
 }
 
+/// The most headers read from one request (servers take about a hundred).
+const MAX_HEADERS: u32 = 10_000;
+
 /// Headers from a `Headers` (or anything with `entries()`) or a plain object.
 fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>, IdvError> {
+    let too_many = || config("parseWebhook: `headers` has more than 10000 entries");
     let mut out = Vec::new();
     if is_nothing(value) {
         return Ok(out);
@@ -76,8 +92,11 @@ fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>, IdvError> {
         ));
     }
     if get(value, "entries").is_function() {
-        let list = args::entries(value)
+        let list = args::entries(value, MAX_HEADERS)
             .ok_or_else(|| config("parseWebhook: reading `headers.entries()` failed"))?;
+        if list.len() > MAX_HEADERS as usize {
+            return Err(too_many());
+        }
         for (name, value) in list {
             if let (Some(name), Some(value)) = (name.as_string(), header_value(&value)) {
                 out.push((name, value));
@@ -85,8 +104,11 @@ fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>, IdvError> {
         }
         return Ok(out);
     }
-    let keys =
-        args::own_keys(value).ok_or_else(|| config("parseWebhook: reading `headers` failed"))?;
+    let keys = args::own_keys(value, MAX_HEADERS)
+        .ok_or_else(|| config("parseWebhook: reading `headers` failed"))?;
+    if keys.len() > MAX_HEADERS as usize {
+        return Err(too_many());
+    }
     for name in keys {
         if let Some(v) = header_value(&get(value, &name)) {
             out.push((name, v));
