@@ -1226,3 +1226,28 @@ console.log(JSON.stringify(out));
     mapHeaders: "config", sparseHeaders: "config", objectHeaders: "config", after: "approved",
   });
 });
+
+test("beyond the issue: an option or a query value of the wrong type is a config error, never silently dropped or coerced (a Symbol filter must not list every session)", async () => {
+  const requests = [];
+  const fetch = async (url) => { requests.push(url); return new Response(JSON.stringify({ count: 0, next: null, previous: null, results: [] })); };
+  const client = new IdvClient({ didit: { apiKey: "k" }, maxRetries: 0, fetch });
+  const code = async (f) => { try { await f(); return "ok"; } catch (e) { return isIdvError(e) ? e.code : `escaped ${e}`; } };
+  for (const query of [{ status: Symbol("s") }, { status: () => "approved" }, { status: NaN }, { vendorData: () => "u" }, { vendorData: Symbol() }]) {
+    assert.equal(await code(() => client.listSessions("didit", query)), "config", String(Object.values(query)[0]));
+  }
+  assert.equal(requests.length, 0, "nothing listed");
+  for (const options of [{ includeRaw: "no" }, { includeRaw: 1 }, { details: "yes" }, { strict: {} }]) {
+    assert.equal(await code(() => client.listSessions("didit", {}, options)), "config", JSON.stringify(options));
+  }
+  assert.equal(await code(() => client.listSessions("didit", {}, { includeRaw: false, strict: true })), "ok");
+  const row = fixture("didit-list-row-1.json");
+  assert.equal(await code(() => normalizeSession("didit", row, { includeRaw: 42 })), "config");
+  assert.equal(await code(() => normalizeList("mangopay", "[1]", { strict: "yes" })), "config");
+  assert.equal(await code(() => normalizeSession("didit", row, { includeRaw: true, strict: false })), "ok");
+  assert.equal(await code(() => client.listUserSessions({ didit: Symbol() })), "config");
+  assert.equal(await code(() => client.createSession("didit", { workflowId: "w", metadata: { f: () => 1 } })), "config");
+  for (const config of [{ timeoutMs: Symbol() }, { concurrency: () => 4 }, { didit: { apiKey: "k", baseUrl: Symbol() } }]) {
+    assert.equal(await code(() => new IdvClient({ didit: { apiKey: "k" }, ...config })), "config", Object.keys(config)[0]);
+  }
+  assert.equal(await code(() => new IdvClient({ didit: { apiKey: "k" }, fetch })), "ok");
+});

@@ -25,7 +25,7 @@ extern "C" {
     #[wasm_bindgen(js_name = stringify)]
     fn guarded_stringify(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = settingsJson)]
-    fn guarded_settings_json(value: &JsValue) -> JsValue;
+    fn guarded_settings_json(value: &JsValue, data: bool) -> JsValue;
     #[wasm_bindgen(js_name = utf8Into)]
     fn utf8_into(text: &JsValue, from: u32, into: &mut [u8]) -> Array;
     #[wasm_bindgen(js_name = ownKeys)]
@@ -179,6 +179,18 @@ pub(crate) fn entries(target: &JsValue, max: u32) -> Option<Vec<(JsValue, JsValu
     })
 }
 
+/// A boolean option: absent (`undefined`, `null`) is false; anything but a
+/// boolean is a `config` error (`includeRaw: "no"` must not mean yes).
+pub(crate) fn flag(options: &JsValue, name: &str) -> Result<bool, IdvError> {
+    let value = get(options, name);
+    if is_nothing(&value) {
+        return Ok(false);
+    }
+    value
+        .as_bool()
+        .ok_or_else(|| IdvError::config(None, format!("option `{name}` must be a boolean")))
+}
+
 /// True for `undefined` and `null`.
 pub(crate) fn is_nothing(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
@@ -296,30 +308,36 @@ pub(crate) fn stringify(value: &JsValue) -> Option<String> {
 /// a Map) is a `config` error naming its key. `Ok(None)` when it cannot be
 /// read at all.
 pub(crate) fn settings(value: &JsValue, what: &str) -> Result<Option<Value>, IdvError> {
-    let out = guarded_settings_json(value);
+    read_json(value, what, false)
+}
+
+/// Data (a query, user references, a create input, a payload to sign) as
+/// settings are read, and a function or a Symbol, which JSON would leave
+/// out, is a `config` error too: `{ vendorData: fn }` must not become a
+/// listing of every user.
+pub(crate) fn data(value: &JsValue, what: &str) -> Result<Option<Value>, IdvError> {
+    read_json(value, what, true)
+}
+
+fn read_json(value: &JsValue, what: &str, data: bool) -> Result<Option<Value>, IdvError> {
+    let out = guarded_settings_json(value, data);
     if let Some(text) = out.as_string() {
         return Ok(idv_sessions::json::parse_value(&text).ok());
     }
     if out.is_object() {
         let key = get(&out, "key").as_string().unwrap_or_default();
+        let found = get(&out, "what").as_string().unwrap_or_default();
         if key.is_empty() {
-            // The settings object itself (bytes, a Map): not a plain object.
+            // The object itself (bytes, a Map, a function): not a plain object.
             return Ok(None);
         }
-        let found = get(&out, "what").as_string().unwrap_or_default();
         let key: String = key.chars().take(40).collect();
         return Err(IdvError::config(
             None,
-            format!("{what}: `{key}` is {found}, which JSON cannot carry: not a valid setting"),
+            format!("{what}: `{key}` is {found}, which JSON cannot carry"),
         ));
     }
     Ok(None)
-}
-
-/// A JS value that belongs to no provider (a config, user references, a
-/// query) as a `serde_json::Value`, through `JSON.stringify`.
-pub(crate) fn value(value: &JsValue) -> Option<Value> {
-    idv_sessions::json::parse_value(&stringify(value)?).ok()
 }
 
 /// The JSON text of a payload: a string as is, UTF-8 bytes straight from a
@@ -417,6 +435,19 @@ pub(crate) fn string_utf8(text: &JsValue, max: usize) -> Option<Vec<u8>> {
 pub(crate) fn json(provider: Provider, value: &JsValue, what: &str) -> Result<Value, IdvError> {
     if is_nothing(value) {
         return Ok(Value::Null);
+    }
+    if is_plain_object(value) {
+        let provider_error = |e: IdvError| IdvError {
+            provider: Some(provider),
+            message: format!("{provider}: {}", e.message),
+            ..e
+        };
+        return data(value, what).map_err(provider_error)?.ok_or_else(|| {
+            IdvError::config(
+                Some(provider),
+                format!("{provider}: {what} cannot be read as JSON"),
+            )
+        });
     }
     let text = payload(provider, value).map_err(|e| IdvError {
         code: ErrorCode::Config,

@@ -81,9 +81,9 @@ fn call_options(options: Option<&JsValue>) -> Result<Call, IdvError> {
     };
     Ok(Call {
         options: CallOptions {
-            include_raw: get(&o, "includeRaw").is_truthy(),
-            details: get(&o, "details").is_truthy(),
-            strict: get(&o, "strict").is_truthy(),
+            include_raw: args::flag(&o, "includeRaw")?,
+            details: args::flag(&o, "details")?,
+            strict: args::flag(&o, "strict")?,
             max_sessions,
         },
         signal: signal.is_object().then_some(signal),
@@ -494,15 +494,17 @@ impl IdvClient {
 }
 
 fn user_refs(refs: &JsValue) -> Result<UserRefs, IdvError> {
-    let value = args::is_plain_object(refs)
-        .then(|| args::value(refs))
-        .flatten()
-        .ok_or_else(|| {
-            IdvError::config(
-                None,
-                "listUserSessions: expected a plain object of user references",
-            )
-        })?;
+    let value = if args::is_plain_object(refs) {
+        args::data(refs, "listUserSessions")?
+    } else {
+        None
+    };
+    let value = value.ok_or_else(|| {
+        IdvError::config(
+            None,
+            "listUserSessions: expected a plain object of user references",
+        )
+    })?;
     UserRefs::from_json(&value)
 }
 

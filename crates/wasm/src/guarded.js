@@ -46,16 +46,20 @@ export function stringify(value) {
  * The JSON text of a settings object (a client config), or `{ key, what }`
  * naming the first value JSON would silently change into something else: a
  * number that is not finite (NaN, Infinity: JSON writes null), bytes, a Map or
- * a Set (JSON writes {}). A `Headers` is written as its entries. `undefined`
- * when it cannot be read (a cycle, a getter that throws, a revoked Proxy).
+ * a Set (JSON writes {}), a Symbol or a function (JSON leaves them out; in
+ * settings, `fetch` is the one function that belongs). A
+ * `Headers` is written as its entries. `undefined` when it cannot be read (a
+ * cycle, a getter that throws, a revoked Proxy).
  */
-export function settingsJson(value) {
+export function settingsJson(value, data) {
   let bad;
   const replacer = (key, v) => {
     if (bad !== undefined) return undefined;
     let what;
     if (typeof v === "number" && !Number.isFinite(v)) {
       what = String(v);
+    } else if (typeof v === "symbol" || (typeof v === "function" && (data || key !== "fetch"))) {
+      what = typeof v === "function" ? "a function" : "a Symbol";
     } else if (v !== null && typeof v === "object") {
       if (typeof Headers === "function" && v instanceof Headers) return Object.fromEntries(v);
       const tag = Object.prototype.toString.call(v);

@@ -369,8 +369,8 @@ fn normalize_options(options: Option<&JsValue>) -> Result<NormalizeOptions, IdvE
         .transpose()?
         .flatten()
     {
-        out.include_raw = get(&o, "includeRaw").is_truthy();
-        out.strict = get(&o, "strict").is_truthy();
+        out.include_raw = args::flag(&o, "includeRaw")?;
+        out.strict = args::flag(&o, "strict")?;
         out.user_id = args::optional_string(&get(&o, "userId"), "option `userId`")?;
     }
     Ok(out)

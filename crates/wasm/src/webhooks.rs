@@ -211,7 +211,7 @@ fn webhook_request(provider: Provider, input: &JsValue) -> Result<WebhookRequest
         secrets: secrets_arg(&get(input, "secret"))?,
         tolerance_sec,
         now_ms: now_arg(&get(input, "now"), "parseWebhook")?,
-        include_raw: get(input, "includeRaw").is_truthy(),
+        include_raw: args::flag(input, "includeRaw")?,
     })
 }
 
@@ -232,7 +232,7 @@ fn sign_request(input: &JsValue) -> Result<SignRequest, IdvError> {
         ));
     }
     let payload = get(input, "payload");
-    let payload = args::value(&payload)
+    let payload = args::data(&payload, "signWebhook: `payload`")?
         .filter(serde_json::Value::is_object)
         .ok_or_else(|| config("signWebhook: `payload` must be a plain object"))?;
     let timestamp = seconds_arg(&get(input, "timestamp"), "signWebhook: `timestamp`")?;
