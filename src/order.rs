@@ -9,14 +9,14 @@ use std::cmp::Ordering;
 /// Sorts `items` stably by `cmp`.
 pub fn sort_by<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
     let order = positions(items.len(), &|a, b| cmp(&items[a], &items[b]));
-    permute(items, &order);
+    permute(items, order);
 }
 
 /// Sorts `items` stably by a key computed once per item.
 pub fn sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
     let keys: Vec<K> = items.iter().map(key).collect();
     let order = positions(keys.len(), &|a, b| keys[a].cmp(&keys[b]));
-    permute(items, &order);
+    permute(items, order);
 }
 
 /// The positions `0..n` in the order `cmp` gives them (stable).
@@ -27,22 +27,50 @@ pub fn positions(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize>
     order
 }
 
-/// Puts the item at `order[i]` at `i`, in place.
-pub fn permute<T>(items: &mut [T], order: &[usize]) {
-    for i in 0..order.len() {
-        // The item first at `order[i]` has moved, by earlier swaps, down the
-        // chain of positions below `i`.
-        let mut at = order[i];
-        while at < i {
-            at = order[at];
+/// Puts the item at `order[i]` at `i`, in place, one cycle of the
+/// permutation at a time: each item moves once, so the work is linear
+/// whatever the order (following chains of earlier swaps instead was
+/// quadratic for a list sorted but for its last item, which a body can be).
+pub fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut at = start;
+        // Until the cycle through `start` closes; a placed position is marked
+        // by pointing at itself.
+        while order[at] != start {
+            #[cfg(test)]
+            PERMUTE_STEPS.with(|s| s.set(s.get() + 1));
+            let next = order[at];
+            items.swap(at, next);
+            order[at] = at;
+            at = next;
         }
-        items.swap(i, at);
+        order[at] = at;
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Steps `permute` took on this thread (a test counts its work).
+    static PERMUTE_STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sorted but for its smallest item, last: the order that made the
+    /// chain-following permutation quadratic. Its steps are counted, not timed.
+    #[test]
+    fn permuting_takes_a_step_per_item() {
+        for n in [2usize, 10, 1000, 100_000] {
+            let mut items: Vec<usize> = (1..n).chain([0]).collect();
+            let order = positions(n, &|a, b| items[a].cmp(&items[b]));
+            let before = PERMUTE_STEPS.with(|s| s.get());
+            permute(&mut items, order);
+            assert!(PERMUTE_STEPS.with(|s| s.get()) - before <= n, "n = {n}");
+            assert!(items.iter().enumerate().all(|(i, v)| *v == i), "n = {n}");
+        }
+    }
 
     #[test]
     fn sorts_stably_like_the_standard_sort() {

@@ -205,7 +205,7 @@ pub fn sort_newest_first(sessions: &mut [Session]) {
             .cmp(&times[a])
             .then_with(|| sessions[a].key.cmp(&sessions[b].key))
     });
-    crate::order::permute(sessions, &order);
+    crate::order::permute(sessions, order);
 }
 
 #[cfg(test)]
