@@ -12,7 +12,7 @@
 //!   session declined; more than K sessions created in the last W days.
 
 use crate::session::{CheckKind, CheckStatus, Provider, Session, SessionStatus};
-use crate::time::to_unix_millis;
+use crate::time::{to_unix_exact, to_unix_millis};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -103,9 +103,9 @@ fn changed_at(s: &Session) -> &str {
 
 /// Summarizes one user's sessions (any providers, any order).
 pub fn summarize(sessions: &[Session], options: &SummaryOptions) -> UserSummary {
-    let mut order: Vec<(i64, &Session)> = sessions
+    let mut order: Vec<((i64, u32), &Session)> = sessions
         .iter()
-        .map(|s| (to_unix_millis(&s.created_at).unwrap_or(i64::MIN), s))
+        .map(|s| (to_unix_exact(&s.created_at).unwrap_or((i64::MIN, 0)), s))
         .collect();
     // Newest first; equal times by key, so the result does not depend on input order.
     crate::order::sort_by(&mut order, |a, b| {
@@ -166,7 +166,8 @@ pub fn summarize(sessions: &[Session], options: &SummaryOptions) -> UserSummary 
         now.saturating_sub(i64::from(options.spike_window_days).saturating_mul(DAY_MS));
     let sessions_in_window = order
         .iter()
-        .filter(|(t, _)| *t >= window_from && *t <= now)
+        .map(|((seconds, nanos), _)| seconds.saturating_mul(1000) + i64::from(nanos / 1_000_000))
+        .filter(|t| *t >= window_from && *t <= now)
         .count();
 
     UserSummary {

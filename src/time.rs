@@ -110,6 +110,15 @@ pub fn to_unix_millis(text: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
+/// An RFC 3339 time as (Unix seconds, nanoseconds), to order times exactly
+/// (sub-millisecond differences count: Didit's times have microseconds).
+/// `None` when unparseable.
+pub fn to_unix_exact(text: &str) -> Option<(i64, u32)> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+}
+
 /// An RFC 3339 time, or a date (`YYYY-MM-DD`, UTC): its first millisecond,
 /// or with `end_of_day` its last. In ms since the epoch.
 pub fn instant(text: &str, end_of_day: bool) -> Option<i64> {

@@ -187,6 +187,31 @@ fn ties_in_time_are_broken_by_key_whatever_the_input_order() {
     assert_eq!(one.current_session_key.as_deref(), Some("didit:a"));
 }
 
+/// Times apart by less than a millisecond (Didit's have microseconds) are
+/// not a tie: the newer is current.
+#[test]
+fn sub_millisecond_times_order_exactly() {
+    let a = session(
+        "didit:a",
+        "didit",
+        "declined",
+        "2026-05-01T00:00:00.000100Z",
+        &[],
+    );
+    let b = session(
+        "didit:b",
+        "didit",
+        "approved",
+        "2026-05-01T00:00:00.000900Z",
+        &[],
+    );
+    for input in [[a.clone(), b.clone()], [b, a]] {
+        let s = summarize(&input, &at_now());
+        assert_eq!(s.current_session_key.as_deref(), Some("didit:b"));
+        assert!(s.verified);
+    }
+}
+
 #[test]
 fn all_unknown() {
     let sessions: Vec<Session> = (0..3)

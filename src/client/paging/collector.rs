@@ -196,9 +196,9 @@ impl Pass {
 
 /// Newest first (by `createdAt`, then `key` for a stable order).
 pub fn sort_newest_first(sessions: &mut [Session]) {
-    let times: Vec<i64> = sessions
+    let times: Vec<(i64, u32)> = sessions
         .iter()
-        .map(|s| crate::time::to_unix_millis(&s.created_at).unwrap_or(i64::MIN))
+        .map(|s| crate::time::to_unix_exact(&s.created_at).unwrap_or((i64::MIN, 0)))
         .collect();
     let order = crate::order::positions(sessions.len(), &|a, b| {
         times[b]
@@ -298,9 +298,12 @@ mod tests {
             mk("b", "2026-01-01T00:00:00.500Z"),
             mk("c", "2025-01-01T00:00:00Z"),
             mk("d", "2026-01-01T00:00:00Z"),
+            // Less than a millisecond apart: not a tie.
+            mk("e", "2026-01-01T00:00:00.000300Z"),
+            mk("f", "2026-01-01T00:00:00.000700Z"),
         ];
         sort_newest_first(&mut v);
         let keys: Vec<_> = v.iter().map(|s| s.key.as_str()).collect();
-        assert_eq!(keys, vec!["b", "a", "d", "c"]);
+        assert_eq!(keys, vec!["b", "f", "e", "a", "d", "c"]);
     }
 }
