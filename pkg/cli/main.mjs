@@ -400,6 +400,9 @@ const COMMAND_RUNNERS = {
         throw new UsageError("list", `--limit must be a whole number of at least 1, not "${opts.limit}"`);
       }
       if (!row.limit) throw new UsageError("list", `--limit: ${provider} has no page size`);
+      if (Number(opts.limit) > row.maxLimit) {
+        throw new UsageError("list", `--limit: ${row.name} pages hold at most ${row.maxLimit} sessions, not ${opts.limit}`);
+      }
       query[row.limit] = Number(opts.limit);
     }
     const range = dateRange("list", opts.from, opts.to);

@@ -18,6 +18,20 @@ const STATUS_COLOURS = {
   unknown: "35", // magenta
 };
 
+/**
+ * `text` safe for a terminal: a control character from a provider's data (an escape sequence
+ * that clears the screen or retitles the window, a line break that splits a row) is shown as
+ * its control picture (ESC as ␛, LF as ␊), DEL as ␡, and C1 controls as U+FFFD. For tables
+ * and messages; CSV and JSON output carry the data as it is.
+ */
+export function visible(text) {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    return code === 0x7f ? "\u2421" : "\ufffd";
+  });
+}
+
 /** Secrets shorter than this are not searched for (a 1-3 character value would shred the output). */
 const MIN_SECRET_LENGTH = 4;
 
@@ -89,11 +103,13 @@ export class Output {
   }
 
   error(text) {
-    this.line(this.stderrColour ? `${ESC}31merror${ESC}0m: ${text}` : `error: ${text}`);
+    const shown = visible(text);
+    this.line(this.stderrColour ? `${ESC}31merror${ESC}0m: ${shown}` : `error: ${shown}`);
   }
 
   warn(text) {
-    if (!this.quiet) this.line(this.stderrColour ? `${ESC}33mwarning${ESC}0m: ${text}` : `warning: ${text}`);
+    const shown = visible(text);
+    if (!this.quiet) this.line(this.stderrColour ? `${ESC}33mwarning${ESC}0m: ${shown}` : `warning: ${shown}`);
   }
 
   /** A note for a person at a terminal (paging, totals); never when stderr is not a terminal. */
@@ -130,7 +146,7 @@ export function shorten(text, width, where = "middle") {
  */
 export function renderTable(columns, rows, { width = Infinity, paint } = {}) {
   const GAP = 2;
-  const cells = rows.map((row) => columns.map((c) => String(c.value(row) ?? "")));
+  const cells = rows.map((row) => columns.map((c) => visible(String(c.value(row) ?? ""))));
   const natural = columns.map((c, i) => Math.max(len(c.title), ...cells.map((r) => len(r[i]))));
   const minimum = (i) => (columns[i].shrink ? Math.min(natural[i], Math.max(columns[i].min ?? 8, len(columns[i].title))) : natural[i]);
   // A column marked `optional` whose every cell is empty is left out.

@@ -15,6 +15,7 @@
 //   user            what `--user` means there (help text) and the query key it fills;
 //                   `userRequired`: the provider lists per user only
 //   limit           the query key of `--limit` (the page size), null when it has none
+//   maxLimit        the largest page the provider allows (a larger `--limit` is a usage error)
 //   dates           how `--from`/`--to` reach the provider: "date" (YYYY-MM-DD days, widened to
 //                   whole UTC days, the exact bounds applied after fetching), "instant" (RFC 3339
 //                   UTC, passed through), null (no parameter: applied after fetching)
@@ -35,6 +36,7 @@ export const PROVIDERS = {
     baseUrlEnv: "IDV_MANGOPAY_BASE_URL",
     user: { key: "userId", means: "the Mangopay user id (UserId)", required: true },
     limit: "perPage",
+    maxLimit: 100,
     dates: null,
     get: null,
     create: {
@@ -55,6 +57,7 @@ export const PROVIDERS = {
     baseUrlEnv: "IDV_EQUALS_BASE_URL",
     user: { key: "associatedPersonId", means: "the Equals associatedPersonId (a UUID)", required: false },
     limit: "limit",
+    maxLimit: 1000,
     dates: null,
     get: "Equals has no endpoint for one session: list them with `idv-sessions list equals --user <associatedPersonId>`",
     create: null,
@@ -73,6 +76,7 @@ export const PROVIDERS = {
     baseUrlEnv: "IDV_DIDIT_BASE_URL",
     user: { key: "vendorData", means: "the Didit vendor_data", required: false },
     limit: "limit",
+    maxLimit: 100,
     dates: "date",
     get: null,
     create: {
@@ -112,6 +116,7 @@ export const PROVIDERS = {
     baseUrlEnv: "IDV_STRIPE_BASE_URL",
     user: { key: "clientReferenceId", means: "the Stripe client_reference_id", required: false },
     limit: "limit",
+    maxLimit: 100,
     dates: "instant",
     get: null,
     create: {

@@ -87,6 +87,8 @@ test("usage errors: what is wrong and the command's usage on stderr, nothing on 
     [["list", "didit", "--limit"], /--limit needs a value/, /Usage: idv-sessions list /],
     [["list", "didit", "--limit", "0"], /--limit must be a whole number/, /Usage: idv-sessions list /],
     [["list", "didit", "--limit", "ten"], /--limit must be a whole number/, /Usage: idv-sessions list /],
+    [["list", "didit", "--limit", "5000"], /--limit: Didit pages hold at most 100 sessions, not 5000/, /Usage: idv-sessions list /],
+    [["list", "equals", "--limit", "1001"], /--limit: Equals Money pages hold at most 1000 sessions/, /Usage: idv-sessions list /],
     [["list", "didit", "--format", "xml"], /--format must be table or csv or json or jsonl/, /Usage: idv-sessions list /],
     [["list", "didit", "--from", "2025-02-30"], /--from "2025-02-30" is not a date/, /Usage: idv-sessions list /],
     [["list", "didit", "--to", "yesterday"], /--to "yesterday" is not a date/, /Usage: idv-sessions list /],
@@ -239,6 +241,21 @@ test("a table when asked for, full width when stdout is not a terminal, COLUMNS 
   const narrow = await cli(["list", "didit", "--limit", "5", "--format", "table"], { env: { ...env, COLUMNS: "60" } });
   assert.ok(lines(narrow.stdout).every((l) => [...l].length <= 60), narrow.stdout);
   assert.match(narrow.stdout, /…/, "ids shortened");
+});
+
+test("a table shows a provider's control characters as symbols: no escape sequence reaches the terminal, no row is split", async () => {
+  const evil = "evil\u001b[2J\u001b]0;pwned\u0007\nline2";
+  const created = await client.createSession("didit", { workflowId: "wf-escape", vendorData: evil });
+  const r = await cli(["list", "didit", "--user", evil, "--format", "table"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f]/, "no control character but the line ends");
+  const [, ...rows] = lines(r.stdout);
+  assert.equal(rows.length, 1, r.stdout);
+  assert.ok(rows[0].startsWith(created.id));
+  assert.match(rows[0], /evil␛\[2J␛\]0;pwned␇␊line2/);
+  // CSV and JSON carry the data as it is.
+  const json = await cli(["list", "didit", "--user", evil, "--format", "json"]);
+  assert.equal(JSON.parse(json.stdout)[0].userRef, evil);
 });
 
 test("a provider without its credentials: a config error naming the variable, exit 1", async () => {
