@@ -7,6 +7,7 @@ use super::engine::{CallOptions, Engine};
 use super::http::Transport;
 use super::query::ListQuery;
 use crate::error::{ErrorCode, IdvError};
+use crate::providers::BadRows;
 use crate::session::{Provider, Session};
 use std::collections::{HashSet, VecDeque};
 
@@ -26,6 +27,8 @@ pub struct SessionCursor {
     buffer: VecDeque<Session>,
     seen: HashSet<Box<str>>,
     pages_without_sessions: u32,
+    /// The rows of the pages read that were not sessions, not yet taken.
+    bad_rows: BadRows,
 }
 
 impl SessionCursor {
@@ -38,7 +41,14 @@ impl SessionCursor {
             buffer: VecDeque::new(),
             seen: HashSet::new(),
             pages_without_sessions: 0,
+            bad_rows: BadRows::default(),
         }
+    }
+
+    /// The rows that were not sessions in the pages read since the last
+    /// call (described up to the usual limit, all counted).
+    pub fn take_bad_rows(&mut self) -> BadRows {
+        std::mem::take(&mut self.bad_rows)
     }
 
     /// The provider listed.
@@ -91,6 +101,7 @@ impl SessionCursor {
             }
             self.next = page.next;
             self.buffer.extend(page.sessions);
+            self.bad_rows.append(page.bad_rows);
         }
     }
 }

@@ -37,6 +37,7 @@ function declared(file) {
   const source = program.getSourceFile(fileURLToPath(new URL(file, pkg)));
   const values = [];
   const classes = {};
+  const properties = {};
   for (let symbol of checker.getExportsOfModule(checker.getSymbolAtLocation(source))) {
     const name = symbol.getName();
     if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
@@ -48,9 +49,12 @@ function declared(file) {
         .filter((m) => m.name && !ts.isComputedPropertyName(m.name) && ts.isMethodDeclaration(m))
         .filter((m) => !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword))
         .map((m) => m.name.getText()));
+      properties[name] = decls.flatMap((d) => d.members)
+        .filter((m) => m.name && ts.isPropertyDeclaration(m))
+        .map((m) => m.name.getText());
     }
   }
-  return { values: sorted(values), classes };
+  return { values: sorted(values), classes, properties };
 }
 
 test("index.cjs, index.mjs, node.mjs and browser.mjs export the same names, and every export of the glue", async () => {
@@ -68,13 +72,18 @@ test("index.d.ts and index.d.mts declare exactly the run-time exports, classes w
   // (Class fields, such as IdvError's `code`, are instance properties, not methods.)
   const runtime = require("../../pkg/index.cjs");
   for (const file of ["index.d.ts", "index.d.mts"]) {
-    const { values, classes } = declared(file);
+    const { values, classes, properties } = declared(file);
     assert.deepEqual(values, namesOf(runtime), `${file}: declared values differ from the exports`);
     assert.ok(Object.keys(classes).length > 0, `${file}: no class found`);
     for (const [name, members] of Object.entries(classes)) {
-      const methods = Object.getOwnPropertyNames(runtime[name].prototype)
-        .filter((m) => m !== "constructor" && !m.startsWith("__"));
-      assert.deepEqual(members, sorted(methods), `${file}: class ${name} declares other members than it has`);
+      const proto = runtime[name].prototype;
+      const own = Object.getOwnPropertyNames(proto).filter((m) => m !== "constructor" && !m.startsWith("__"));
+      const methods = own.filter((m) => typeof Object.getOwnPropertyDescriptor(proto, m).value === "function");
+      assert.deepEqual(members, sorted(methods), `${file}: class ${name} declares other methods than it has`);
+      // Getters on the prototype (a stream's badRows) are declared as properties.
+      for (const getter of own.filter((m) => Object.getOwnPropertyDescriptor(proto, m).get)) {
+        assert.ok(properties[name].includes(getter), `${file}: ${name}.${getter} is not declared`);
+      }
     }
   }
 });

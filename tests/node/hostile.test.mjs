@@ -637,6 +637,18 @@ test("5. the client reports bad rows the same way (the mock's answers rewritten 
   assert.deepEqual(mp.badRows?.map((r) => r.id), [farFuture], "a Mangopay row dated past 9999 is a bad row");
   assert.match(mp.badRows[0].reason, /CreationDate/);
 
+  // sessions(): the same bad row, on the stream, as its pages arrive.
+  const stream = client.sessions("didit", {});
+  assert.deepEqual([stream.badRows, stream.badRowCount], [[], 0], "none before a page");
+  const streamed = [];
+  for await (const s of stream) streamed.push(s.key);
+  assert.deepEqual(streamed.sort(), all.map((s) => s.key).sort(), "sessions(): every session listAll has");
+  assert.deepEqual(stream.badRows.map((r) => r.id), [nullDate], "sessions(): badRows");
+  assert.equal(stream.badRowCount, 1);
+  assert.ok(!Object.keys(stream).includes("badRows"), "a getter, not an own property");
+  stream.free();
+  assert.deepEqual(stream.badRows, [], "a freed stream: none");
+
   const strict = await settle(client.listAll("didit", {}, { strict: true }));
   assert.ok(strict.error instanceof IdvError, "strict: rejects with an IdvError");
   assert.equal(strict.error.code, "decode");

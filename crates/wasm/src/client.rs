@@ -10,7 +10,7 @@ use idv_sessions::client::engine::{CallOptions, Engine, Progress, UserRefs};
 use idv_sessions::client::sync::Semaphore;
 use idv_sessions::client::{ClientConfig, ListQuery, SessionCursor};
 use idv_sessions::error::IdvError;
-use idv_sessions::providers::BadRow;
+use idv_sessions::providers::{BadRow, BadRows};
 use idv_sessions::session::{Provider, Session};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::Serialize;
@@ -348,6 +348,7 @@ impl IdvClient {
                 cursor: Some(SessionCursor::new(provider, query, call.options)),
                 failed: None,
                 closed: false,
+                bad_rows: BadRows::default(),
             },
             Err(e) => StreamState {
                 engine: None,
@@ -355,6 +356,7 @@ impl IdvClient {
                 cursor: None,
                 failed: Some(e),
                 closed: false,
+                bad_rows: BadRows::default(),
             },
         };
         SessionStream {
@@ -518,6 +520,8 @@ struct StreamState {
     failed: Option<IdvError>,
     /// `return()` was called: nothing more is yielded.
     closed: bool,
+    /// The rows read so far that were not sessions.
+    bad_rows: BadRows,
 }
 
 struct StreamShared {
@@ -574,6 +578,7 @@ impl SessionStream {
             };
             let next = cursor.next(&engine, transport.as_ref()).await;
             let mut s = shared.state.borrow_mut();
+            s.bad_rows.append(cursor.take_bad_rows());
             if s.closed {
                 return Ok(iter_result(JsValue::UNDEFINED, true));
             }
@@ -606,6 +611,17 @@ impl SessionStream {
             t.signal.fire();
         }
         Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
+    }
+
+    /// The rows read so far that were not sessions, `{ rows, count }`: the
+    /// stream's `badRows` and `badRowCount` (getters in `guarded.js`).
+    #[wasm_bindgen(js_name = __badRows, skip_typescript)]
+    pub fn bad_rows(&self) -> Result<JsValue, JsValue> {
+        let s = self.shared.state.borrow();
+        let out = Object::new();
+        Reflect::set(&out, &"rows".into(), &to_js_value(&*s.bad_rows)?)?;
+        Reflect::set(&out, &"count".into(), &(s.bad_rows.count() as f64).into())?;
+        Ok(out.into())
     }
 
     /// What `free()` does (see `guarded.js`): ends the iteration, as `return()`.

@@ -60,7 +60,10 @@ extern "C" {
 /// Not a public name.
 #[wasm_bindgen(js_name = __harden, skip_typescript)]
 pub fn harden_classes(client: JsValue, stream: JsValue) {
-    let sync = js_sys::Array::of1(&JsValue::from_str("sessions"));
+    let sync = js_sys::Array::of2(
+        &JsValue::from_str("sessions"),
+        &JsValue::from_str("__badRows"),
+    );
     harden(&class(), &sync, &client, &stream);
 }
 

@@ -188,9 +188,10 @@ export type WebhookEventType = "session.updated" | "session.data_updated" | "oth
 
 /**
  * How much of a notification is proven to come from the provider:
- * `signature` (the whole body is signed: Didit `X-Signature` or `X-Signature-V2`),
- * `envelope` (only id, status, type and time: Didit `X-Signature-Simple`, Equals'
- * shared Authorization header), `none` (nothing is signed: Mangopay, Equals).
+ * `signature` (the whole body is signed: Didit `X-Signature` or `X-Signature-V2`,
+ * Onfido `X-SHA2-Signature`, Stripe `Stripe-Signature`), `envelope` (only id,
+ * status, type and time: Didit `X-Signature-Simple`, Equals' shared Authorization
+ * header), `none` (nothing is signed: Mangopay, Equals).
  */
 export type WebhookVerification = "signature" | "envelope" | "none";
 
@@ -249,9 +250,9 @@ export interface WebhookInput {
 
 /** What `signWebhook` signs. */
 export interface SignWebhookInput {
-  /** Didit: the JSON payload; Equals: the event inside the `{ body }` envelope; Mangopay: `{ EventType, RessourceId, Date? }`. */
+  /** Didit, Onfido: the JSON payload; Stripe: the Event; Equals: the event inside the `{ body }` envelope; Mangopay: `{ EventType, RessourceId, Date? }`. */
   payload: Record<string, unknown>;
-  /** Didit: the shared secret (required); Equals: sent as `Authorization`. */
+  /** Didit, Stripe (the endpoint secret), Onfido (the webhook token): required; Equals: sent as `Authorization`. */
   secret?: string;
   /** Unix seconds of the delivery (default: now). */
   timestamp?: number | Date | string;
@@ -693,6 +694,10 @@ export class SessionStream {
   private constructor();
   /** Ends the iteration, as `return()`, and releases its memory; later `next()` calls resolve `{ done: true }`. */
   free(): void;
+  /** The rows read so far that were not sessions (as a `SessionList` has them), growing as pages arrive. */
+  readonly badRows: BadRow[];
+  /** How many rows read so far were not sessions. */
+  readonly badRowCount: number;
   /** The next session: `{ value, done }`. */
   next(): Promise<IteratorResult<Session, undefined>>;
   /** Stops the iteration (called by `break` in `for await`). */
