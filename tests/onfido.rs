@@ -353,6 +353,32 @@ fn list_all_walks_pages_until_one_is_shorter_than_the_ones_before() {
     .unwrap();
     assert_eq!(list.sessions.len(), 40);
     assert_eq!(t.queries().len(), 3);
+    // With a `Link` header (Onfido's classic lists): its `rel="next"` says
+    // whether another page follows, so a full last page is the last.
+    let mut plain = pages(runs(40), 20);
+    let t = Server::new(move |r, now| {
+        let page: usize = query_of(&r.url)
+            .get("page")
+            .map_or(1, |p| p.parse().unwrap());
+        let mut answer = plain(r, now);
+        let link = if page < 2 {
+            format!("<{BASE}/workflow_runs?page={}>; rel=\"next\", <{BASE}/workflow_runs?page=2>; rel=\"last\"", page + 1)
+        } else {
+            format!("<{BASE}/workflow_runs?page=1>; rel=\"first\"")
+        };
+        answer.headers.push(("link".into(), link));
+        answer
+    });
+    let list = block_on(engine(json!({ "apiKey": TOKEN })).list_all(
+        &t,
+        P,
+        &ListQuery::default(),
+        &CallOptions::default(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(list.sessions.len(), 40);
+    assert_eq!(t.queries().len(), 2, "no empty page asked for");
 }
 
 /// Onfido's error body (`{error: {type, message, fields}}`): its message and

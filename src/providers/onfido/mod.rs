@@ -300,13 +300,19 @@ impl ProviderApi for Onfido {
         input.insert("applicantId".into(), Value::from(id));
         Ok((Value::Object(input), ("applicantId", id.to_owned())))
     }
+    /// The v3.6 spec gives no page metadata; Onfido's classic lists sent a
+    /// `Link` header, whose `rel="next"` (or its absence) is taken when it
+    /// comes. Without one, a page shorter than the ones before ends the walk.
     fn page_meta(
         &self,
-        _response: &HttpResponse,
+        response: &HttpResponse,
         _body: &Json<'_>,
         _requested: PageRef,
     ) -> PageMeta {
-        PageMeta::default()
+        PageMeta {
+            has_next: response.header("link").map(|l| l.contains("rel=\"next\"")),
+            ..PageMeta::default()
+        }
     }
     /// With `details`: the checks of the run's applicant created since the
     /// run, then the reports of each.
