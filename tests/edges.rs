@@ -432,14 +432,17 @@ fn a_mangopay_create_reuses_one_idempotency_key_on_every_attempt() {
     assert_ne!(keys[0], keys[1]);
 }
 
-/// A create out of attempts with no answer (timeouts, 5xx) may have made the
-/// session: its error names the key to call again with, a key the caller did
-/// not make. A refusal (here 400) made nothing and says nothing of it.
+/// A create out of attempts after one went unanswered (a timeout, then a
+/// 5xx, a timeout or a 429) may have made the session: its error names the
+/// key to call again with, a key the caller did not make. A refusal of the
+/// request itself (here 400) made nothing and says nothing of it.
 #[test]
 fn a_create_that_never_got_an_answer_names_its_idempotency_key() {
     for (last, may_exist) in [
         (json_response(503, json!({"Message": "unavailable"})), true),
         (Err(TransportError::Timeout), true),
+        // The retry refused for its rate: the first attempt may still have made it.
+        (json_response(429, json!({"Message": "slow down"})), true),
         (
             json_response(400, json!({"Message": "bad", "Type": "param_error"})),
             false,

@@ -120,18 +120,16 @@ impl Engine {
                 return created;
             };
             if error.http_status != Some(409) {
-                // Out of attempts with no answer, or a server error: an attempt
-                // may have made the session, under a key the caller may not
-                // know (a refusal, 4xx or 429, made nothing).
-                let unanswered = error.retryable && error.http_status != Some(429);
-                if unanswered {
-                    return Err(self.redact(Self::maybe_created_under(
-                        provider,
-                        key,
-                        error.clone(),
-                    )));
+                // Unless the provider refused this very request (a 4xx other
+                // than 408 and 429: it made nothing), an attempt, this one or
+                // an earlier one that went unanswered, may have made the
+                // session under a key the caller may not know.
+                let refused = matches!(error.http_status,
+                    Some(status) if (400..500).contains(&status) && status != 408 && status != 429);
+                if refused {
+                    return created;
                 }
-                return created;
+                return Err(self.redact(Self::maybe_created_under(provider, key, error.clone())));
             }
             // The key was used before: by an earlier attempt of this call that
             // reached the provider, or by the caller's earlier call.
