@@ -1223,6 +1223,11 @@ out.session = await code(() => normalizeSession("didit", new Uint8Array(huge)));
 // A webhook body of 65 MiB, as bytes and as text.
 out.webhookBytes = await code(() => parseWebhook("didit", { body: big, secret: "s" }));
 out.webhookText = await code(() => parseWebhook("didit", { body: "x".repeat(65 << 20), secret: "s" }));
+// 62.9 MB as UTF-8 (10 Mi two-byte characters, then ASCII): within the limit, so it reaches the
+// signature check (none is given), as the same bytes do.
+const fits = "\u00e9".repeat(10 << 20) + "x".repeat(40 << 20);
+out.webhookTextFits = await code(() => parseWebhook("didit", { body: fits, secret: "s" }));
+out.webhookBytesFit = await code(() => parseWebhook("didit", { body: new TextEncoder().encode(fits), secret: "s" }));
 // Headers: 20,000 of them, from a Map, a Headers-like array and a plain object.
 const map = new Map(Array.from({ length: 20000 }, (_, i) => ["h" + i, "v"]));
 out.mapHeaders = await code(() => parseWebhook("didit", { body: "{}", headers: map, secret: "s" }));
@@ -1235,6 +1240,7 @@ console.log(JSON.stringify(out));
   assert.ok(result, why);
   assert.deepEqual(result, {
     response: "network", fetches: 2, list: "decode", session: "decode", webhookBytes: "decode", webhookText: "decode",
+    webhookTextFits: "signature", webhookBytesFit: "signature",
     mapHeaders: "config", sparseHeaders: "config", objectHeaders: "config", after: "approved",
   });
 });

@@ -300,7 +300,20 @@ pub(crate) fn options(value: &JsValue, what: &str) -> Result<Option<JsValue>, Id
 /// `JSON.stringify(value)`, `None` when it throws (a cycle, a BigInt, a
 /// throwing getter or `toJSON`) or gives nothing (a function, a Symbol).
 pub(crate) fn stringify(value: &JsValue) -> Option<String> {
-    guarded_stringify(value).as_string()
+    utf8_string(&guarded_stringify(value))
+}
+
+/// A JS string as a Rust one, read as [`string_utf8`] reads it: `None` for
+/// anything else, and for one past [`MAX_ARGUMENT_BYTES`].
+fn utf8_string(value: &JsValue) -> Option<String> {
+    if !value.is_string() {
+        return None;
+    }
+    let bytes = string_utf8(value, MAX_ARGUMENT_BYTES)?;
+    Some(
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 /// Settings (a client config) as a `serde_json::Value`, through
@@ -321,7 +334,13 @@ pub(crate) fn data(value: &JsValue, what: &str) -> Result<Option<Value>, IdvErro
 
 fn read_json(value: &JsValue, what: &str, data: bool) -> Result<Option<Value>, IdvError> {
     let out = guarded_settings_json(value, data);
-    if let Some(text) = out.as_string() {
+    if out.is_string() {
+        let text = utf8_string(&out).ok_or_else(|| {
+            IdvError::config(
+                None,
+                format!("{what}: {}", too_large("its JSON", MAX_ARGUMENT_BYTES)),
+            )
+        })?;
         return Ok(idv_sessions::json::parse_value(&text).ok());
     }
     if out.is_object() {
@@ -383,7 +402,8 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
             Some(provider),
             format!(
                 "{provider}: the value cannot be read as JSON (a cycle, a BigInt, a function, \
-                 a Symbol, or a getter that throws)"
+                 a Symbol, a getter that throws, or more than {} MiB of it)",
+                MAX_ARGUMENT_BYTES >> 20
             ),
         )
     })
@@ -397,7 +417,7 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
 /// glue's own conversion, which reserves three bytes per unit up front
 /// (240 MB for an 80 MB body).
 ///
-/// `None` when it may be more than `max` bytes (nothing past that is allocated).
+/// `None` when it is more than `max` bytes (nothing past that is allocated).
 pub(crate) fn string_utf8(text: &JsValue, max: usize) -> Option<Vec<u8>> {
     let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
     if units > max {
@@ -420,12 +440,14 @@ pub(crate) fn string_utf8(text: &JsValue, max: usize) -> Option<Vec<u8>> {
             // replaced by a script): never loop.
             break;
         }
-        if need > max {
+        if bytes.len() >= max {
+            // Full at the limit, with text left.
             return None;
         }
-        // Exactly (not doubled).
-        bytes.reserve_exact(need.saturating_sub(bytes.len()));
-        bytes.resize(need.max(bytes.len()), 0);
+        // Exactly (not doubled), up to the limit.
+        let size = need.min(max);
+        bytes.reserve_exact(size.saturating_sub(bytes.len()));
+        bytes.resize(size.max(bytes.len()), 0);
     }
     bytes.truncate(written);
     Some(bytes)
