@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { IdvClient, IdvError, isIdvError, mapStatus, parseWebhook, summarize, toCsv } from "../index.mjs";
 import { COMMANDS, commandHelp, mainHelp } from "./help.mjs";
-import { Output, ProgressBar, renderTable, shortTime } from "./output.mjs";
+import { Output, ProgressBar, renderTable, shortTime, visible } from "./output.mjs";
 import { PROVIDERS, PROVIDER_NAMES, providerSettings, secretValues } from "./providers.mjs";
 import { normalizePrefix, startReceiver } from "./webhooks.mjs";
 
@@ -307,18 +307,19 @@ function sessionView(out, s) {
   const extra = s.extra
     ? Object.entries(s.extra).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")
     : "";
+  // A provider's text, control characters shown as symbols (only the status colour is ours).
   const fields = [
     ["provider", s.provider],
-    ["id", s.id],
-    ["key", s.key],
-    ["status", `${out.status(s.status)} (${[s.providerStatus || '""', s.providerResult].filter(Boolean).join(" / ")})${s.isTerminal ? "" : ", not final"}`],
-    ["user", s.userRef],
-    ["verification url", s.verificationUrl],
-    ["return url", s.returnUrl],
+    ["id", visible(s.id)],
+    ["key", visible(s.key)],
+    ["status", `${out.status(s.status)} (${visible([s.providerStatus || '""', s.providerResult].filter(Boolean).join(" / "))})${s.isTerminal ? "" : ", not final"}`],
+    ["user", s.userRef && visible(s.userRef)],
+    ["verification url", s.verificationUrl && visible(s.verificationUrl)],
+    ["return url", s.returnUrl && visible(s.returnUrl)],
     ["created", s.createdAt],
     ["updated", s.updatedAt],
-    ["person", person],
-    ["extra", extra],
+    ["person", visible(person)],
+    ["extra", visible(extra)],
   ].filter(([, v]) => v);
   let text = fields.map(([k, v]) => `${k.padEnd(17)}${v}`).join("\n");
   text += `\nchecks           ${s.checks.length ? "" : "none"}\n`;
@@ -490,7 +491,7 @@ const COMMAND_RUNNERS = {
     const client = clientFor(ctx, [provider]);
     const session = await client.createSession(provider, input, { signal: ctx.signal });
     await printSession(ctx, session, opts.format);
-    if (session.verificationUrl) ctx.out.info(`send the person to: ${session.verificationUrl}`);
+    if (session.verificationUrl) ctx.out.info(`send the person to: ${visible(session.verificationUrl)}`);
     return 0;
   },
 
@@ -565,7 +566,7 @@ function summaryView(out, summary, asked, errors) {
   const failed = new Set(errors.map((e) => e.provider));
   const scope = asked.map((p) => (failed.has(p) ? `${p} (failed)` : p)).join(", ");
   lines.push(`verified now     ${summary.verified ? out.status("approved", "yes") : "no"}` +
-    `${summary.currentStatus ? ` (newest session ${summary.currentSessionKey}: ${out.status(summary.currentStatus)})` : " (no sessions)"}`);
+    `${summary.currentStatus ? ` (newest session ${visible(summary.currentSessionKey)}: ${out.status(summary.currentStatus)})` : " (no sessions)"}`);
   if (summary.lastApprovedAt) lines.push(`last approved    ${summary.lastApprovedAt}`);
   const byProvider = Object.entries(summary.byProvider).filter(([, n]) => n).map(([p, n]) => `${p} ${n}`).join(", ");
   lines.push(`sessions         ${summary.sessionCount}${byProvider ? ` (${byProvider})` : ""}; looked at ${scope}`);

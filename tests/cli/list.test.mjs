@@ -243,7 +243,7 @@ test("a table when asked for, full width when stdout is not a terminal, COLUMNS 
   assert.match(narrow.stdout, /…/, "ids shortened");
 });
 
-test("a table shows a provider's control characters as symbols: no escape sequence reaches the terminal, no row is split", async () => {
+test("tables and views show a provider's control characters as symbols: no escape sequence reaches the terminal, no row is split", async () => {
   const evil = "evil\u001b[2J\u001b]0;pwned\u0007\nline2";
   const created = await client.createSession("didit", { workflowId: "wf-escape", vendorData: evil });
   const r = await cli(["list", "didit", "--user", evil, "--format", "table"]);
@@ -253,6 +253,13 @@ test("a table shows a provider's control characters as symbols: no escape sequen
   assert.equal(rows.length, 1, r.stdout);
   assert.ok(rows[0].startsWith(created.id));
   assert.match(rows[0], /evil␛\[2J␛\]0;pwned␇␊line2/);
+  // `get` and `user` views too.
+  for (const args of [["get", "didit", created.id, "--format", "table"], ["user", "--didit", evil, "--format", "table"]]) {
+    const view = await cli(args);
+    assert.equal(view.code, 0, view.stderr);
+    assert.doesNotMatch(view.stdout, /[\u0000-\u0009\u000b-\u001f\u007f]/, args[0]);
+    assert.match(view.stdout, /evil␛\[2J/, args[0]);
+  }
   // CSV and JSON carry the data as it is.
   const json = await cli(["list", "didit", "--user", evil, "--format", "json"]);
   assert.equal(JSON.parse(json.stdout)[0].userRef, evil);
