@@ -101,4 +101,66 @@ impl HttpResponse {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// What the `Link` header (RFC 8288) says of a next page: `Some(true)`
+    /// with a `rel="next"` link, `Some(false)` with paging links (first,
+    /// last, prev) but no next, `None` without paging links (a deprecation
+    /// link says nothing of pages). Only what follows a link's `>` is read:
+    /// a comma in its URL splits nothing that matters.
+    pub fn link_next(&self) -> Option<bool> {
+        let mut paging = false;
+        for value in self.header("link")?.split(',') {
+            let params = value.rsplit_once('>').map_or(value, |(_, params)| params);
+            for param in params.split(';') {
+                let Some((name, rels)) = param.split_once('=') else {
+                    continue;
+                };
+                if !name.trim().eq_ignore_ascii_case("rel") {
+                    continue;
+                }
+                for rel in rels.trim().trim_matches('"').split_ascii_whitespace() {
+                    if rel.eq_ignore_ascii_case("next") {
+                        return Some(true);
+                    }
+                    paging |= ["first", "last", "prev", "previous"]
+                        .iter()
+                        .any(|p| rel.eq_ignore_ascii_case(p));
+                }
+            }
+        }
+        paging.then_some(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HttpResponse;
+
+    #[test]
+    fn a_link_header_says_whether_a_next_page_follows() {
+        let with = |link: &str| HttpResponse {
+            headers: vec![("link".into(), link.into())],
+            ..HttpResponse::default()
+        };
+        for (link, next) in [
+            (
+                r#"<https://a/x?page=2>; rel="next", <https://a/x?page=9>; rel="last""#,
+                Some(true),
+            ),
+            (r#"<https://a/x?status=a,b&page=2>; rel=next"#, Some(true)),
+            (
+                r#"<https://a/x?page=3>; title="t"; rel="prev next""#,
+                Some(true),
+            ),
+            (
+                r#"<https://a/x?page=1>; rel="first", <https://a/x?page=2>; rel="prev""#,
+                Some(false),
+            ),
+            (r#"<https://a/docs/deprecation>; rel="deprecation""#, None),
+            (r#"<https://a/x?next=1>; rel="alternate""#, None),
+        ] {
+            assert_eq!(with(link).link_next(), next, "{link}");
+        }
+        assert_eq!(HttpResponse::default().link_next(), None);
+    }
 }

@@ -2,6 +2,8 @@
 //! user's sessions across providers.
 
 use super::*;
+use crate::json::Json;
+use crate::protocol::page::PageRef;
 use futures_util::stream::{self, StreamExt};
 
 impl Engine {
@@ -169,13 +171,14 @@ impl Engine {
         api.events_request(cfg, query, 1, None)?;
         let now_ms = t.now_ms() as i64;
         let mut events = Vec::new();
-        // The longest page so far: when no header says what follows (a
-        // browser hides headers a proxy does not expose), a page as long
-        // as that may have more after it.
-        let mut longest = 0;
+        // Pages by number, as session lists are read: the page count or
+        // `link` header says what follows (a browser hides headers a proxy
+        // does not expose); without either, a full page may have more.
+        let per_page = api::full_page(provider);
         // Sequential (each page says how many follow); bounded whatever it says.
         for page in 1..=MAX_EVENT_PAGES {
-            let (batch, pages, next_link) = self
+            let at = PageRef::Page { page, per_page };
+            let (batch, listed) = self
                 .call(
                     t,
                     provider,
@@ -185,23 +188,26 @@ impl Engine {
                     &|bearer| api.events_request(cfg, query, page, bearer),
                     &|response| {
                         let body = crate::providers::parse_json(provider, &response.body)?;
-                        let pages = api::header_u64(response, "x-number-of-pages");
-                        let next_link = response
-                            .header("link")
-                            .map(|link| link.contains("rel=\"next\""));
-                        Ok((api.decode_events(&body, now_ms)?, pages, next_link))
+                        let meta = api.page_meta(response, &body, at);
+                        let listed = api::ListPage {
+                            // Rows as the provider sent them, before those that
+                            // are not events are left out.
+                            rows: match &body {
+                                Json::Array(rows) => rows.len() as u64,
+                                _ => 0,
+                            },
+                            total: meta.total,
+                            pages: meta.pages,
+                            page_size: meta.page_size,
+                            has_next: meta.has_next,
+                            ..api::ListPage::default()
+                        };
+                        Ok((api.decode_events(&body, now_ms)?, listed))
                     },
                 )
                 .await?;
-            let rows = batch.len();
-            longest = longest.max(rows);
             events.extend(batch);
-            let more = match (pages, next_link) {
-                (Some(pages), _) => page < pages,
-                (None, Some(next)) => next,
-                (None, None) => rows >= longest,
-            };
-            if rows == 0 || !more {
+            if paging::next_ref(at, &listed).is_none() {
                 return Ok(events);
             }
         }

@@ -160,7 +160,7 @@ pub fn page_meta(response: &HttpResponse, requested: PageRef) -> PageMeta {
             PageRef::Page { per_page, .. } => Some(per_page),
             PageRef::Offset { .. } | PageRef::Cursor { .. } => None,
         },
-        has_next: response.header("link").map(|l| l.contains("rel=\"next\"")),
+        has_next: response.link_next(),
     }
 }
 

@@ -310,7 +310,7 @@ impl ProviderApi for Onfido {
         _requested: PageRef,
     ) -> PageMeta {
         PageMeta {
-            has_next: response.header("link").map(|l| l.contains("rel=\"next\"")),
+            has_next: response.link_next(),
             ..PageMeta::default()
         }
     }
