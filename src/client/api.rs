@@ -257,8 +257,14 @@ pub fn error_from_response(
 /// fields}}`.
 fn provider_message(body: &Value) -> Option<String> {
     let map = body.as_object()?;
-    if let Some(error) = map.get("error").filter(|e| e.is_object()) {
-        return provider_message(error);
+    // Stripe's and Onfido's message is inside `error`; a body without one
+    // there is read at the top level.
+    if let Some(message) = map
+        .get("error")
+        .filter(|e| e.is_object())
+        .and_then(provider_message)
+    {
+        return Some(message);
     }
     let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
     let mut parts: Vec<String> = Vec::new();
@@ -314,7 +320,29 @@ pub fn full_page(provider: Provider) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::has_dot_segment;
+    use super::{has_dot_segment, provider_message};
+    use serde_json::json;
+
+    #[test]
+    fn a_message_inside_error_or_at_the_top() {
+        let stripe = json!({"error": {"type": "invalid_request_error", "message": "No such verificationsession: 'vs_1'"}});
+        assert_eq!(
+            provider_message(&stripe).as_deref(),
+            Some("No such verificationsession: 'vs_1'")
+        );
+        let onfido = json!({"error": {"type": "validation_error", "message": "Invalid", "fields": {"applicant_id": ["must be a UUID"]}}});
+        assert_eq!(
+            provider_message(&onfido).as_deref(),
+            Some("Invalid applicant_id: must be a UUID")
+        );
+        // Nothing to say inside `error`: the top level speaks.
+        let top = json!({"error": {"code": 1}, "message": "top-level words"});
+        assert_eq!(provider_message(&top).as_deref(), Some("top-level words"));
+        assert_eq!(
+            provider_message(&json!({"error": "invalid_grant"})).as_deref(),
+            Some("invalid_grant")
+        );
+    }
 
     #[test]
     fn dot_segments_in_any_spelling_a_url_parser_decodes() {

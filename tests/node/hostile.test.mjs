@@ -648,6 +648,8 @@ test("5. the client reports bad rows the same way (the mock's answers rewritten 
   assert.ok(!Object.keys(stream).includes("badRows"), "a getter, not an own property");
   stream.free();
   assert.deepEqual(stream.badRows, [], "a freed stream: none");
+  stream.badRows.push({ id: "injected" });
+  assert.deepEqual(stream.badRows, [], "a fresh array each time, shared with nothing");
 
   const strict = await settle(client.listAll("didit", {}, { strict: true }));
   assert.ok(strict.error instanceof IdvError, "strict: rejects with an IdvError");

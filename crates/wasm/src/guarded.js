@@ -218,15 +218,15 @@ export function harden(IdvError, syncMethods, client, stream) {
   }
   // The rows read so far that were not sessions, as a `SessionList` has them
   // (empty for a freed stream: its memory is gone).
-  for (const [name, field, none] of [["badRows", "rows", []], ["badRowCount", "count", 0]]) {
+  for (const [name, field, none] of [["badRows", "rows", () => []], ["badRowCount", "count", () => 0]]) {
     Object.defineProperty(stream.prototype, name, {
       get() {
         try {
           // A freed stream's guarded methods answer `done`, not its rows.
           const found = this.__badRows();
-          return found !== null && typeof found === "object" && field in found ? found[field] : none;
+          return found !== null && typeof found === "object" && field in found ? found[field] : none();
         } catch {
-          return none;
+          return none();
         }
       },
       configurable: true,

@@ -81,7 +81,12 @@ const MAX_HEADERS: u32 = 10_000;
 
 /// Headers from a `Headers` (or anything with `entries()`) or a plain object.
 fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>, IdvError> {
-    let too_many = || config("parseWebhook: `headers` has more than 10000 entries");
+    let too_many = || {
+        IdvError::config(
+            None,
+            format!("parseWebhook: `headers` has more than {MAX_HEADERS} entries"),
+        )
+    };
     let mut out = Vec::new();
     if is_nothing(value) {
         return Ok(out);

@@ -124,11 +124,12 @@ impl Engine {
                             api::error_from_response(provider, operation, &response, t.now_ms());
                         if response.status == 429 {
                             // Every call to the provider waits, not only this
-                            // one: its `Retry-After`, else this attempt's
-                            // longest back-off.
-                            let ms = error
-                                .retry_after_ms
-                                .unwrap_or_else(|| self.config.retry.delay_ms(attempt, None, 1.0));
+                            // one: its `Retry-After`, else a back-off of this
+                            // attempt (jittered: the calls do not all resume
+                            // at one instant).
+                            let ms = error.retry_after_ms.unwrap_or_else(|| {
+                                self.config.retry.delay_ms(attempt, None, t.random())
+                            });
                             self.pause(t, provider, ms);
                         }
                         // A 429 was refused before being processed.

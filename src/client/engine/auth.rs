@@ -97,10 +97,7 @@ impl Engine {
                         }
                         Err(e) => {
                             slot.failure = Some((slot.fetches, e.clone()));
-                            if matches!(
-                                e.code,
-                                ErrorCode::Auth | ErrorCode::Config | ErrorCode::Forbidden
-                            ) {
+                            if matches!(e.code, ErrorCode::Auth | ErrorCode::Config) {
                                 let refused = IdvError {
                                     message: format!(
                                         "{} (not asked again for {} s: credentials that keep \

@@ -189,8 +189,12 @@ pub fn run_checks(answer: &Value, run_created_at: &str) -> Result<Vec<String>, I
             Some(at) => at,
             None => i64::MAX,
         };
-        if earliest.iter().any(|(_, seen)| *seen == id) {
-            continue;
+        // A repeated id: kept at its earliest time.
+        if let Some(seen) = earliest.iter().position(|(_, seen)| *seen == id) {
+            if earliest[seen].0 <= at {
+                continue;
+            }
+            earliest.remove(seen);
         }
         let place = earliest.partition_point(|(t, _)| *t <= at);
         earliest.insert(place, (at, id));
@@ -209,7 +213,7 @@ mod tests {
         let answer = json!({ "checks": [
             { "id": "later", "created_at": "2026-01-03T00:00:00Z" },
             { "id": "before", "created_at": "2025-12-31T00:00:00Z" },
-            { "id": "first", "created_at": "2026-01-01T00:00:01Z" },
+            { "id": "first", "created_at": "2026-01-04T00:00:00Z" },
             { "id": "first", "created_at": "2026-01-01T00:00:01Z" },
             { "id": "undated" },
             { "created_at": "2026-01-02T00:00:00Z" },
