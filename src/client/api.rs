@@ -13,7 +13,7 @@ use crate::protocol::page::PageMeta;
 pub use crate::protocol::page::PageRef;
 use crate::providers::{parse_json, BadRow, BadRows, NormalizeOptions, Provider};
 use crate::session::Session;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub use crate::protocol::request::{
     has_dot_segment, header_u64, headers, input_object, input_text, request, segment,
@@ -256,16 +256,17 @@ pub fn error_from_response(
 /// `{error: {type, code, message, param}}`, Onfido `{error: {type, message,
 /// fields}}`.
 fn provider_message(body: &Value) -> Option<String> {
-    let map = body.as_object()?;
+    let top = body.as_object()?;
     // Stripe's and Onfido's message is inside `error`; a body without one
     // there is read at the top level.
-    if let Some(message) = map
-        .get("error")
-        .filter(|e| e.is_object())
-        .and_then(provider_message)
-    {
-        return Some(message);
-    }
+    let nested = top.get("error").and_then(Value::as_object);
+    [nested, Some(top)]
+        .into_iter()
+        .flatten()
+        .find_map(object_message)
+}
+
+fn object_message(map: &Map<String, Value>) -> Option<String> {
     let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
     let mut parts: Vec<String> = Vec::new();
     if let Some(m) = text("Message")
