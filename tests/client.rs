@@ -242,6 +242,33 @@ fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
 
 /// Credentials the token endpoint refused are not sent again for a minute:
 /// Mangopay locks out credentials that keep failing.
+/// A server that ignores `page` (every page is the first): the second page
+/// brings no event not already listed, and the listing says so instead of
+/// returning each event again (or stopping short as if complete).
+#[test]
+fn mangopay_events_from_a_server_that_ignores_the_page_are_incomplete() {
+    use idv_sessions::webhook::EventsQuery;
+    let events: Vec<Value> = (0..100)
+        .map(|i| json!({"ResourceId": format!("idnver_{i:05}"), "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_700_000_000 + i}))
+        .collect();
+    let t = FakeTransport::new(move |req: &HttpRequest, _now| {
+        if path_of(&req.url) == "/v2.01/oauth/token" {
+            return Ok(json_response(
+                200,
+                json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
+            ));
+        }
+        let mut r = json_response(200, Value::Array(events.clone()));
+        r.headers.push(("x-number-of-pages".into(), "6".into()));
+        Ok(r)
+    });
+    let err =
+        block_on(mangopay_engine().list_events(&t, Provider::Mangopay, &EventsQuery::default()))
+            .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Incomplete, "{err:?}");
+    assert_eq!(t.urls().len(), 3, "the token, page 1, page 2");
+}
+
 #[test]
 fn refused_mangopay_credentials_are_not_sent_again_for_a_minute() {
     let t = FakeTransport::new(|req: &HttpRequest, _now| {

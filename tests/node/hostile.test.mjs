@@ -1271,3 +1271,20 @@ test("beyond the issue: an option or a query value of the wrong type is a config
   }
   assert.equal(await code(() => new IdvClient({ didit: { apiKey: "k" }, fetch })), "ok");
 });
+
+test("beyond the issue: listEvents refuses a query key it does not know and a time in milliseconds (config), before any request", async () => {
+  const requests = [];
+  const client = new IdvClient({
+    mangopay: { clientId: "c", apiKey: "k" }, maxRetries: 0,
+    fetch: async (url) => {
+      requests.push(url);
+      return new Response(url.endsWith("/oauth/token") ? JSON.stringify({ access_token: "t", token_type: "bearer", expires_in: 3600 }) : "[]");
+    },
+  });
+  const code = async (f) => { try { await f(); return "ok"; } catch (e) { return isIdvError(e) ? e.code : `escaped ${e}`; } };
+  for (const query of [{ AfterDate: 1_700_000_000 }, { after: 1_700_000_000 }, { afterDate: Date.now() }, { beforeDate: 1e20 }]) {
+    assert.equal(await code(() => client.listEvents("mangopay", query)), "config", JSON.stringify(query));
+  }
+  assert.equal(requests.length, 0);
+  assert.equal(await code(() => client.listEvents("mangopay", { afterDate: 1_700_000_000, beforeDate: new Date(), eventType: "IDENTITY_VERIFICATION_VALIDATED" })), "ok");
+});

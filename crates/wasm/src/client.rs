@@ -368,7 +368,7 @@ impl IdvClient {
     }
 
     /// Every configured provider's sessions for one user, concurrently, merged
-    /// newest first: `{ sessions, errors, badRows }`, one IdvError per failed provider.
+    /// newest first: `{ sessions, errors, badRows, badRowCount }`, one IdvError per failed provider.
     #[wasm_bindgen(js_name = listUserSessions, unchecked_return_type = "Promise<UserSessions>")]
     pub fn list_user_sessions(
         &self,

@@ -659,7 +659,7 @@ export class IdvClient {
   sessions(provider: Provider, query: MangopayQuery | EqualsQuery | DiditQuery | OnfidoQuery | StripeQuery, options?: RequestOptions | null): SessionStream;
   /**
    * Every configured provider's sessions for one user, concurrently, merged
-   * newest first: `{ sessions, errors }`, one IdvError per failed provider.
+   * newest first: `{ sessions, errors, badRows, badRowCount }`, one IdvError per failed provider.
    */
   listUserSessions(refs: UserRefs, options?: RequestOptions | null): Promise<UserSessions>;
   /**

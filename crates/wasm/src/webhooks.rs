@@ -165,8 +165,11 @@ pub(crate) fn seconds_arg(value: &JsValue, what: &str) -> Result<Option<i64>, Id
     if is_nothing(value) {
         return Ok(None);
     }
+    // Through 9999-12-31: a larger number is not a time in seconds (a
+    // `Date.now()` in milliseconds is 1000 times too large).
+    const LAST_SECOND: f64 = 253_402_300_799.0;
     let seconds = if let Some(n) = value.as_f64() {
-        n.is_finite().then_some(n as i64)
+        (n.is_finite() && n.abs() <= LAST_SECOND).then_some(n as i64)
     } else if value.is_instance_of::<js_sys::Date>() {
         let ms = js_sys::Date::unchecked_from_js_ref(value).get_time();
         ms.is_finite().then(|| (ms / 1000.0).floor() as i64)
@@ -179,7 +182,7 @@ pub(crate) fn seconds_arg(value: &JsValue, what: &str) -> Result<Option<i64>, Id
     };
     seconds.map(Some).ok_or_else(|| {
         config(&format!(
-            "{what} must be Unix seconds, a Date or an ISO date-time"
+            "{what} must be Unix seconds (not milliseconds), a Date or an ISO date-time"
         ))
     })
 }
@@ -257,6 +260,15 @@ pub(crate) fn events_query(value: &JsValue) -> Result<EventsQuery, IdvError> {
     }
     if !args::is_plain_object(value) {
         return Err(config("listEvents: the query must be an object"));
+    }
+    const KEYS: [&str; 3] = ["eventType", "afterDate", "beforeDate"];
+    let keys = args::own_keys(value, 100).unwrap_or_default();
+    if let Some(unknown) = keys.iter().find(|k| !KEYS.contains(&k.as_str())) {
+        let unknown: String = unknown.chars().take(40).collect();
+        return Err(config(&format!(
+            "listEvents: unknown query key `{unknown}` (expected one of: {})",
+            KEYS.join(", ")
+        )));
     }
     Ok(EventsQuery {
         event_type: args::optional_string(&get(value, "eventType"), "listEvents: `eventType`")?,

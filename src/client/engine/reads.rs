@@ -171,6 +171,7 @@ impl Engine {
         api.events_request(cfg, query, 1, None)?;
         let now_ms = t.now_ms() as i64;
         let mut events = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         // Pages by number, as session lists are read: the page count or
         // `link` header says what follows (a browser hides headers a proxy
         // does not expose); without either, a full page may have more.
@@ -206,7 +207,25 @@ impl Engine {
                     },
                 )
                 .await?;
-            events.extend(batch);
+            // Each event once; a page of rows that brings none not already
+            // listed means the provider ignored the page asked for.
+            let before = events.len();
+            for event in batch {
+                if seen.insert(event.id.clone()) {
+                    events.push(event);
+                }
+            }
+            if listed.rows > 0 && events.len() == before && page > 1 {
+                return Err(IdvError::new(
+                    ErrorCode::Incomplete,
+                    Some(provider),
+                    format!(
+                        "{provider}: list events: page {page} brought no event not already \
+                         listed (the provider ignored the page asked for); {} events read",
+                        events.len()
+                    ),
+                ));
+            }
             if paging::next_ref(at, &listed).is_none() {
                 return Ok(events);
             }
