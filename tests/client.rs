@@ -225,12 +225,16 @@ fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
             }
             Ok(r)
         });
-        let got = block_on(mangopay_engine().list_events(
+        let list = block_on(mangopay_engine().list_events(
             &t,
             Provider::Mangopay,
             &EventsQuery::default(),
+            &CallOptions::default(),
         ))
         .unwrap();
+        let got = list.events;
+        assert_eq!(list.bad_rows.count(), 1, "{headers}");
+        assert_eq!(list.bad_rows[0].page, Some(1), "{headers}");
         assert_eq!(got.len(), 204, "{headers}");
         assert_eq!(
             got[203].session_id.as_deref(),
@@ -262,11 +266,89 @@ fn mangopay_events_from_a_server_that_ignores_the_page_are_incomplete() {
         r.headers.push(("x-number-of-pages".into(), "6".into()));
         Ok(r)
     });
-    let err =
-        block_on(mangopay_engine().list_events(&t, Provider::Mangopay, &EventsQuery::default()))
-            .unwrap_err();
+    let err = block_on(mangopay_engine().list_events(
+        &t,
+        Provider::Mangopay,
+        &EventsQuery::default(),
+        &CallOptions::default(),
+    ))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::Incomplete, "{err:?}");
     assert_eq!(t.urls().len(), 3, "the token, page 1, page 2");
+}
+
+/// Rows of the events list that are not events (no date, no type, no
+/// resource, not an object) are bad rows, as list rows without their id or
+/// date are, never dated "now"; `strict` fails on them; `includeRaw` keeps
+/// each row.
+#[test]
+fn mangopay_event_rows_that_are_not_events_are_bad_rows() {
+    use idv_sessions::webhook::EventsQuery;
+    let rows = json!([
+        {"ResourceId": "idnver_1", "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_790_000_000},
+        {"ResourceId": "idnver_2", "EventType": "IDENTITY_VERIFICATION_FAILED"},
+        {"ResourceId": "idnver_3", "Date": 1_790_000_100},
+        "garbage",
+        {"ResourceId": "", "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_790_000_200},
+        {"RessourceId": "idnver_6", "EventType": "IDENTITY_VERIFICATION_FAILED", "Date": 1_790_000_300},
+    ]);
+    let server = move |req: &HttpRequest, _now: f64| {
+        if path_of(&req.url) == "/v2.01/oauth/token" {
+            return Ok(json_response(
+                200,
+                json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
+            ));
+        }
+        Ok(json_response(200, rows.clone()))
+    };
+    let list = |options: CallOptions| {
+        let t = FakeTransport::new(server.clone());
+        block_on(mangopay_engine().list_events(
+            &t,
+            Provider::Mangopay,
+            &EventsQuery::default(),
+            &options,
+        ))
+    };
+    let plain = list(CallOptions::default()).unwrap();
+    let ids: Vec<_> = plain
+        .events
+        .iter()
+        .map(|e| e.session_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["idnver_1", "idnver_6"]);
+    assert!(plain.events.iter().all(|e| e.raw.is_none() && !e.test));
+    let bad: Vec<_> = plain
+        .bad_rows
+        .iter()
+        .map(|r| (r.index, r.id.clone()))
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            (1, Some("idnver_2".into())),
+            (2, Some("idnver_3".into())),
+            (3, None),
+            (4, None)
+        ]
+    );
+    let raw = list(CallOptions {
+        include_raw: true,
+        ..CallOptions::default()
+    })
+    .unwrap();
+    assert_eq!(raw.events[0].raw.as_ref().unwrap()["Date"], 1_790_000_000);
+    let strict = list(CallOptions {
+        strict: true,
+        ..CallOptions::default()
+    })
+    .unwrap_err();
+    assert_eq!(strict.code, ErrorCode::Decode);
+    assert!(
+        strict.message.contains("events row 1"),
+        "{}",
+        strict.message
+    );
 }
 
 #[test]

@@ -84,6 +84,13 @@ impl BadRows {
         }
     }
 
+    /// Says where the page of these rows starts (a listing's page or offset).
+    pub fn set_page(&mut self, page: u64) {
+        for row in &mut self.rows {
+            row.page = Some(page);
+        }
+    }
+
     /// Counts rows that are not described.
     pub fn add_undescribed(&mut self, rows: usize) {
         self.count += rows;

@@ -1,7 +1,7 @@
 //! The registry's contract: everything one provider knows, behind one trait.
 //! Each provider folder implements it; [`Provider::api`](crate::session::Provider) dispatches.
 
-use super::normalize::NormalizeOptions;
+use super::normalize::{BadRows, NormalizeOptions};
 use super::object::Obj;
 use super::table::{KindRow, StatusRow};
 use crate::error::{ErrorCode, IdvError};
@@ -220,12 +220,18 @@ pub trait ProviderApi: Sync {
             ),
         ))
     }
-    /// The events of one page of [`ProviderApi::events_request`].
+    /// The events of one page of [`ProviderApi::events_request`], and its
+    /// rows that are not events.
     ///
     /// # Errors
-    /// `decode` when the body is not the documented shape.
-    fn decode_events(&self, _body: &Json<'_>, _now_ms: i64) -> Result<Vec<WebhookEvent>, IdvError> {
-        Ok(Vec::new())
+    /// `decode` when the body is not the documented shape (or, with
+    /// `strict`, a row is not an event).
+    fn decode_events(
+        &self,
+        _body: &Json<'_>,
+        _options: &NormalizeOptions,
+    ) -> Result<(Vec<WebhookEvent>, BadRows), IdvError> {
+        Ok(Default::default())
     }
     /// The next requests that complete a session read with `details`
     /// (Onfido: the run's checks, then their reports), given the answers so

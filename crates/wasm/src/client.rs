@@ -469,8 +469,9 @@ impl IdvClient {
     }
 
     /// Past events, oldest first, every page (Mangopay's events API, the last
-    /// 45 days: to catch up on missed notifications); `unsupported` elsewhere.
-    #[wasm_bindgen(js_name = listEvents)]
+    /// 45 days: to catch up on missed notifications), with the rows that were
+    /// not events in the array's `badRows`; `unsupported` elsewhere.
+    #[wasm_bindgen(js_name = listEvents, unchecked_return_type = "Promise<EventList>")]
     pub fn list_events(
         &self,
         provider: JsValue,
@@ -483,13 +484,13 @@ impl IdvClient {
                 Some(q) => super::webhooks::events_query(q)?,
                 None => Default::default(),
             };
-            let (engine, transport, _call) = self.prepare(options.as_ref())?;
+            let (engine, transport, call) = self.prepare(options.as_ref())?;
             Ok(async move {
-                let events = engine
-                    .list_events(&transport, provider, &query)
+                let list = engine
+                    .list_events(&transport, provider, &query, &call.options)
                     .await
                     .map_err(|e| to_js_error(&e))?;
-                to_js_value(&events)
+                with_bad_rows(to_js_value(&list.events)?, &list.bad_rows)
             })
         })())
     }

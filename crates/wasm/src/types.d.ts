@@ -307,6 +307,9 @@ export interface BadRow {
  */
 export type SessionList = Session[] & { readonly badRows: BadRow[]; readonly badRowCount: number };
 
+/** `listEvents`: the events, oldest first, and the rows of the provider's answers that were not events (as a `SessionList` has them). */
+export type EventList = WebhookEvent[] & { readonly badRows: BadRow[]; readonly badRowCount: number };
+
 /** The `code` of an `IdvError`. */
 export type IdvErrorCode =
   | "config"
@@ -683,7 +686,7 @@ export class IdvClient {
    * Past events, oldest first (Mangopay's events API, the last 45 days), to
    * catch up on missed notifications; `unsupported` at the other providers.
    */
-  listEvents(provider: Provider, query?: EventsQuery | null, options?: RequestOptions | null): Promise<WebhookEvent[]>;
+  listEvents(provider: Provider, query?: EventsQuery | null, options?: RequestOptions | null): Promise<EventList>;
 }
 
 /**

@@ -141,6 +141,16 @@ pub struct UserSessions {
     pub bad_rows: BadRows,
 }
 
+/// A provider's past events, oldest first, each once, and the rows of its
+/// answers that were not events.
+#[derive(Debug, Default)]
+pub struct EventList {
+    /// The events.
+    pub events: Vec<WebhookEvent>,
+    /// Rows that were not events.
+    pub bad_rows: BadRows,
+}
+
 /// Whether a failed request may be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Resend {

@@ -165,12 +165,18 @@ impl Engine {
         t: &dyn Transport,
         provider: Provider,
         query: &EventsQuery,
-    ) -> Result<Vec<WebhookEvent>, IdvError> {
+        options: &CallOptions,
+    ) -> Result<EventList, IdvError> {
         let cfg = self.config.provider(provider)?;
         let api = provider.api();
         api.events_request(cfg, query, 1, None)?;
-        let now_ms = t.now_ms() as i64;
+        let normalize = NormalizeOptions {
+            include_raw: options.include_raw,
+            strict: options.strict,
+            ..NormalizeOptions::default()
+        };
         let mut events = Vec::new();
+        let mut bad_rows = BadRows::default();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         // Pages by number, as session lists are read: the page count or
         // `link` header says what follows (a browser hides headers a proxy
@@ -179,7 +185,7 @@ impl Engine {
         // Sequential (each page says how many follow); bounded whatever it says.
         for page in 1..=MAX_EVENT_PAGES {
             let at = PageRef::Page { page, per_page };
-            let (batch, listed) = self
+            let ((batch, mut bad), listed) = self
                 .call(
                     t,
                     provider,
@@ -203,10 +209,12 @@ impl Engine {
                             has_next: meta.has_next,
                             ..api::ListPage::default()
                         };
-                        Ok((api.decode_events(&body, now_ms)?, listed))
+                        Ok((api.decode_events(&body, &normalize)?, listed))
                     },
                 )
                 .await?;
+            bad.set_page(page);
+            bad_rows.append(bad);
             // Each event once; a page of rows that brings none not already
             // listed means the provider ignored the page asked for.
             let before = events.len();
@@ -227,7 +235,7 @@ impl Engine {
                 ));
             }
             if paging::next_ref(at, &listed).is_none() {
-                return Ok(events);
+                return Ok(EventList { events, bad_rows });
             }
         }
         Err(IdvError::new(

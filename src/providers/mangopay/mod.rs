@@ -21,7 +21,7 @@ use crate::protocol::http::{HttpRequest, HttpResponse};
 use crate::protocol::page::{PageMeta, PageRef};
 use crate::protocol::query::ListQuery;
 use crate::protocol::spec::{Auth, Connection, Dates, Paging, QuerySpec, RateLimit, Setting};
-use crate::providers::normalize::NormalizeOptions;
+use crate::providers::normalize::{BadRows, NormalizeOptions};
 use crate::providers::object::Obj;
 use crate::providers::registry::ProviderApi;
 use crate::providers::table::{KindRow, StatusRow};
@@ -142,8 +142,12 @@ impl ProviderApi for Mangopay {
     ) -> Result<HttpRequest, IdvError> {
         Ok(api::events_request(cfg, query, page, bearer))
     }
-    fn decode_events(&self, body: &Json<'_>, now_ms: i64) -> Result<Vec<WebhookEvent>, IdvError> {
-        webhook::decode_events(body, now_ms)
+    fn decode_events(
+        &self,
+        body: &Json<'_>,
+        options: &NormalizeOptions,
+    ) -> Result<(Vec<WebhookEvent>, BadRows), IdvError> {
+        webhook::decode_events(body, options)
     }
     fn parse_webhook(&self, request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
         webhook::parse(request)

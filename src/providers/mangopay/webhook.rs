@@ -7,6 +7,7 @@
 
 use super::tables::STATUSES;
 use crate::error::IdvError;
+use crate::providers::normalize::{BadRow, BadRows, NormalizeOptions};
 use crate::providers::table::lookup_status;
 use crate::session::Provider;
 use crate::webhook::{
@@ -118,26 +119,61 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
 }
 
 /// The rows of `GET /events` (`[{ResourceId, EventType, Date}]`) as events.
+/// A row that is not one (not an object, or without its `EventType`,
+/// `ResourceId` or numeric `Date`) is a bad row, as a list row without its
+/// id or date is; with `strict` it fails the page. `include_raw` keeps the
+/// row in the event's `raw`.
 pub fn decode_events(
     body: &crate::json::Json<'_>,
-    now_ms: i64,
-) -> Result<Vec<WebhookEvent>, IdvError> {
+    options: &NormalizeOptions,
+) -> Result<(Vec<WebhookEvent>, BadRows), IdvError> {
     use crate::json::Json;
     let Json::Array(rows) = body else {
         return Err(decode_error(P, "the events list is not a JSON array"));
     };
-    Ok(rows
-        .iter()
-        .filter_map(|row| {
-            let text = |name: &str| row.get(name).and_then(Json::as_str).map(str::to_string);
-            let event_type = text("EventType")?;
-            let resource = text("ResourceId")
-                .or_else(|| text("RessourceId"))
-                .unwrap_or_default();
-            let date = row.get("Date").and_then(Json::as_f64).map(|d| d as i64);
-            Some(event(&event_type, &resource, date, now_ms))
-        })
-        .collect())
+    let mut events = Vec::new();
+    let mut bad_rows = BadRows::default();
+    for (index, row) in rows.iter().enumerate() {
+        let text = |name: &str| {
+            row.get(name)
+                .and_then(Json::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        };
+        let resource = text("ResourceId").or_else(|| text("RessourceId"));
+        let event_type = text("EventType");
+        let date = row
+            .get("Date")
+            .and_then(Json::as_f64)
+            .filter(|d| d.is_finite());
+        let (Some(event_type), Some(resource_id), Some(date)) = (event_type, &resource, date)
+        else {
+            let reason = match (&resource, row.get("EventType"), row.get("Date")) {
+                _ if !matches!(row, Json::Object(_)) => "not an object",
+                (None, _, _) => "field `ResourceId` is missing",
+                (_, None, _) => "field `EventType` is missing",
+                _ => "field `EventType` or `Date` is not what the events list holds",
+            };
+            let reason = format!("{P}: events row {index}: {reason}");
+            if options.strict {
+                return Err(IdvError::decode(P, reason));
+            }
+            bad_rows.push(BadRow {
+                provider: P,
+                index,
+                id: resource,
+                reason,
+                page: None,
+            });
+            continue;
+        };
+        let mut event = event(&event_type, resource_id, Some(date as i64), 0);
+        if options.include_raw {
+            event.raw = Some(row.to_value());
+        }
+        events.push(event);
+    }
+    Ok((events, bad_rows))
 }
 
 /// A notification as Mangopay sends it: a GET with the query, unsigned.
