@@ -167,7 +167,14 @@ function readmeRecipes() {
   assert.equal(node.length, 1, `the README's esbuild line for Node: ${lines}`);
   assert.equal(browser.length, 1, `the README's esbuild line for browsers: ${lines}`);
   const env = { ...process.env, PATH: `${join(root, "node_modules/.bin")}${delimiter}${process.env.PATH}` };
-  const exec = (line) => execFileSync("sh", ["-c", line], { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  // Without a warning: a user's build that warns on every run looks broken (the glue once held
+  // one imports key per import of a snippet module: esbuild's duplicate-object-key).
+  const exec = (line) => {
+    const r = spawnSync("sh", ["-c", line], { cwd: dir, env, encoding: "utf8" });
+    assert.equal(r.status, 0, `${line}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /WARNING/i, `${line}: esbuild warned`);
+    return r.stdout;
+  };
   return { node: () => exec(node[0]), browser: () => exec(browser[0]) };
 }
 
