@@ -51,19 +51,7 @@ cp "$tmp/web/idv_sessions.js" pkg/idv_sessions.mjs
 # object per import of a snippet module; the keys name the same module (one
 # namespace object), so bundlers warn of duplicate keys on every build. Keep
 # the first of each, and drop the imports no key uses any more.
-node -e '
-const fs = require("fs");
-const file = "pkg/idv_sessions.mjs";
-const seen = new Set();
-const dropped = new Set();
-let text = fs.readFileSync(file, "utf8").replace(/^(\s*)("[^"]+"): (import\d+),\n/gm, (line, indent, key, name) => {
-  if (!seen.has(key)) { seen.add(key); return line; }
-  dropped.add(name);
-  return "";
-});
-text = text.replace(/^import \* as (import\d+) from "[^"]+";?\n/gm, (line, name) => (dropped.has(name) ? "" : line));
-fs.writeFileSync(file, text);
-'
+node scripts/dedupe-glue-imports.mjs pkg/idv_sessions.mjs
 cp -r "$tmp/web/snippets" pkg/snippets
 # The browser entry as one module (a page's module chain is a round trip per
 # level); the .wasm stays beside it, found through `new URL(..., import.meta.url)`.

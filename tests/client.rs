@@ -244,8 +244,6 @@ fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
     }
 }
 
-/// Credentials the token endpoint refused are not sent again for a minute:
-/// Mangopay locks out credentials that keep failing.
 /// A server that ignores `page` (every page is the first): the second page
 /// brings no event not already listed, and the listing says so instead of
 /// returning each event again (or stopping short as if complete).
@@ -275,6 +273,36 @@ fn mangopay_events_from_a_server_that_ignores_the_page_are_incomplete() {
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::Incomplete, "{err:?}");
     assert_eq!(t.urls().len(), 3, "the token, page 1, page 2");
+    // A short last page of a repeat (an event arrived during the walk of a
+    // newest-first list) is a last page, not a sign of ignored paging.
+    let first: Vec<Value> = (0..100)
+        .map(|i| json!({"ResourceId": format!("idnver_{i:05}"), "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_700_000_000 + i}))
+        .collect();
+    let t = FakeTransport::new(move |req: &HttpRequest, _now| {
+        if path_of(&req.url) == "/v2.01/oauth/token" {
+            return Ok(json_response(
+                200,
+                json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
+            ));
+        }
+        let page: usize = query_of(&req.url)["page"].parse().unwrap();
+        let rows = if page == 1 {
+            first.clone()
+        } else {
+            vec![first[99].clone()]
+        };
+        let mut r = json_response(200, Value::Array(rows));
+        r.headers.push(("x-number-of-pages".into(), "2".into()));
+        Ok(r)
+    });
+    let list = block_on(mangopay_engine().list_events(
+        &t,
+        Provider::Mangopay,
+        &EventsQuery::default(),
+        &CallOptions::default(),
+    ))
+    .unwrap();
+    assert_eq!(list.events.len(), 100);
 }
 
 /// Rows of the events list that are not events (no date, no type, no
@@ -289,8 +317,9 @@ fn mangopay_event_rows_that_are_not_events_are_bad_rows() {
         {"ResourceId": "idnver_2", "EventType": "IDENTITY_VERIFICATION_FAILED"},
         {"ResourceId": "idnver_3", "Date": 1_790_000_100},
         "garbage",
-        {"ResourceId": "", "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_790_000_200},
+        {"ResourceId": "", "EventType": "PAYOUT_NORMAL_FAILED", "Date": 1_790_000_200},
         {"RessourceId": "idnver_6", "EventType": "IDENTITY_VERIFICATION_FAILED", "Date": 1_790_000_300},
+        {"ResourceId": "idnver_7", "EventType": "IDENTITY_VERIFICATION_FAILED", "Date": 1_790_000_300_000_i64},
     ]);
     let server = move |req: &HttpRequest, _now: f64| {
         if path_of(&req.url) == "/v2.01/oauth/token" {
@@ -311,13 +340,22 @@ fn mangopay_event_rows_that_are_not_events_are_bad_rows() {
         ))
     };
     let plain = list(CallOptions::default()).unwrap();
-    let ids: Vec<_> = plain
+    let types: Vec<_> = plain
         .events
         .iter()
-        .map(|e| e.session_id.clone().unwrap())
+        .map(|e| e.provider_type.as_str())
         .collect();
-    assert_eq!(ids, ["idnver_1", "idnver_6"]);
-    assert!(plain.events.iter().all(|e| e.raw.is_none() && !e.test));
+    assert_eq!(
+        types,
+        [
+            "IDENTITY_VERIFICATION_VALIDATED",
+            "PAYOUT_NORMAL_FAILED",
+            "IDENTITY_VERIFICATION_FAILED"
+        ]
+    );
+    // An empty ResourceId is Mangopay's test event, as in a notification.
+    assert!(plain.events[1].test && !plain.events[0].test && !plain.events[2].test);
+    assert!(plain.events.iter().all(|e| e.raw.is_none()));
     let bad: Vec<_> = plain
         .bad_rows
         .iter()
@@ -329,8 +367,9 @@ fn mangopay_event_rows_that_are_not_events_are_bad_rows() {
             (1, Some("idnver_2".into())),
             (2, Some("idnver_3".into())),
             (3, None),
-            (4, None)
-        ]
+            (6, Some("idnver_7".into()))
+        ],
+        "no date, no type, not an object, a date in milliseconds"
     );
     let raw = list(CallOptions {
         include_raw: true,
@@ -351,6 +390,8 @@ fn mangopay_event_rows_that_are_not_events_are_bad_rows() {
     );
 }
 
+/// Credentials the token endpoint refused are not sent again for a minute:
+/// Mangopay locks out credentials that keep failing.
 #[test]
 fn refused_mangopay_credentials_are_not_sent_again_for_a_minute() {
     let t = FakeTransport::new(|req: &HttpRequest, _now| {

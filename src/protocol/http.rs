@@ -105,12 +105,15 @@ impl HttpResponse {
     /// What the `Link` header (RFC 8288) says of a next page: `Some(true)`
     /// with a `rel="next"` link, `Some(false)` with paging links (first,
     /// last, prev) but no next, `None` without paging links (a deprecation
-    /// link says nothing of pages). Only what follows a link's `>` is read:
-    /// a comma in its URL splits nothing that matters.
+    /// link says nothing of pages). Only what follows a link's URL (up to the
+    /// first `>`, which a URL cannot hold) is read; a piece without one is
+    /// part of a URL that held a comma.
     pub fn link_next(&self) -> Option<bool> {
         let mut paging = false;
         for value in self.header("link")?.split(',') {
-            let params = value.rsplit_once('>').map_or(value, |(_, params)| params);
+            let Some((_, params)) = value.split_once('>') else {
+                continue;
+            };
             for param in params.split(';') {
                 let Some((name, rels)) = param.split_once('=') else {
                     continue;
@@ -156,6 +159,11 @@ mod tests {
                 r#"<https://a/x?page=1>; rel="first", <https://a/x?page=2>; rel="prev""#,
                 Some(false),
             ),
+            (
+                r#"<https://a/x?page=1>; rel="prev", <https://a/x?page=3>; rel="next"; title="Next >""#,
+                Some(true),
+            ),
+            (r#"<https://a/x?q=x;rel=next,y>; rel="prev""#, Some(false)),
             (r#"<https://a/docs/deprecation>; rel="deprecation""#, None),
             (r#"<https://a/x?next=1>; rel="alternate""#, None),
         ] {

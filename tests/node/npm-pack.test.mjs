@@ -167,8 +167,9 @@ function readmeRecipes() {
   assert.equal(node.length, 1, `the README's esbuild line for Node: ${lines}`);
   assert.equal(browser.length, 1, `the README's esbuild line for browsers: ${lines}`);
   const env = { ...process.env, PATH: `${join(root, "node_modules/.bin")}${delimiter}${process.env.PATH}` };
-  // Without a warning: a user's build that warns on every run looks broken (the glue once held
-  // one imports key per import of a snippet module: esbuild's duplicate-object-key).
+  // Without a warning: a user's build that warns on every run looks broken. (esbuild does not
+  // report duplicate object keys inside node_modules; scripts/dedupe-glue-imports.mjs fails the
+  // build if the glue has any.)
   const exec = (line) => {
     const r = spawnSync("sh", ["-c", line], { cwd: dir, env, encoding: "utf8" });
     assert.equal(r.status, 0, `${line}: ${r.stderr}`);

@@ -346,7 +346,8 @@ fn sessions_arg(value: &JsValue) -> Result<Vec<idv_sessions::session::Session>, 
     if !args::is_array(value) {
         return Err(bad("not an array".into()));
     }
-    let text = args::stringify(value).ok_or_else(|| bad("not JSON-serializable".into()))?;
+    let text = args::stringify(value)
+        .ok_or_else(|| bad("not JSON-serializable, or more than 512 MiB of JSON".into()))?;
     let json = idv_sessions::json::parse(&text).map_err(|e| bad(e.to_string()))?;
     idv_sessions::session_json::read_sessions(&json).map_err(bad)
 }

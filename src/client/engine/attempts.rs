@@ -124,12 +124,13 @@ impl Engine {
                             api::error_from_response(provider, operation, &response, t.now_ms());
                         if response.status == 429 {
                             // Every call to the provider waits, not only this
-                            // one: its `Retry-After`, else a back-off of this
-                            // attempt (jittered: the calls do not all resume
-                            // at one instant).
-                            let ms = error.retry_after_ms.unwrap_or_else(|| {
-                                self.config.retry.delay_ms(attempt, None, t.random())
-                            });
+                            // one: its `Retry-After`, else this attempt's
+                            // longest back-off (one pause for every call: a
+                            // jittered one would only be shorter; each call's
+                            // own retry adds its jitter after it).
+                            let ms = error
+                                .retry_after_ms
+                                .unwrap_or_else(|| self.config.retry.delay_ms(attempt, None, 1.0));
                             self.pause(t, provider, ms);
                         }
                         // A 429 was refused before being processed.

@@ -215,15 +215,17 @@ impl Engine {
                 .await?;
             bad.set_page(page);
             bad_rows.append(bad);
-            // Each event once; a page of rows that brings none not already
-            // listed means the provider ignored the page asked for.
+            // Each event once; a full page that brings none not already listed
+            // means the provider ignored the page asked for.
             let before = events.len();
             for event in batch {
                 if seen.insert(event.id.clone()) {
                     events.push(event);
                 }
             }
-            if listed.rows > 0 && events.len() == before && page > 1 {
+            // A full page: a short last page of repeats is what a newest-first
+            // list gives when events arrive during the walk.
+            if page > 1 && listed.rows >= per_page && events.len() == before {
                 return Err(IdvError::new(
                     ErrorCode::Incomplete,
                     Some(provider),

@@ -119,9 +119,9 @@ pub fn parse(request: &WebhookRequest) -> Result<WebhookEvent, IdvError> {
 }
 
 /// The rows of `GET /events` (`[{ResourceId, EventType, Date}]`) as events.
-/// A row that is not one (not an object, or without its `EventType`,
-/// `ResourceId` or numeric `Date`) is a bad row, as a list row without its
-/// id or date is; with `strict` it fails the page. `include_raw` keeps the
+/// A row that is not one (not an object, or without its `EventType` or its
+/// `Date` in Unix seconds) is a bad row, as a list row without its date is;
+/// with `strict` it fails the page. An empty `RessourceId` is a test event. `include_raw` keeps the
 /// row in the event's `raw`.
 pub fn decode_events(
     body: &crate::json::Json<'_>,
@@ -134,25 +134,22 @@ pub fn decode_events(
     let mut events = Vec::new();
     let mut bad_rows = BadRows::default();
     for (index, row) in rows.iter().enumerate() {
-        let text = |name: &str| {
-            row.get(name)
-                .and_then(Json::as_str)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-        };
+        let text = |name: &str| row.get(name).and_then(Json::as_str).map(str::to_string);
+        // An empty `RessourceId` is Mangopay's test event, as in a notification.
         let resource = text("ResourceId").or_else(|| text("RessourceId"));
-        let event_type = text("EventType");
+        let event_type = text("EventType").filter(|t| !t.is_empty());
+        // Unix seconds within years 0000-9999 (milliseconds are not).
         let date = row
             .get("Date")
             .and_then(Json::as_f64)
-            .filter(|d| d.is_finite());
-        let (Some(event_type), Some(resource_id), Some(date)) = (event_type, &resource, date)
-        else {
-            let reason = match (&resource, row.get("EventType"), row.get("Date")) {
+            .map(|d| d as i64)
+            .filter(|d| crate::time::from_unix_int(*d).is_some());
+        let (Some(event_type), Some(date)) = (event_type, date) else {
+            let reason = match row.get("EventType") {
                 _ if !matches!(row, Json::Object(_)) => "not an object",
-                (None, _, _) => "field `ResourceId` is missing",
-                (_, None, _) => "field `EventType` is missing",
-                _ => "field `EventType` or `Date` is not what the events list holds",
+                None => "field `EventType` is missing",
+                Some(_) if row.get("Date").is_none() => "field `Date` is missing",
+                Some(_) => "field `EventType` or `Date` is not what the events list holds",
             };
             let reason = format!("{P}: events row {index}: {reason}");
             if options.strict {
@@ -161,13 +158,14 @@ pub fn decode_events(
             bad_rows.push(BadRow {
                 provider: P,
                 index,
-                id: resource,
+                id: resource.filter(|r| !r.is_empty()),
                 reason,
                 page: None,
             });
             continue;
         };
-        let mut event = event(&event_type, resource_id, Some(date as i64), 0);
+        let resource_id = resource.unwrap_or_default();
+        let mut event = event(&event_type, &resource_id, Some(date), 0);
         if options.include_raw {
             event.raw = Some(row.to_value());
         }
