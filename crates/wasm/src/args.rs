@@ -309,11 +309,13 @@ fn utf8_string(value: &JsValue) -> Option<String> {
     if !value.is_string() {
         return None;
     }
-    let bytes = string_utf8(value, MAX_ARGUMENT_BYTES)?;
-    Some(
-        String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    )
+    string_utf8(value, MAX_ARGUMENT_BYTES).map(text_of)
+}
+
+/// UTF-8 bytes as text, any invalid sequence replaced by U+FFFD (as
+/// `TextDecoder` reads it); valid text is not copied.
+pub(crate) fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Settings (a client config) as a `serde_json::Value`, through
@@ -373,9 +375,7 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
         )
     };
     if value.is_string() {
-        let bytes = string_utf8(value, MAX_ARGUMENT_BYTES).ok_or_else(refused)?;
-        return Ok(String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
+        return utf8_string(value).ok_or_else(refused);
     }
     if is_nothing(value) {
         return Err(decode(
@@ -384,10 +384,7 @@ pub(crate) fn payload(provider: Provider, value: &JsValue) -> Result<String, Idv
         ));
     }
     match bytes(value, MAX_ARGUMENT_BYTES) {
-        Bytes::Some(bytes) => {
-            return Ok(String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-        }
+        Bytes::Some(bytes) => return Ok(text_of(bytes)),
         Bytes::TooLarge => return Err(refused()),
         Bytes::Detached => {
             return Err(decode(

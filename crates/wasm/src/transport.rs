@@ -10,7 +10,7 @@
 //! signal gets one `abort` listener per client, removed when the last call
 //! using it ends.
 
-use super::args::{bytes, too_large, Bytes, MAX_BODY_BYTES};
+use super::args::{bytes, text_of, too_large, Bytes, MAX_BODY_BYTES};
 use super::args::{call_method, construct, Pending};
 use super::get;
 use futures_util::future::{select, Either};
@@ -372,8 +372,7 @@ impl JsTransport {
                     "the response body (arrayBuffer()) is not an ArrayBuffer, or it is detached",
                 )),
             };
-        let body = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let body = text_of(bytes);
         Ok(HttpResponse {
             status: status as u16,
             headers,
