@@ -183,24 +183,48 @@ fn mangopay_engine() -> Engine {
 /// hidden (a browser shows only the headers a proxy exposes): the `link`
 /// header's `rel="next"` says more follow, and without any header a full
 /// page does. Never the first page alone.
+/// Mangopay's events API: its token endpoint, and each `GET /events` page
+/// answered by `page`; the listing with `options`, and the transport.
+fn mangopay_events(
+    options: CallOptions,
+    mut page: impl FnMut(usize) -> HttpResponse + 'static,
+) -> (
+    FakeTransport,
+    Result<idv_sessions::client::engine::EventList, idv_sessions::IdvError>,
+) {
+    let t = FakeTransport::new(move |req: &HttpRequest, _now| {
+        if path_of(&req.url) == "/v2.01/oauth/token" {
+            return Ok(json_response(
+                200,
+                json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
+            ));
+        }
+        assert_eq!(path_of(&req.url), "/v2.01/cid/events");
+        Ok(page(query_of(&req.url)["page"].parse().unwrap()))
+    });
+    let list = block_on(mangopay_engine().list_events(
+        &t,
+        Provider::Mangopay,
+        &idv_sessions::webhook::EventsQuery::default(),
+        &options,
+    ));
+    (t, list)
+}
+
+/// `n` Mangopay events, one second apart.
+fn mangopay_event_rows(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({"ResourceId": format!("idnver_{i:05}"), "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_700_000_000 + i}))
+        .collect()
+}
+
 #[test]
 fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
-    use idv_sessions::webhook::EventsQuery;
     for headers in ["link", "none", "pages"] {
-        let mut events: Vec<Value> = (0..205)
-            .map(|i| json!({"ResourceId": format!("idnver_{i:05}"), "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_700_000_000 + i}))
-            .collect();
+        let mut events = mangopay_event_rows(205);
         // A row that is not an event: left out, but its page is still a full one.
         events[50] = json!({"ResourceId": "x"});
-        let t = FakeTransport::new(move |req: &HttpRequest, _now| {
-            if path_of(&req.url) == "/v2.01/oauth/token" {
-                return Ok(json_response(
-                    200,
-                    json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
-                ));
-            }
-            assert_eq!(path_of(&req.url), "/v2.01/cid/events");
-            let page: usize = query_of(&req.url)["page"].parse().unwrap();
+        let (_, list) = mangopay_events(CallOptions::default(), move |page| {
             let slice: Vec<Value> = events
                 .iter()
                 .skip((page - 1) * 100)
@@ -223,15 +247,9 @@ fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
                 "pages" => r.headers.push(("x-number-of-pages".into(), "3".into())),
                 _ => {}
             }
-            Ok(r)
+            r
         });
-        let list = block_on(mangopay_engine().list_events(
-            &t,
-            Provider::Mangopay,
-            &EventsQuery::default(),
-            &CallOptions::default(),
-        ))
-        .unwrap();
+        let list = list.unwrap();
         let got = list.events;
         assert_eq!(list.bad_rows.count(), 1, "{headers}");
         assert_eq!(list.bad_rows[0].page, Some(1), "{headers}");
@@ -249,43 +267,18 @@ fn mangopay_events_are_read_to_the_last_page_whatever_headers_say() {
 /// returning each event again (or stopping short as if complete).
 #[test]
 fn mangopay_events_from_a_server_that_ignores_the_page_are_incomplete() {
-    use idv_sessions::webhook::EventsQuery;
-    let events: Vec<Value> = (0..100)
-        .map(|i| json!({"ResourceId": format!("idnver_{i:05}"), "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_700_000_000 + i}))
-        .collect();
-    let t = FakeTransport::new(move |req: &HttpRequest, _now| {
-        if path_of(&req.url) == "/v2.01/oauth/token" {
-            return Ok(json_response(
-                200,
-                json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
-            ));
-        }
-        let mut r = json_response(200, Value::Array(events.clone()));
+    let (t, list) = mangopay_events(CallOptions::default(), |_| {
+        let mut r = json_response(200, Value::Array(mangopay_event_rows(100)));
         r.headers.push(("x-number-of-pages".into(), "6".into()));
-        Ok(r)
+        r
     });
-    let err = block_on(mangopay_engine().list_events(
-        &t,
-        Provider::Mangopay,
-        &EventsQuery::default(),
-        &CallOptions::default(),
-    ))
-    .unwrap_err();
+    let err = list.unwrap_err();
     assert_eq!(err.code, ErrorCode::Incomplete, "{err:?}");
     assert_eq!(t.urls().len(), 3, "the token, page 1, page 2");
     // A short last page of a repeat (an event arrived during the walk of a
     // newest-first list) is a last page, not a sign of ignored paging.
-    let first: Vec<Value> = (0..100)
-        .map(|i| json!({"ResourceId": format!("idnver_{i:05}"), "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_700_000_000 + i}))
-        .collect();
-    let t = FakeTransport::new(move |req: &HttpRequest, _now| {
-        if path_of(&req.url) == "/v2.01/oauth/token" {
-            return Ok(json_response(
-                200,
-                json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
-            ));
-        }
-        let page: usize = query_of(&req.url)["page"].parse().unwrap();
+    let first = mangopay_event_rows(100);
+    let (_, list) = mangopay_events(CallOptions::default(), move |page| {
         let rows = if page == 1 {
             first.clone()
         } else {
@@ -293,16 +286,9 @@ fn mangopay_events_from_a_server_that_ignores_the_page_are_incomplete() {
         };
         let mut r = json_response(200, Value::Array(rows));
         r.headers.push(("x-number-of-pages".into(), "2".into()));
-        Ok(r)
+        r
     });
-    let list = block_on(mangopay_engine().list_events(
-        &t,
-        Provider::Mangopay,
-        &EventsQuery::default(),
-        &CallOptions::default(),
-    ))
-    .unwrap();
-    assert_eq!(list.events.len(), 100);
+    assert_eq!(list.unwrap().events.len(), 100);
 }
 
 /// Rows of the events list that are not events (no date, no type, no
@@ -311,7 +297,6 @@ fn mangopay_events_from_a_server_that_ignores_the_page_are_incomplete() {
 /// each row.
 #[test]
 fn mangopay_event_rows_that_are_not_events_are_bad_rows() {
-    use idv_sessions::webhook::EventsQuery;
     let rows = json!([
         {"ResourceId": "idnver_1", "EventType": "IDENTITY_VERIFICATION_VALIDATED", "Date": 1_790_000_000},
         {"ResourceId": "idnver_2", "EventType": "IDENTITY_VERIFICATION_FAILED"},
@@ -321,23 +306,9 @@ fn mangopay_event_rows_that_are_not_events_are_bad_rows() {
         {"RessourceId": "idnver_6", "EventType": "IDENTITY_VERIFICATION_FAILED", "Date": 1_790_000_300},
         {"ResourceId": "idnver_7", "EventType": "IDENTITY_VERIFICATION_FAILED", "Date": 1_790_000_300_000_i64},
     ]);
-    let server = move |req: &HttpRequest, _now: f64| {
-        if path_of(&req.url) == "/v2.01/oauth/token" {
-            return Ok(json_response(
-                200,
-                json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
-            ));
-        }
-        Ok(json_response(200, rows.clone()))
-    };
     let list = |options: CallOptions| {
-        let t = FakeTransport::new(server.clone());
-        block_on(mangopay_engine().list_events(
-            &t,
-            Provider::Mangopay,
-            &EventsQuery::default(),
-            &options,
-        ))
+        let rows = rows.clone();
+        mangopay_events(options, move |_| json_response(200, rows.clone())).1
     };
     let plain = list(CallOptions::default()).unwrap();
     let types: Vec<_> = plain
